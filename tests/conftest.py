@@ -1,0 +1,31 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from scoring.paths import REPO_ROOT, SEED_REPORT_NAME
+
+settings.register_profile("ci", max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def _find_seed() -> Path | None:
+    for candidate in (REPO_ROOT / "datasets" / "sources" / SEED_REPORT_NAME,
+                      REPO_ROOT.parent / "shared" / "seed" / SEED_REPORT_NAME):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def seed_report() -> Path:
+    """The province's 2022 report (the seed), as shipped in datasets/sources."""
+    path = _find_seed()
+    assert path is not None, "the seed report is missing from datasets/sources"
+    return path
