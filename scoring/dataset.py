@@ -7,11 +7,20 @@ Loading and validation of a dataset folder live below the class (``load_dataset`
 
 from __future__ import annotations
 
+import csv
+import datetime
+import hashlib
+import io
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from scoring.errors import DataError, Problem
+from scoring.text import fold, nfc, suggest
 
 TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
                                   "not_arising")
@@ -70,3 +79,814 @@ class Dataset:
         """Agencies ranked in their group (optionally one group), in file order."""
         a = self.agencies[self.agencies["ranked"].astype(bool)]
         return a if group is None else a[a["group"] == group]
+
+
+# =========================================================================== loading
+#
+# Everything below reads a dataset folder (docs/ARCHITECTURE.md, "Dataset folder") into a
+# :class:`Dataset`, collecting every problem before failing, so one run of ``cchc check``
+# lists them all. Rows are numbered as a spreadsheet shows them: the header is row 1.
+
+COUNT_COLUMNS: tuple[str, ...] = (
+    "received", "resolved", "resolved_on_time", "resolved_late", "pending", "pending_on_time",
+    "pending_late", "late", "online", "online_eligible")
+RATE_COLUMNS: tuple[str, ...] = ("late_rate_published", "online_rate_published")
+REVIEW_FIELDS: tuple[str, ...] = ("status", "lead_agency_ids")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """What one data file must hold.
+
+    Parameters
+    ----------
+    stem : str
+        File name without extension (``agencies`` → ``agencies.csv`` or ``agencies.xlsx``).
+    required : tuple of str
+        Columns that must be present.
+    optional : tuple of str
+        Columns that are read when present (others are kept as they are).
+    needed : bool
+        Whether the file itself must exist.
+    """
+
+    stem: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    needed: bool = True
+
+
+TABLES: dict[str, TableSpec] = {
+    "agencies": TableSpec("agencies", ("agency_id", "name", "group", "parent_id"),
+                          ("aliases", "ranked", "kind", "source_line")),
+    "dossiers": TableSpec("dossiers", ("agency_id", *COUNT_COLUMNS, *RATE_COLUMNS),
+                          ("source_line",)),
+    "tasks": TableSpec("tasks", ("task_id", "area", "title", "deadline", "lead_agency_ids",
+                                 "status"),
+                       ("number", "product", "deadline_kind", "deadline_date", "collective",
+                        "coordinating_agency_ids", "result", "documents", "proposed_status",
+                        "proposed_reason", "proposal_certain", "status_source", "review_note",
+                        "source_line")),
+    "review": TableSpec("review", ("task_id", "field", "value", "justification"), needed=False),
+    "findings": TableSpec("findings", ("severity", "table", "agency", "column", "published",
+                                       "expected", "message"), ("line",), needed=False),
+    "scores": TableSpec("scores", ("agency_id", "leaf"),
+                        ("self_points", "appraised_points", "note"), needed=False),
+    "surveys": TableSpec("surveys", ("agency_id", "leaf"), ("option", "count", "share"),
+                         needed=False),
+}
+
+_TRUE = frozenset({"true", "yes", "y", "1", "x", "co"})
+_FALSE = frozenset({"false", "no", "n", "0", "khong"})
+_UTF8_BOM = b"\xef\xbb\xbf"
+_SAVE_UTF8 = ("save it as UTF-8 (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'), "
+              "or save it as .xlsx")
+
+
+class _Log:
+    """Collects problems while a folder is read."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def error(self, message: str, file: str | None = None, line: int | None = None,
+              field: str | None = None, fix: str | None = None) -> None:
+        self.problems.append(Problem(message, file=file, line=line, field=field, fix=fix))
+
+    def warn(self, message: str, file: str | None = None, line: int | None = None,
+             field: str | None = None, fix: str | None = None) -> None:
+        self.problems.append(Problem(message, file=file, line=line, field=field, fix=fix,
+                                     severity="warning"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+# --------------------------------------------------------------------------- readers
+def _xlsx_cell(value: Any) -> str:
+    """One openpyxl cell value as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return (value.date().isoformat() if value.time() == datetime.time()
+                else value.isoformat(sep=" "))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(path: Path, log: _Log) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+    import openpyxl  # deferred: only needed for .xlsx inputs
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        log.error(f"cannot be read as an .xlsx workbook ({type(err).__name__}: {err})",
+                  file=path.name, fix="open it in Excel or LibreOffice and save it again as "
+                  ".xlsx, or export the first sheet as CSV UTF-8")
+        return None
+    try:
+        ws = wb.worksheets[0]
+        records: list[tuple[int, list[str]]] = []
+        for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            records.append((row_no, [_xlsx_cell(v) for v in values]))
+    finally:
+        wb.close()
+    return _split_header(records, path.name, log)
+
+
+def _decode(data: bytes, name: str, log: _Log) -> str | None:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        log.error("is UTF-16 (Excel 'Unicode Text'), not UTF-8", file=name, line=1,
+                  fix=_SAVE_UTF8)
+        return None
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        bad = data[err.start:err.start + 1].hex().upper()
+        log.error(f"is not UTF-8: byte 0x{bad} on this line cannot be decoded (probably a "
+                  "Windows-1258 or TCVN3 export)", file=name, line=line, fix=_SAVE_UTF8)
+        return None
+
+
+def _read_csv(path: Path, log: _Log) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+    text = _decode(path.read_bytes(), path.name, log)
+    if text is None:
+        return None
+    first = text.split("\n", 1)[0]
+    # Excel in a Vietnamese locale writes ';' as the list separator; sniff it from the header.
+    delimiter = max((",", ";", "\t"), key=first.count)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        records = [(row_no, rec) for row_no, rec in enumerate(reader, start=1)]
+    except csv.Error as err:
+        log.error(f"is not a well-formed CSV file ({err})", file=path.name,
+                  fix="check the quotes on that line, or re-export the file")
+        return None
+    return _split_header(records, path.name, log)
+
+
+def _split_header(records: list[tuple[int, list[str]]], name: str, log: _Log
+                  ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
+    """Separate the header (row 1) from data rows; drop blank rows; check widths."""
+    if not records or not any(c.strip() for c in records[0][1]):
+        log.error("is empty or has no header row", file=name, line=1,
+                  fix="the first row must name the columns")
+        return None
+    header = [nfc(c).strip() for c in records[0][1]]
+    while header and not header[-1]:
+        header.pop()
+    ok = True
+    seen: set[str] = set()
+    for i, col in enumerate(header):
+        if not col:
+            log.error(f"column {i + 1} has no name", file=name, line=1,
+                      fix="name every column in the header row, or delete the column")
+            ok = False
+        elif col in seen:
+            log.error(f"column '{col}' appears twice in the header", file=name, line=1,
+                      field=col, fix="delete or rename one of them")
+            ok = False
+        seen.add(col)
+    rows: list[tuple[int, list[str]]] = []
+    width = len(header)
+    for row_no, rec in records[1:]:
+        if not any(c.strip() for c in rec):
+            continue
+        if len(rec) > width:
+            if any(c.strip() for c in rec[width:]):
+                log.error(f"has {len(rec)} values but the header names {width} columns",
+                          file=name, line=row_no,
+                          fix="put values containing the separator in double quotes, or "
+                          "add the missing column name to the header")
+                ok = False
+                continue
+            rec = rec[:width]
+        elif len(rec) < width:
+            rec = rec + [""] * (width - len(rec))
+        rows.append((row_no, rec))
+    return (header, rows) if ok else None
+
+
+def _to_frame(header: list[str], rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
+    """All-text frame indexed by spreadsheet row number; values NFC and stripped."""
+    index = pd.Index([r for r, _ in rows], name="_row", dtype="int64")
+    data = {col: [nfc(rec[i]).strip() for _, rec in rows] for i, col in enumerate(header)}
+    return pd.DataFrame(data, index=index, dtype=object) if rows else pd.DataFrame(
+        {c: pd.Series(dtype=object) for c in header}, index=index)
+
+
+def table_file(folder: Path, stem: str) -> Path | None:
+    """The file holding table ``stem`` in ``folder`` (``.csv`` or ``.xlsx``), if any.
+
+    Examples
+    --------
+    >>> table_file(Path("/nonexistent"), "agencies") is None
+    True
+    """
+    for ext in (".csv", ".xlsx"):
+        p = folder / f"{stem}{ext}"
+        if p.is_file():
+            return p
+    return None
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read one CSV (UTF-8, BOM accepted, ``,`` or ``;`` separated) or ``.xlsx`` table.
+
+    Every value is returned as NFC text, stripped of surrounding white space; blank cells
+    are ``""``. The index holds the spreadsheet row number of each row (the header is row 1;
+    blank rows are skipped but still counted).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` or ``.xlsx`` file (the first sheet is read).
+
+    Returns
+    -------
+    DataFrame
+        One text column per header cell.
+
+    Raises
+    ------
+    DataError
+        If the file is not UTF-8, not a workbook, has no header, or a row is too wide.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_bytes("\\ufeffid,tên\\na,Sở Y tế\\n".encode())
+    >>> read_table(p).loc[2, "tên"]
+    'Sở Y tế'
+    """
+    path = Path(path)
+    log = _Log()
+    parsed = _read_xlsx(path, log) if path.suffix.lower() == ".xlsx" else _read_csv(path, log)
+    if parsed is None:
+        raise DataError(log.problems)
+    return _to_frame(*parsed)
+
+
+# --------------------------------------------------------------------------- value parsing
+def _blank(s: pd.Series) -> pd.Series:
+    return s.astype(str).str.len() == 0
+
+
+def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse text to float (blank → NaN); also return the mask of unparseable cells."""
+    num = pd.to_numeric(s, errors="coerce")
+    return num.astype(float), num.isna() & ~_blank(s)
+
+
+def _parse_counts(df: pd.DataFrame, cols: tuple[str, ...], name: str, log: _Log) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    for col in cols:
+        num, bad = _numbers(df[col])
+        for row in df.index[bad]:
+            log.error(f"'{df.at[row, col]}' is not a whole number", file=name, line=int(row),
+                      field=col, fix="write the count as plain digits (no thousands "
+                      "separators, '0' for zero) or leave it blank when missing")
+        frac = num.notna() & (num % 1 != 0)
+        for row in df.index[frac]:
+            log.error(f"{df.at[row, col]} is not a whole number", file=name, line=int(row),
+                      field=col, fix="counts are whole numbers; '1.234' read as a decimal "
+                      "means a thousands separator: write 1234")
+        neg = num < 0
+        for row in df.index[neg]:
+            log.error(f"count {df.at[row, col]} is negative", file=name, line=int(row),
+                      field=col, fix="counts are zero or more; correct the value or leave it "
+                      "blank when missing")
+        out[col] = num.where(~(bad | frac | neg))
+    return out
+
+
+def _parse_rate(s: pd.Series, col: str, name: str, log: _Log) -> pd.Series:
+    text = s.astype(str).str.strip().str.rstrip("%").str.strip()
+    # a decimal comma ("95,5") is accepted when it is the only separator
+    comma = text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)
+    text = text.where(~comma, text.str.replace(",", ".", regex=False))
+    num, bad = _numbers(text)
+    for row in s.index[bad]:
+        log.error(f"'{s.at[row]}' is not a percentage", file=name, line=int(row), field=col,
+                  fix="write a number of percent such as 98.5 (or 98.5%), or leave it blank")
+    for row in s.index[num < 0]:
+        log.error(f"rate {s.at[row]} is negative", file=name, line=int(row), field=col,
+                  fix="rates are percentages between 0 and 100")
+    for row in s.index[num > 100]:
+        log.warn(f"rate {s.at[row]} is above 100 %", file=name, line=int(row), field=col,
+                 fix="check it against the source; rates are percentages between 0 and 100")
+    return num.where(~bad & ~(num < 0))
+
+
+def _parse_bool(s: pd.Series, col: str, name: str, log: _Log, *, blank: bool | None
+                ) -> pd.Series:
+    """``true/false`` (also yes/no, 1/0, có/không); blank → ``blank`` (None = an error)."""
+    folded = s.astype(str).map(fold)
+    out = pd.Series([None] * len(s), index=s.index, dtype=object)
+    out[folded.isin(_TRUE)] = True
+    out[folded.isin(_FALSE)] = False
+    empty = folded == ""
+    if blank is not None:
+        out[empty] = blank
+    for row in s.index[out.isna()]:
+        what = "is blank" if s.at[row] == "" else f"'{s.at[row]}' is not true or false"
+        log.error(f"{what}", file=name, line=int(row), field=col,
+                  fix="write true or false")
+    return out
+
+
+def _id_list(value: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for p in value.split(";") if p.strip()))
+
+
+def _suggest_ids(unknown: str, agencies: pd.DataFrame) -> str:
+    ids = list(agencies.index)
+    hits = suggest(unknown, ids)
+    if not hits and "name" in agencies:
+        by_name = dict(zip(agencies["name"], ids, strict=True))
+        hits = [by_name[h] for h in suggest(unknown, list(by_name))]
+    if hits:
+        return "did you mean " + " or ".join(f"'{h}'" for h in hits) + "? "
+    return ""
+
+
+def _check_refs(ids: pd.Series, col: str, name: str, agencies: pd.DataFrame | None,
+                log: _Log) -> None:
+    """Every id in ``ids`` (text or tuples of text) must be an agency_id."""
+    if agencies is None:
+        return
+    known = agencies.index
+    for row, value in ids.items():
+        for aid in (value if isinstance(value, tuple) else (value,)):
+            if aid and aid not in known:
+                log.error(f"unknown agency id '{aid}'", file=name, line=int(row), field=col,
+                          fix=f"{_suggest_ids(aid, agencies)}use an agency_id from "
+                          "agencies.csv, or add the agency there")
+
+
+def _check_unique(s: pd.Series, col: str, name: str, log: _Log, what: str) -> pd.Series:
+    """Report blank and duplicate keys; return the mask of usable rows."""
+    blank = _blank(s)
+    for row in s.index[blank]:
+        log.error(f"{what} is blank", file=name, line=int(row), field=col,
+                  fix=f"give every row a {what}")
+    dup = s.duplicated(keep="first") & ~blank
+    first = {v: r for r, v in s[~blank].iloc[::-1].items()}
+    for row in s.index[dup]:
+        log.error(f"duplicate {what} '{s.at[row]}' (first on row {first[s.at[row]]})",
+                  file=name, line=int(row), field=col,
+                  fix=f"each {what} appears once: merge the rows or change one {what}")
+    return ~blank & ~dup
+
+
+# --------------------------------------------------------------------------- tables
+def _load_agencies(df: pd.DataFrame, name: str, log: _Log) -> pd.DataFrame:
+    ok = _check_unique(df["agency_id"], "agency_id", name, log, "agency_id")
+    for col in ("name", "group"):
+        for row in df.index[_blank(df[col])]:
+            log.error(f"{col} is blank", file=name, line=int(row), field=col,
+                      fix="every agency needs a name and a group (e.g. department, district, "
+                      "commune)")
+    ranked = (_parse_bool(df["ranked"], "ranked", name, log, blank=None)
+              if "ranked" in df else pd.Series(True, index=df.index, dtype=object))
+    aliases = (df["aliases"].map(_id_list) if "aliases" in df
+               else pd.Series([()] * len(df), index=df.index, dtype=object))
+    out = df.copy()
+    out["ranked"] = ranked.map(lambda v: v is True).astype(bool)
+    out["aliases"] = aliases
+    out["kind"] = df["kind"] if "kind" in df else df["group"]
+    out["parent_id"] = df["parent_id"].where(~_blank(df["parent_id"]), None)
+    valid = df[ok.values].set_index("agency_id")
+    for row in df.index:
+        parent = out.at[row, "parent_id"]
+        if parent is None:
+            continue
+        if parent == df.at[row, "agency_id"]:
+            log.error("an agency cannot be its own parent", file=name, line=int(row),
+                      field="parent_id", fix="leave parent_id blank or name the district")
+        elif parent not in valid.index:
+            log.error(f"unknown parent id '{parent}'", file=name, line=int(row),
+                      field="parent_id", fix=f"{_suggest_ids(parent, valid)}use an agency_id "
+                      "from this file, or leave it blank")
+    out = out[ok.values]
+    out.index = pd.Index(out.pop("agency_id"), name="agency_id")
+    return out
+
+
+def _load_dossiers(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
+                   log: _Log) -> pd.DataFrame:
+    ok = _check_unique(df["agency_id"], "agency_id", name, log, "agency_id")
+    _check_refs(df["agency_id"], "agency_id", name, agencies, log)
+    counts = _parse_counts(df, COUNT_COLUMNS, name, log)
+    for col in RATE_COLUMNS:
+        counts[col] = _parse_rate(df[col], col, name, log)
+    _dossier_warnings(counts, name, log)
+    extra = [c for c in df.columns if c not in counts.columns and c != "agency_id"]
+    out = pd.concat([counts, df[extra]], axis=1)[ok.values]
+    out.index = pd.Index(df["agency_id"][ok.values], name="agency_id")
+    return out
+
+
+def _dossier_warnings(c: pd.DataFrame, name: str, log: _Log) -> None:
+    """Counts that do not add up: facts about the source, reported but not fatal."""
+    fix = "the source publishes it this way (see findings.csv); correct it only if it is a typo"
+    sums = (("resolved", ("resolved_on_time", "resolved_late")),
+            ("pending", ("pending_on_time", "pending_late")),
+            ("late", ("resolved_late", "pending_late")))
+    for total, parts in sums:
+        s = c[parts[0]] + c[parts[1]]
+        for row in c.index[c[total].notna() & s.notna() & (c[total] != s)]:
+            log.warn(f"{total} = {c.at[row, total]:g} but {parts[0]} + {parts[1]} = {s[row]:g}",
+                     file=name, line=int(row), field=total, fix=fix)
+    for part, whole in (("online", "online_eligible"), ("resolved_on_time", "resolved")):
+        for row in c.index[c[part] > c[whole]]:
+            log.warn(f"{part} = {c.at[row, part]:g} exceeds {whole} = {c.at[row, whole]:g}",
+                     file=name, line=int(row), field=part, fix=fix)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        late = c["late"] / (c["resolved"] + c["pending"]) * 100
+        online = c["online"] / c["online_eligible"] * 100
+    for col, derived in (("late_rate_published", late), ("online_rate_published", online)):
+        off = (c[col] - derived).abs() > 0.0051
+        for row in c.index[off & np.isfinite(derived)]:
+            log.warn(f"published rate {c.at[row, col]:g} % differs from the counts' "
+                     f"{derived[row]:.2f} %", file=name, line=int(row), field=col, fix=fix)
+
+
+def _load_tasks(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
+                log: _Log) -> pd.DataFrame:
+    ok = _check_unique(df["task_id"], "task_id", name, log, "task_id")
+    out = df.copy()
+    out["lead_agency_ids"] = df["lead_agency_ids"].map(_id_list)
+    _check_refs(out["lead_agency_ids"], "lead_agency_ids", name, agencies, log)
+    for row in df.index[out["lead_agency_ids"].map(len) == 0]:
+        log.warn("no lead agency: the task counts for no agency", file=name, line=int(row),
+                 field="lead_agency_ids", fix="name the lead agency ids, separated by ';'")
+    if "coordinating_agency_ids" in df:
+        out["coordinating_agency_ids"] = df["coordinating_agency_ids"].map(_id_list)
+        _check_refs(out["coordinating_agency_ids"], "coordinating_agency_ids", name,
+                    agencies, log)
+    _check_status(df["status"], "status", name, log)
+    if "proposed_status" in df:
+        _check_status(df["proposed_status"], "proposed_status", name, log, blank_ok=True)
+    if "proposal_certain" in df:
+        out["proposal_certain"] = _parse_bool(df["proposal_certain"], "proposal_certain",
+                                              name, log, blank=True)
+    out["_row"] = df.index
+    out = out[ok.values]
+    out.index = pd.Index(out.pop("task_id"), name="task_id")
+    return out
+
+
+def _check_status(s: pd.Series, col: str, name: str, log: _Log, blank_ok: bool = False) -> None:
+    bad = ~s.isin(TASK_STATUSES) & ~(blank_ok & _blank(s))
+    for row in s.index[bad]:
+        what = "is blank" if s.at[row] == "" else f"'{s.at[row]}' is not a task status"
+        hint = suggest(s.at[row], TASK_STATUSES, n=1)
+        log.error(what, file=name, line=int(row), field=col,
+                  fix=(f"did you mean '{hint[0]}'? " if hint else "") +
+                  "use one of " + ", ".join(TASK_STATUSES))
+
+
+def _apply_review(review: pd.DataFrame, name: str, tasks: pd.DataFrame | None,
+                  agencies: pd.DataFrame | None, tasks_file: str, log: _Log) -> pd.DataFrame:
+    """Check review.csv and apply its decisions to the tasks (review wins)."""
+    key = review["task_id"] + "\x00" + review["field"]
+    for row in review.index[key.duplicated()]:
+        log.error(f"task '{review.at[row, 'task_id']}' field '{review.at[row, 'field']}' is "
+                  "reviewed twice", file=name, line=int(row), field="task_id",
+                  fix="keep one decision per task and field")
+    if tasks is None:
+        return tasks
+    tasks = tasks.copy()
+    for row in review.index:
+        tid, fld, value = (review.at[row, c] for c in ("task_id", "field", "value"))
+        if tid not in tasks.index:
+            hint = suggest(tid, list(tasks.index), n=1)
+            log.error(f"unknown task id '{tid}'", file=name, line=int(row), field="task_id",
+                      fix=(f"did you mean '{hint[0]}'? " if hint else "") +
+                      f"use a task_id from {tasks_file}")
+            continue
+        if not review.at[row, "justification"]:
+            log.warn(f"the decision on task '{tid}' has no justification", file=name,
+                     line=int(row), field="justification",
+                     fix="cite the evidence (document number and date) for the decision")
+        if fld == "status":
+            if value not in TASK_STATUSES:
+                log.error(f"'{value}' is not a task status", file=name, line=int(row),
+                          field="value", fix="use one of " + ", ".join(TASK_STATUSES))
+                continue
+            if tasks.at[tid, "status"] != value:
+                log.warn(f"task '{tid}': {tasks_file} says status '{tasks.at[tid, 'status']}' "
+                         f"but the review sets '{value}'; the review is used", file=name,
+                         line=int(row), field="value",
+                         fix="re-run cchc import-report so that the two files agree")
+            tasks.at[tid, "status"] = value
+        elif fld == "lead_agency_ids":
+            ids = _id_list(value)
+            _check_refs(pd.Series([ids], index=[row]), "value", name, agencies, log)
+            tasks.at[tid, "lead_agency_ids"] = ids
+        else:
+            log.error(f"'{fld}' cannot be reviewed", file=name, line=int(row), field="field",
+                      fix="use one of " + ", ".join(REVIEW_FIELDS))
+            continue
+        if "status_source" in tasks:
+            tasks.at[tid, "status_source"] = "review"
+    return tasks
+
+
+def _is_reviewed(tasks: pd.DataFrame) -> pd.Series:
+    if "status_source" not in tasks:
+        return pd.Series(False, index=tasks.index)
+    return tasks["status_source"].astype(str).map(fold).str.startswith("review")
+
+
+def _task_notes(tasks: pd.DataFrame, name: str, log: _Log) -> None:
+    """Warn about uncertain proposals that no review confirmed."""
+    if "proposal_certain" not in tasks:
+        return
+    uncertain = (tasks["proposal_certain"] == False) & ~_is_reviewed(tasks)  # noqa: E712
+    for tid in tasks.index[uncertain]:
+        reason = tasks.at[tid, "proposed_reason"] if "proposed_reason" in tasks else ""
+        log.warn(f"task '{tid}': status '{tasks.at[tid, 'status']}' is an uncertain proposal "
+                 f"that no review confirmed" + (f" ({reason})" if reason else ""),
+                 file=name, line=int(tasks.at[tid, "_row"]), field="status",
+                 fix="confirm or correct it in review.csv (task_id, field=status, value, "
+                 "justification)")
+
+
+def _load_scores(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
+                 log: _Log) -> pd.DataFrame:
+    _check_refs(df["agency_id"], "agency_id", name, agencies, log)
+    for row in df.index[_blank(df["leaf"])]:
+        log.error("leaf is blank", file=name, line=int(row), field="leaf",
+                  fix="write the leaf code of the rule set, e.g. 1.2.1")
+    key = df["agency_id"] + "\x00" + df["leaf"]
+    for row in df.index[key.duplicated()]:
+        log.error(f"agency '{df.at[row, 'agency_id']}' has leaf '{df.at[row, 'leaf']}' twice",
+                  file=name, line=int(row), field="leaf", fix="keep one row per agency and leaf")
+    out = df.copy()
+    for col in ("self_points", "appraised_points"):
+        if col not in df:
+            out[col] = np.nan
+            continue
+        text = df[col].str.replace(",", ".", regex=False)
+        num, bad = _numbers(text)
+        for row in df.index[bad]:
+            log.error(f"'{df.at[row, col]}' is not a number", file=name, line=int(row),
+                      field=col, fix="write points as a number such as 2.5, or leave it blank")
+        for row in df.index[num < 0]:
+            log.error(f"points {df.at[row, col]} are negative", file=name, line=int(row),
+                      field=col, fix="points are zero or more (deductions are their own leaf)")
+        out[col] = num.where(~bad & ~(num < 0))
+    if "note" not in out:
+        out["note"] = ""
+    return out.reset_index(drop=True)
+
+
+def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
+                  log: _Log) -> pd.DataFrame:
+    _check_refs(df["agency_id"], "agency_id", name, agencies, log)
+    if "share" not in df and not {"option", "count"} <= set(df.columns):
+        log.error("needs either columns option and count (answer counts) or a share column "
+                  "(percent)", file=name, line=1, fix="add the missing columns to the header")
+        return df.reset_index(drop=True)
+    out = df.copy()
+    for col in ("option", "count", "share"):
+        if col not in out:
+            out[col] = ""
+    has_option = _blank(out["option"]) == False  # noqa: E712
+    counts = _parse_counts(out, ("count",), name, log)["count"]
+    share = _parse_rate(out["share"], "share", name, log)
+    for row in df.index[has_option & counts.isna() & _blank(out["count"])]:
+        log.error("an answer option needs its count", file=name, line=int(row), field="count",
+                  fix="write the number of answers for this option")
+    for row in df.index[~has_option & _blank(out["share"])]:
+        log.error("the row has neither an option with its count nor a share", file=name,
+                  line=int(row), field="share",
+                  fix="write the share in percent, or the option and its count")
+    key = out["agency_id"] + "\x00" + out["leaf"] + "\x00" + out["option"]
+    for row in df.index[key.duplicated()]:
+        log.error("this agency, leaf and option appear twice", file=name, line=int(row),
+                  field="option", fix="keep one row per agency, leaf and option")
+    out["count"] = counts
+    out["share"] = share
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- folder
+def _manifest(folder: Path, log: _Log) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    if not path.is_file():
+        log.warn("no manifest.json: the dataset's source and period are not recorded",
+                 file="manifest.json",
+                 fix="write one with name, province, year, period, source and files "
+                 "(cchc import-report does)")
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        log.error("is not UTF-8", file="manifest.json", fix="save it as UTF-8")
+        return {}
+    except json.JSONDecodeError as err:
+        log.error(f"is not valid JSON: {err.msg}", file="manifest.json", line=err.lineno,
+                  fix="correct the JSON syntax at that line (quotes, commas, braces)")
+        return {}
+    if not isinstance(manifest, dict):
+        log.error("must be a JSON object", file="manifest.json", line=1,
+                  fix="write {\"name\": ..., \"source\": ..., \"files\": {...}}")
+        return {}
+    files = manifest.get("files") or {}
+    if isinstance(files, dict):
+        for fname, digest in sorted(files.items()):
+            p = folder / fname
+            if not p.is_file():
+                log.warn(f"lists '{fname}', which is missing", file="manifest.json",
+                         field="files", fix="restore the file or re-run cchc import-report")
+            elif isinstance(digest, str) and _sha256(p) != digest.lower():
+                log.warn(f"'{fname}' changed since the manifest was written", file="manifest.json",
+                         field="files", fix="if the change is intended (a review), record it "
+                         "in review.csv and update the checksum")
+    return nfc_json(manifest)
+
+
+def nfc_json(value: Any) -> Any:
+    """Return ``value`` (parsed JSON) with every string NFC-normalised."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {nfc_json(k): nfc_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [nfc_json(v) for v in value]
+    return value
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def content_hash(files: list[Path]) -> str:
+    """sha256 over ``files`` in sorted name order (name, NUL, bytes, NUL for each).
+
+    Examples
+    --------
+    >>> content_hash([]) == hashlib.sha256().hexdigest()
+    True
+    """
+    h = hashlib.sha256()
+    for p in sorted(files, key=lambda p: p.name):
+        h.update(p.name.encode("utf-8") + b"\x00")
+        h.update(p.read_bytes() + b"\x00")
+    return h.hexdigest()
+
+
+def _read_folder(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
+    """Read and validate a dataset folder; the Dataset is None when there are errors."""
+    folder = Path(path)
+    log = _Log()
+    if not folder.is_dir():
+        log.error("dataset folder not found" if not folder.exists() else "is not a folder",
+                  file=str(folder), fix="pass --data a folder holding agencies.csv, "
+                  "dossiers.csv and tasks.csv")
+        return None, log.problems
+    frames: dict[str, pd.DataFrame | None] = {}
+    names: dict[str, str] = {}
+    used: list[Path] = []
+    for key, spec in TABLES.items():
+        both = [folder / f"{spec.stem}{e}" for e in (".csv", ".xlsx")]
+        if all(p.is_file() for p in both):
+            log.error(f"both {spec.stem}.csv and {spec.stem}.xlsx exist", file=spec.stem,
+                      fix="keep only one of them")
+        file = table_file(folder, spec.stem)
+        names[key] = file.name if file else f"{spec.stem}.csv"
+        frames[key] = None
+        if file is None:
+            if spec.needed:
+                log.error("file is missing", file=names[key],
+                          fix=f"add {spec.stem}.csv (or .xlsx) with columns "
+                          + ", ".join(spec.required))
+            continue
+        used.append(file)
+        n_before = len(log.problems)
+        reader = _read_xlsx if file.suffix.lower() == ".xlsx" else _read_csv
+        parsed = reader(file, log)
+        if parsed is None or len(log.problems) > n_before:
+            continue
+        df = _to_frame(*parsed)
+        missing = [c for c in spec.required if c not in df.columns]
+        if missing:
+            for col in missing:
+                hint = suggest(col, [c for c in df.columns if c not in spec.required], n=1)
+                log.error(f"required column '{col}' is missing", file=file.name, line=1,
+                          field=col, fix=(f"rename '{hint[0]}' to '{col}'" if hint else
+                                          f"add a column named '{col}' to the header row"))
+            continue
+        frames[key] = df
+    manifest = _manifest(folder, log)
+
+    agencies = (_load_agencies(frames["agencies"], names["agencies"], log)
+                if frames["agencies"] is not None else None)
+    dossiers = (_load_dossiers(frames["dossiers"], names["dossiers"], agencies, log)
+                if frames["dossiers"] is not None else None)
+    tasks = (_load_tasks(frames["tasks"], names["tasks"], agencies, log)
+             if frames["tasks"] is not None else None)
+    if frames["review"] is not None:
+        tasks = _apply_review(frames["review"], names["review"], tasks, agencies,
+                              names["tasks"], log)
+    if tasks is not None:
+        _task_notes(tasks, names["tasks"], log)
+        tasks = tasks.drop(columns="_row")
+    loaded = {}
+    for key, loader in (("scores", _load_scores), ("surveys", _load_surveys)):
+        if frames[key] is not None:
+            loaded[key] = loader(frames[key], names[key], agencies, log)
+    if frames["findings"] is not None:
+        loaded["findings"] = frames["findings"].reset_index(drop=True)
+    if log.errors or agencies is None or dossiers is None or tasks is None:
+        return None, log.problems
+    ds = Dataset(name=str(manifest.get("name") or folder.name), agencies=agencies,
+                 dossiers=dossiers, tasks=tasks, manifest=manifest,
+                 content_hash=content_hash(used), path=folder.resolve(), **loaded)
+    return ds, log.problems
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    """Read and validate a dataset folder.
+
+    Reads ``agencies``, ``dossiers`` and ``tasks`` (required) and ``review``, ``findings``,
+    ``scores``, ``surveys`` (optional), each as ``.csv`` (UTF-8, BOM accepted) or ``.xlsx``;
+    applies the decisions of ``review.csv`` to the tasks; checks types, ranges and every id
+    reference. All problems are collected before failing.
+
+    Parameters
+    ----------
+    path : str or Path
+        The dataset folder.
+
+    Returns
+    -------
+    Dataset
+        Warnings (counts that do not add up, unreviewed uncertain proposals) do not stop
+        loading; see :func:`check_dataset` to list them.
+
+    Raises
+    ------
+    DataError
+        Listing every error found (file, spreadsheet row, column, what, fix).
+
+    Examples
+    --------
+    >>> from scoring.paths import BUNDLED_DATASET
+    >>> ds = load_dataset(BUNDLED_DATASET)            # doctest: +SKIP
+    >>> ds.agencies.loc["so-y-te", "name"]            # doctest: +SKIP
+    'Sở Y tế'
+    """
+    ds, problems = _read_folder(path)
+    if ds is None:
+        raise DataError([p for p in problems if p.severity == "error"])
+    return ds
+
+
+def check_dataset(path: str | Path) -> list[Problem]:
+    """Every error and warning about a dataset folder, without raising.
+
+    Parameters
+    ----------
+    path : str or Path
+        The dataset folder.
+
+    Returns
+    -------
+    list of Problem
+        Errors first, then warnings, each in the order found (file by file, row by row).
+
+    Examples
+    --------
+    >>> [str(p) for p in check_dataset("/nonexistent")]  # doctest: +ELLIPSIS
+    ['/nonexistent: dataset folder not found. Fix: pass --data a folder ...']
+    """
+    _, problems = _read_folder(path)
+    return sorted(problems, key=lambda p: p.severity != "error")
+
+
+def reviewed_tasks(ds: Dataset) -> pd.DataFrame:
+    """Tasks whose status was set by review (``status_source`` = review), with the note.
+
+    Examples
+    --------
+    >>> ds = load_dataset(BUNDLED_DATASET)  # doctest: +SKIP
+    >>> reviewed_tasks(ds).columns.tolist()  # doctest: +SKIP
+    ['proposed_status', 'status', 'review_note']
+    """
+    t = ds.tasks
+    cols = [c for c in ("proposed_status", "status", "review_note") if c in t]
+    return t.loc[_is_reviewed(t).values, cols]
