@@ -1,0 +1,658 @@
+"""The sandboxed expression language of rule files.
+
+Rule files compute some points with small formulas over an agency's indicators
+(``FormulaRule.expr``, ``Leaf.applies_if``, bonus and deduction formulas). A formula is
+checked once, when the rule file loads (:func:`compile_expression`), against a strict
+allow-list, and then evaluated for **all agencies at once** with one numpy operation per
+node of the formula (:meth:`Expression.evaluate`). :meth:`Expression.evaluate_row`
+evaluates it for one agency with :mod:`simpleeval`; it gives the same numbers and is the
+baseline the vectorised path is benchmarked against.
+
+The language
+------------
+* Numbers (``2``, ``0.5``, ``1e3``), ``True`` (= 1) and ``False`` (= 0); no text.
+* Names: the indicator names given to :func:`compile_expression` (and ``max_points``).
+* Arithmetic ``+ - * /`` and ``**`` with a constant exponent of at most 10 in size.
+* Comparisons ``< <= > >= == !=`` (chains like ``0 < x <= 5`` allowed) give 1 or 0.
+* Logic ``and``, ``or``, ``not`` work element-wise and give 1 or 0 (``&``, ``|``, ``~``
+  are refused: on numbers they are bit operations, not logic).
+* Functions: ``min(a, b, ...)``, ``max(a, b, ...)`` (element-wise, two or more
+  arguments), ``clip(x, lo, hi)``, ``where(cond, a, b)``, ``abs(x)``, ``round(x)`` or
+  ``round(x, digits)`` (halves away from zero, as in Excel), ``floor(x)``, ``ceil(x)``,
+  ``isna(x)``.
+* Missing values (NaN, an indicator with a zero denominator) propagate: any arithmetic,
+  comparison, function or ``where`` condition that reads a missing value gives a missing
+  value, except ``isna(x)`` (1 if missing), ``and`` / ``or`` (three-valued:
+  ``0 and missing`` is 0, ``1 or missing`` is 1) and ``where(c, a, b)`` whose unused
+  branch is missing. Division by zero gives a missing value, and so does a result that
+  is infinite.
+
+Everything else is refused when the rule file loads, with the reason: attribute access
+(``x.__class__``, ``"a".upper()``), subscripts, names starting with ``_``, calls of
+anything but the functions above, keyword arguments, lambdas, comprehensions, ``if``
+expressions (use ``where``), text, huge numbers, and formulas over 1,000 characters or
+300 syntax nodes. Evaluation time is therefore bounded by the formula size times the
+number of agencies.
+
+Examples
+--------
+>>> import numpy as np
+>>> e = compile_expression("where(online_rate >= 50, max_points, max_points / 2)",
+...                        ["online_rate", "max_points"])
+>>> sorted(e.names)
+['max_points', 'online_rate']
+>>> e.evaluate({"online_rate": np.array([80.0, 20.0, np.nan]), "max_points": 2.0})
+array([ 2.,  1., nan])
+>>> e.evaluate_row({"online_rate": 20.0, "max_points": 2.0})
+1.0
+>>> try:
+...     compile_expression("online_rat * 2", ["online_rate"])
+... except ExpressionError as exc:
+...     print(exc.problems[0].message, "/", exc.problems[0].fix)
+'online_rat' is not a known name (column 1) / did you mean 'online_rate'?
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from simpleeval import SimpleEval
+
+from scoring.errors import Problem, RuleError
+from scoring.text import suggest
+
+MAX_LENGTH = 1000
+"""Longest formula accepted, in characters."""
+MAX_NODES = 300
+"""Largest formula accepted, in Python syntax nodes."""
+MAX_EXPONENT = 10
+"""Largest exponent size allowed after ``**`` (the exponent must be a constant)."""
+MAX_CONSTANT = 1e15
+"""Largest number allowed in a formula."""
+MAX_ARGS = 20
+"""Most arguments of ``min`` / ``max``."""
+
+FUNCTIONS: dict[str, str] = {
+    "min": "min(a, b, ...): the smallest, element-wise",
+    "max": "max(a, b, ...): the largest, element-wise",
+    "clip": "clip(x, lo, hi): x kept within [lo, hi]",
+    "where": "where(cond, a, b): a where cond is true, else b",
+    "abs": "abs(x): absolute value",
+    "round": "round(x) or round(x, digits): halves away from zero",
+    "floor": "floor(x): round down",
+    "ceil": "ceil(x): round up",
+    "isna": "isna(x): 1 where x is missing, else 0",
+}
+"""The functions a formula may call, with a one-line description."""
+
+_ARITY: dict[str, tuple[int, int]] = {
+    "min": (2, MAX_ARGS), "max": (2, MAX_ARGS), "clip": (3, 3), "where": (3, 3),
+    "abs": (1, 1), "round": (1, 2), "floor": (1, 1), "ceil": (1, 1), "isna": (1, 1),
+}
+_NAN = math.nan
+_ROUND_NUDGE = 1e-12  # 2.675 is stored as 2.67499999…; round(2.675, 2) gives 2.68 as Excel does
+
+
+class ExpressionError(RuleError):
+    """A formula is malformed or unsafe; carries one :class:`~scoring.errors.Problem`."""
+
+
+# --------------------------------------------------------------------------- validation
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+           ast.NotEq: "!="}
+_REFUSED: dict[type, tuple[str, str]] = {
+    ast.Attribute: ("attribute access ('.') is not allowed",
+                    "formulas work on numbers only; use the functions listed in the docs"),
+    ast.Subscript: ("subscripts ('[...]') are not allowed", "use indicator names directly"),
+    ast.Lambda: ("lambda is not allowed", "write the formula directly"),
+    ast.ListComp: ("comprehensions are not allowed", "use min(...), max(...) or where(...)"),
+    ast.SetComp: ("comprehensions are not allowed", "use min(...), max(...) or where(...)"),
+    ast.DictComp: ("comprehensions are not allowed", "use min(...), max(...) or where(...)"),
+    ast.GeneratorExp: ("comprehensions are not allowed",
+                       "use min(...), max(...) or where(...)"),
+    ast.IfExp: ("'a if cond else b' is not allowed", "write where(cond, a, b)"),
+    ast.NamedExpr: ("':=' is not allowed", "write the formula without assignments"),
+    ast.JoinedStr: ("text is not allowed in formulas", "use numbers only"),
+    ast.List: ("lists are not allowed", "pass values to min(...) / max(...) directly"),
+    ast.Tuple: ("tuples are not allowed", "pass values to min(...) / max(...) directly"),
+    ast.Set: ("sets are not allowed", "pass values to min(...) / max(...) directly"),
+    ast.Dict: ("dictionaries are not allowed", "use numbers only"),
+    ast.Starred: ("'*' unpacking is not allowed", "list the arguments one by one"),
+    ast.Await: ("'await' is not allowed", "write an arithmetic formula"),
+    ast.Yield: ("'yield' is not allowed", "write an arithmetic formula"),
+    ast.YieldFrom: ("'yield' is not allowed", "write an arithmetic formula"),
+}
+
+
+def _fail(message: str, fix: str, where: str, node: ast.AST | None = None) -> ExpressionError:
+    if node is not None and hasattr(node, "col_offset"):
+        message = f"{message} (column {node.col_offset + 1})"
+    return ExpressionError(Problem(message, field=where or None, fix=fix))
+
+
+def _constant_number(node: ast.AST) -> float | None:
+    """The value of a numeric literal, or of ``-literal`` / ``+literal``; else None."""
+    sign = 1.0
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        sign = -sign if isinstance(node.op, ast.USub) else sign
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float, bool):
+        return sign * float(node.value)
+    return None
+
+
+class _Validator:
+    def __init__(self, names: frozenset[str], where: str):
+        self.names = names
+        self.where = where
+        self.used: set[str] = set()
+
+    def fail(self, message: str, fix: str, node: ast.AST | None = None) -> ExpressionError:
+        return _fail(message, fix, self.where, node)
+
+    def visit(self, node: ast.AST) -> None:  # noqa: C901 - one branch per node kind
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if isinstance(value, str | bytes):
+                raise self.fail("text is not allowed in formulas", "use numbers only", node)
+            if type(value) not in (int, float, bool):
+                raise self.fail(f"{value!r} is not allowed in formulas",
+                                "use numbers, True or False", node)
+            if type(value) is int and value.bit_length() > 64 or abs(value) > MAX_CONSTANT:
+                raise self.fail(f"the number {str(value)[:20]} is too large",
+                                f"use numbers up to {MAX_CONSTANT:.0e}", node)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise self.fail("infinite numbers are not allowed", "use a finite number", node)
+        elif isinstance(node, ast.Name):
+            self.name(node)
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINOPS:
+                sym = {ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.Mod: "%",
+                       ast.FloorDiv: "//", ast.LShift: "<<", ast.RShift: ">>",
+                       ast.MatMult: "@"}.get(type(node.op), type(node.op).__name__)
+                fix = ("use 'and' / 'or' for logic" if sym in ("&", "|", "^")
+                       else "use + - * / ** and the functions floor, ceil, round")
+                raise self.fail(f"the operator {sym!r} is not allowed", fix, node)
+            if isinstance(node.op, ast.Pow):
+                exponent = _constant_number(node.right)
+                if exponent is None:
+                    raise self.fail("the exponent after '**' must be a number written in the "
+                                    "formula", f"write x ** 2 (at most {MAX_EXPONENT})", node)
+                if abs(exponent) > MAX_EXPONENT:
+                    raise self.fail(f"the exponent {exponent:g} is too large",
+                                    f"use an exponent between -{MAX_EXPONENT} and "
+                                    f"{MAX_EXPONENT}", node)
+            self.visit(node.left)
+            self.visit(node.right)
+        elif isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Invert):
+                raise self.fail("the operator '~' is not allowed", "use 'not' for logic", node)
+            self.visit(node.operand)
+        elif isinstance(node, ast.BoolOp):
+            for value in node.values:
+                self.visit(value)
+        elif isinstance(node, ast.Compare):
+            for op in node.ops:
+                if type(op) not in _CMPOPS:
+                    raise self.fail("only the comparisons < <= > >= == != are allowed",
+                                    "compare numbers, e.g. online_rate >= 50", node)
+            self.visit(node.left)
+            for comp in node.comparators:
+                self.visit(comp)
+        elif isinstance(node, ast.Call):
+            self.call(node)
+        elif type(node) in _REFUSED:
+            message, fix = _REFUSED[type(node)]
+            raise self.fail(message, fix, node)
+        else:
+            raise self.fail(f"{type(node).__name__} is not allowed in formulas",
+                            "use numbers, indicator names, + - * / ** comparisons, "
+                            "and/or/not and the listed functions", node)
+
+    def name(self, node: ast.Name) -> None:
+        name = node.id
+        if name.startswith("_"):
+            raise self.fail(f"names starting with '_' are not allowed ({name!r})",
+                            "use an indicator name", node)
+        if name in FUNCTIONS:
+            raise self.fail(f"{name!r} is a function", f"call it: {FUNCTIONS[name]}", node)
+        if name not in self.names:
+            hint = suggest(name, sorted(self.names))
+            fix = (f"did you mean {hint[0]!r}?" if hint else
+                   "use one of: " + ", ".join(sorted(self.names)[:40]))
+            raise self.fail(f"{name!r} is not a known name", fix, node)
+        self.used.add(name)
+
+    def call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            raise self.fail(f"calling methods ('.{func.attr}(...)') is not allowed",
+                            "use only the functions " + ", ".join(FUNCTIONS), node)
+        if not isinstance(func, ast.Name):
+            raise self.fail("only the listed functions can be called",
+                            "use only the functions " + ", ".join(FUNCTIONS), node)
+        name = func.id
+        if name not in FUNCTIONS:
+            if name.startswith("_"):
+                raise self.fail(f"names starting with '_' are not allowed ({name!r})",
+                                "use only the functions " + ", ".join(FUNCTIONS), node)
+            hint = suggest(name, list(FUNCTIONS))
+            fix = (f"did you mean {hint[0]}(...)?" if hint else
+                   "use only the functions " + ", ".join(FUNCTIONS))
+            raise self.fail(f"{name}(...) is not an allowed function", fix, node)
+        if node.keywords:
+            raise self.fail(f"{name}(...) takes no named arguments",
+                            f"write {FUNCTIONS[name]}", node)
+        lo, hi = _ARITY[name]
+        if not lo <= len(node.args) <= hi:
+            raise self.fail(f"{name}(...) got {len(node.args)} argument(s)",
+                            f"write {FUNCTIONS[name]}", node)
+        if name == "round" and len(node.args) == 2:
+            digits = _constant_number(node.args[1])
+            if digits is None or digits != int(digits) or not -6 <= digits <= 9:
+                raise self.fail("the digits of round(x, digits) must be a whole number "
+                                "from -6 to 9 written in the formula", "write round(x, 2)",
+                                node)
+        for arg in node.args:
+            self.visit(arg)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str, names: frozenset[str], where: str) -> tuple[ast.expr, frozenset[str]]:
+    if not text.strip():
+        raise _fail("the formula is empty", "write a formula, e.g. online_rate / 50", where)
+    if len(text) > MAX_LENGTH:
+        raise _fail(f"the formula is {len(text)} characters long", f"keep it under "
+                    f"{MAX_LENGTH} characters (split it into several leaves)", where)
+    if "\x00" in text:
+        raise _fail("the formula contains a NUL character", "remove it", where)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        col = f" (column {exc.offset})" if exc.offset else ""
+        raise _fail(f"syntax error: {exc.msg}{col}",
+                    "check brackets and operators; write e.g. min(online_rate / 50, 1) * 2",
+                    where) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise _fail("the formula is nested too deeply", "simplify it", where) from None
+    count = sum(1 for _ in ast.walk(tree))
+    if count > MAX_NODES:
+        raise _fail(f"the formula is too large ({count} syntax nodes)",
+                    f"keep it under {MAX_NODES} nodes (split it into several leaves)", where)
+    validator = _Validator(names, where)
+    validator.visit(tree.body)
+    return tree.body, frozenset(validator.used)
+
+
+def compile_expression(text: str, names: Iterable[str], *, where: str = "") -> Expression:
+    """Check a formula and prepare it for evaluation.
+
+    Parameters
+    ----------
+    text : str
+        The formula as written in the rule file.
+    names : iterable of str
+        The names the formula may read (indicator names, ``max_points``).
+    where : str, optional
+        Where the formula is (e.g. a YAML path); shown in error messages.
+
+    Returns
+    -------
+    Expression
+
+    Raises
+    ------
+    ExpressionError
+        On a syntax error, an unknown name (with a suggestion), or anything outside the
+        language (see the module documentation); the problem names the column.
+
+    Examples
+    --------
+    >>> compile_expression("min(on_time_rate / 50, 1) * 2", ["on_time_rate"]).names
+    frozenset({'on_time_rate'})
+    >>> try:
+    ...     compile_expression("x.__class__", ["x"])
+    ... except ExpressionError as exc:
+    ...     print(exc.problems[0].message)
+    attribute access ('.') is not allowed (column 1)
+    """
+    body, used = _parse(text, frozenset(names), where)
+    return Expression(text=text, names=used, _tree=body)
+
+
+# --------------------------------------------------------------------------- kernels
+def _truth_np(x: Any) -> Any:
+    """1.0 / 0.0 / NaN from any number array."""
+    return np.where(np.isnan(x), _NAN, np.where(x != 0, 1.0, 0.0))
+
+
+def _and_np(values: list[Any]) -> Any:
+    any_false = np.zeros((), dtype=bool)
+    any_nan = np.zeros((), dtype=bool)
+    for v in values:
+        any_false = any_false | (v == 0)
+        any_nan = any_nan | np.isnan(v)
+    return np.where(any_false, 0.0, np.where(any_nan, _NAN, 1.0))
+
+
+def _or_np(values: list[Any]) -> Any:
+    any_true = np.zeros((), dtype=bool)
+    any_nan = np.zeros((), dtype=bool)
+    for v in values:
+        nan = np.isnan(v)
+        any_true = any_true | ((v != 0) & ~nan)
+        any_nan = any_nan | nan
+    return np.where(any_true, 1.0, np.where(any_nan, _NAN, 0.0))
+
+
+def _cmp_np(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def cmp(a: Any, b: Any) -> Any:
+        return np.where(np.isnan(a) | np.isnan(b), _NAN, np.where(op(a, b), 1.0, 0.0))
+    return cmp
+
+
+def _div_np(a: Any, b: Any) -> Any:
+    return np.where(b == 0, _NAN, np.divide(a, b))
+
+
+def _round_np(x: Any, digits: Any = 0.0) -> Any:
+    scale = 10.0 ** int(digits)
+    return np.sign(x) * np.floor(np.abs(x) * scale * (1 + _ROUND_NUDGE) + 0.5) / scale
+
+
+def _where_np(c: Any, a: Any, b: Any) -> Any:
+    return np.where(np.isnan(c), _NAN, np.where(c != 0, a, b))
+
+
+def _reduce_np(fn: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    def reduce(*args: Any) -> Any:
+        out = args[0]
+        for a in args[1:]:
+            out = fn(out, a)
+        return out
+    return reduce
+
+
+_NP_BIN: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply, ast.Div: _div_np,
+    ast.Pow: np.power,
+}
+_NP_CMP: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Lt: _cmp_np(np.less), ast.LtE: _cmp_np(np.less_equal),
+    ast.Gt: _cmp_np(np.greater), ast.GtE: _cmp_np(np.greater_equal),
+    ast.Eq: _cmp_np(np.equal), ast.NotEq: _cmp_np(np.not_equal),
+}
+_NP_FUNCS: dict[str, Callable[..., Any]] = {
+    "min": _reduce_np(np.minimum), "max": _reduce_np(np.maximum),
+    "clip": lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+    "where": _where_np, "abs": np.abs, "round": _round_np, "floor": np.floor,
+    "ceil": np.ceil, "isna": lambda x: np.where(np.isnan(x), 1.0, 0.0),
+}
+
+
+# Per-row (plain Python float) kernels: the same arithmetic as the numpy ones.
+def _isnan(x: float) -> bool:
+    return x != x
+
+
+def _truth(x: float) -> float:
+    return _NAN if _isnan(x) else (1.0 if x != 0 else 0.0)
+
+
+def _cmp(op: Callable[[float, float], bool]) -> Callable[[float, float], float]:
+    def cmp(a: float, b: float) -> float:
+        if _isnan(a) or _isnan(b):
+            return _NAN
+        return 1.0 if op(a, b) else 0.0
+    return cmp
+
+
+def _div(a: float, b: float) -> float:
+    return _NAN if b == 0 else a / b
+
+
+def _pow(a: float, b: float) -> float:
+    with np.errstate(all="ignore"):
+        return float(np.power(np.float64(a), np.float64(b)))
+
+
+def _sign(x: float) -> float:
+    return _NAN if _isnan(x) else (1.0 if x > 0 else (-1.0 if x < 0 else 0.0))
+
+
+def _floor(x: float) -> float:
+    return x if not math.isfinite(x) else float(math.floor(x))
+
+
+def _ceil(x: float) -> float:
+    return x if not math.isfinite(x) else float(math.ceil(x))
+
+
+def _round(x: float, digits: float = 0.0) -> float:
+    scale = 10.0 ** int(digits)
+    return _sign(x) * _floor(abs(x) * scale * (1 + _ROUND_NUDGE) + 0.5) / scale
+
+
+def _minimum(*args: float) -> float:
+    return _NAN if any(_isnan(a) for a in args) else min(args)
+
+
+def _maximum(*args: float) -> float:
+    return _NAN if any(_isnan(a) for a in args) else max(args)
+
+
+def _where(c: float, a: float, b: float) -> float:
+    return _NAN if _isnan(c) else (a if c != 0 else b)
+
+
+def _not(x: float) -> float:
+    return _NAN if _isnan(x) else (0.0 if x != 0 else 1.0)
+
+
+_ROW_OPERATORS: dict[type, Callable[..., float]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: _div,
+    ast.Pow: _pow, ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: _not,
+    ast.Lt: _cmp(operator.lt), ast.LtE: _cmp(operator.le), ast.Gt: _cmp(operator.gt),
+    ast.GtE: _cmp(operator.ge), ast.Eq: _cmp(operator.eq), ast.NotEq: _cmp(operator.ne),
+}
+_ROW_FUNCTIONS: dict[str, Callable[..., float]] = {
+    "min": _minimum, "max": _maximum, "clip": lambda x, lo, hi: _minimum(_maximum(x, lo), hi),
+    "where": _where, "abs": abs, "round": _round, "floor": _floor, "ceil": _ceil,
+    "isna": lambda x: 1.0 if _isnan(x) else 0.0,
+}
+
+
+class _RowEvaluator(SimpleEval):
+    """simpleeval restricted to the validated node kinds, with three-valued logic."""
+
+    def __init__(self) -> None:
+        super().__init__(operators=dict(_ROW_OPERATORS), functions=dict(_ROW_FUNCTIONS),
+                         names={})
+        allowed = (ast.Name, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.Call,
+                   ast.Constant)
+        self.nodes = {k: v for k, v in self.nodes.items() if k in allowed}
+        self.nodes[ast.Constant] = lambda node: float(node.value)
+        self.nodes[ast.BoolOp] = self._boolop
+        self.nodes[ast.Compare] = self._compare
+
+    def _boolop(self, node: ast.BoolOp) -> float:
+        values = [_truth(self._eval(v)) for v in node.values]
+        if isinstance(node.op, ast.And):
+            if any(v == 0 for v in values):
+                return 0.0
+            return _NAN if any(_isnan(v) for v in values) else 1.0
+        if any(v == 1 for v in values):
+            return 1.0
+        return _NAN if any(_isnan(v) for v in values) else 0.0
+
+    def _compare(self, node: ast.Compare) -> float:
+        left = self._eval(node.left)
+        results = []
+        for op, comp in zip(node.ops, node.comparators, strict=True):
+            right = self._eval(comp)
+            results.append(self.operators[type(op)](left, right))
+            left = right
+        if len(results) == 1:
+            return results[0]
+        if any(r == 0 for r in results):
+            return 0.0
+        return _NAN if any(_isnan(r) for r in results) else 1.0
+
+
+# --------------------------------------------------------------------------- Expression
+def _build(node: ast.expr) -> Callable[[Mapping[str, Any]], Any]:
+    """Turn a validated node into a closure over numpy kernels (one call per node)."""
+    if isinstance(node, ast.Constant):
+        value = float(node.value)
+        return lambda env: value
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda env: env[name]
+    if isinstance(node, ast.BinOp):
+        left, right, fn = _build(node.left), _build(node.right), _NP_BIN[type(node.op)]
+        return lambda env: fn(left(env), right(env))
+    if isinstance(node, ast.UnaryOp):
+        operand = _build(node.operand)
+        if isinstance(node.op, ast.USub):
+            return lambda env: np.negative(operand(env))
+        if isinstance(node.op, ast.Not):
+            return lambda env: 1.0 - _truth_np(operand(env))
+        return operand
+    if isinstance(node, ast.BoolOp):
+        parts = [_build(v) for v in node.values]
+        fn_bool = _and_np if isinstance(node.op, ast.And) else _or_np
+        return lambda env: fn_bool([p(env) for p in parts])
+    if isinstance(node, ast.Compare):
+        operands = [_build(node.left)] + [_build(c) for c in node.comparators]
+        cmps = [_NP_CMP[type(op)] for op in node.ops]
+        if len(cmps) == 1:
+            a, b, cmp = operands[0], operands[1], cmps[0]
+            return lambda env: cmp(a(env), b(env))
+
+        def chain(env: Mapping[str, Any]) -> Any:
+            values = [o(env) for o in operands]
+            return _and_np([c(x, y) for c, x, y in zip(cmps, values, values[1:], strict=False)])
+        return chain
+    if isinstance(node, ast.Call):
+        assert isinstance(node.func, ast.Name)
+        fn = _NP_FUNCS[node.func.id]
+        args = [_build(a) for a in node.args]
+        return lambda env: fn(*(a(env) for a in args))
+    raise AssertionError(f"unvalidated node {type(node).__name__}")  # pragma: no cover
+
+
+def _finite_or_nan(x: Any) -> Any:
+    return np.where(np.isinf(x), _NAN, x)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked formula; evaluate it over all agencies or over one.
+
+    Attributes
+    ----------
+    text : str
+        The formula as written.
+    names : frozenset of str
+        The names it reads.
+    """
+
+    text: str
+    names: frozenset[str]
+    _tree: ast.expr = field(repr=False, compare=False)
+    _vector: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
+    _row: _RowEvaluator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_vector", _build(self._tree))
+        object.__setattr__(self, "_row", _RowEvaluator())
+
+    def evaluate(self, columns: Mapping[str, Any]) -> np.ndarray:
+        """Evaluate over many agencies at once.
+
+        Parameters
+        ----------
+        columns : mapping of name to array-like (or a DataFrame)
+            One equally long float array per name the formula reads; plain numbers are
+            broadcast. Extra columns are ignored.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64, one value per agency; NaN where the result is missing.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> e = compile_expression("clip(late_rate, 0, 10) and not isna(late_rate)",
+        ...                        ["late_rate"])
+        >>> e.evaluate({"late_rate": np.array([0.0, 4.0, np.nan])})
+        array([0., 1., 0.])
+        """
+        env: dict[str, Any] = {}
+        length: int | None = None
+        for name in self.names:
+            try:
+                raw = columns[name]
+            except KeyError:
+                raise KeyError(f"the formula {self.text!r} needs the column {name!r}; "
+                               f"given: {', '.join(map(str, columns))}") from None
+            arr = np.asarray(raw, dtype=np.float64)
+            if arr.ndim:
+                length = arr.shape[0] if length is None else length
+            env[name] = arr
+        if length is None:
+            length = _length_of(columns)
+        with np.errstate(all="ignore"):
+            out = _finite_or_nan(np.asarray(self._vector(env), dtype=np.float64))
+        if out.ndim == 0 and length is not None:
+            out = np.full(length, float(out))
+        return out
+
+    def evaluate_row(self, values: Mapping[str, Any]) -> float:
+        """Evaluate for one agency with simpleeval (the per-row baseline).
+
+        Parameters
+        ----------
+        values : mapping of name to number
+            ``None`` counts as missing (NaN).
+
+        Returns
+        -------
+        float
+            The same number :meth:`evaluate` gives for that agency.
+
+        Examples
+        --------
+        >>> compile_expression("round(online / online_eligible * 100, 1)",
+        ...                    ["online", "online_eligible"]).evaluate_row(
+        ...     {"online": 2, "online_eligible": 3})
+        66.7
+        """
+        names = {}
+        for name in self.names:
+            v = values[name]
+            names[name] = _NAN if v is None else float(v)
+        evaluator = self._row
+        evaluator.names = names
+        result = float(evaluator.eval(self.text, previously_parsed=self._tree))
+        return _NAN if math.isinf(result) else result
+
+
+def _length_of(columns: Any) -> int | None:
+    index = getattr(columns, "index", None)
+    if index is not None and not callable(index):
+        return len(index)
+    for value in columns.values() if hasattr(columns, "values") else ():
+        arr = np.asarray(value)
+        if arr.ndim:
+            return int(arr.shape[0])
+    return None
