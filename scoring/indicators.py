@@ -1,0 +1,151 @@
+"""Indicators: the per-agency numbers rule files score, derived from a dataset.
+
+:func:`derive_indicators` turns the dossier counts and the task list into one row per
+agency (every agency of ``ds.agencies``, in file order) and one float column per
+indicator. A rate whose denominator is zero or missing is NaN (not applicable), never an
+error. :data:`INDICATORS` names each indicator with its Vietnamese label and unit, for
+did-you-mean messages and report headings.
+
+Examples
+--------
+>>> INDICATORS["on_time_rate"].label
+'Tỷ lệ hồ sơ giải quyết đúng hạn'
+>>> label, unit, description = INDICATORS["tasks_led"]
+>>> unit
+'nhiệm vụ'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from scoring.dataset import COUNT_COLUMNS, TASK_STATUSES, Dataset
+
+
+class Indicator(NamedTuple):
+    """What an indicator is: Vietnamese label, unit, and how it is computed."""
+
+    label: str
+    unit: str
+    description: str
+
+
+_DOSSIER = "hồ sơ"
+_TASK = "nhiệm vụ"
+_PCT = "%"
+
+INDICATORS: Mapping[str, Indicator] = MappingProxyType({
+    "received": Indicator("Hồ sơ tiếp nhận", _DOSSIER, "dossiers received (dossiers.csv)"),
+    "resolved": Indicator("Hồ sơ đã giải quyết", _DOSSIER, "dossiers resolved"),
+    "resolved_on_time": Indicator("Hồ sơ giải quyết đúng hạn", _DOSSIER,
+                                  "dossiers resolved on time"),
+    "resolved_late": Indicator("Hồ sơ giải quyết trễ hạn", _DOSSIER, "dossiers resolved late"),
+    "pending": Indicator("Hồ sơ đang giải quyết", _DOSSIER, "dossiers still being processed"),
+    "pending_on_time": Indicator("Hồ sơ đang giải quyết trong hạn", _DOSSIER,
+                                 "dossiers being processed, within the time limit"),
+    "pending_late": Indicator("Hồ sơ đang giải quyết quá hạn", _DOSSIER,
+                              "dossiers being processed, past the time limit"),
+    "late": Indicator("Hồ sơ trễ hạn", _DOSSIER, "late dossiers (resolved late + overdue)"),
+    "online": Indicator("Hồ sơ trực tuyến", _DOSSIER, "dossiers submitted online"),
+    "online_eligible": Indicator("Tổng số hồ sơ phát sinh (thuộc diện trực tuyến)", _DOSSIER,
+                                 "dossiers of procedures offered online"),
+    "on_time_rate": Indicator("Tỷ lệ hồ sơ giải quyết đúng hạn", _PCT,
+                              "resolved_on_time / resolved × 100"),
+    "late_rate": Indicator("Tỷ lệ hồ sơ trễ hạn", _PCT, "late / (resolved + pending) × 100"),
+    "online_rate": Indicator("Tỷ lệ hồ sơ trực tuyến", _PCT, "online / online_eligible × 100"),
+    "pending_overdue_rate": Indicator("Tỷ lệ hồ sơ đang giải quyết quá hạn", _PCT,
+                                      "pending_late / pending × 100"),
+    "tasks_led": Indicator("Nhiệm vụ được giao chủ trì", _TASK,
+                           "tasks whose lead_agency_ids contain the agency"),
+    "tasks_done_on_time": Indicator("Nhiệm vụ hoàn thành đúng hạn", _TASK,
+                                    "led tasks with status done_on_time"),
+    "tasks_done_late": Indicator("Nhiệm vụ hoàn thành trễ hạn", _TASK,
+                                 "led tasks with status done_late"),
+    "tasks_not_done": Indicator("Nhiệm vụ chưa hoàn thành", _TASK,
+                                "led tasks with status not_done"),
+    "tasks_in_progress": Indicator("Nhiệm vụ đang triển khai", _TASK,
+                                   "led tasks with status in_progress"),
+    "tasks_not_arising": Indicator("Nhiệm vụ không phát sinh", _TASK,
+                                   "led tasks with status not_arising"),
+    "tasks_arising": Indicator("Nhiệm vụ phát sinh", _TASK, "tasks_led − tasks_not_arising"),
+    "task_completion_rate": Indicator("Tỷ lệ hoàn thành nhiệm vụ", _PCT,
+                                      "(tasks_done_on_time + tasks_done_late) / tasks_arising "
+                                      "× 100"),
+    "task_on_time_rate": Indicator("Tỷ lệ hoàn thành nhiệm vụ đúng hạn", _PCT,
+                                   "tasks_done_on_time / tasks_arising × 100"),
+})
+
+
+def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den × 100``, NaN where ``den`` is zero or either side is missing."""
+    out = np.full(num.shape, np.nan)
+    ok = np.isfinite(num) & np.isfinite(den) & (den != 0)
+    np.divide(num, den, out=out, where=ok)
+    out[ok] *= 100.0
+    return out
+
+
+def _task_counts(ds: Dataset, index: pd.Index) -> pd.DataFrame:
+    """Led tasks per agency and status (0 where the agency leads none)."""
+    columns = [f"tasks_{s}" for s in TASK_STATUSES]
+    tasks = ds.tasks
+    if len(tasks) == 0:
+        return pd.DataFrame(0.0, index=index, columns=columns)
+    leads = pd.DataFrame({"status": tasks["status"].to_numpy(),
+                          "agency_id": tasks["lead_agency_ids"].to_numpy(),
+                          "task_id": tasks.index.to_numpy()}).explode("agency_id")
+    leads = leads.dropna(subset=["agency_id"]).drop_duplicates(["task_id", "agency_id"])
+    status = pd.Categorical(leads["status"], categories=list(TASK_STATUSES))
+    table = pd.crosstab(leads["agency_id"].to_numpy(), status, dropna=False)
+    table = table.reindex(index=index, columns=list(TASK_STATUSES), fill_value=0)
+    table.columns = columns
+    return table.astype(float)
+
+
+def derive_indicators(ds: Dataset) -> pd.DataFrame:
+    """Every indicator for every agency of ``ds``.
+
+    Parameters
+    ----------
+    ds : Dataset
+        A loaded dataset.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``agency_id`` (all of ``ds.agencies``, same order), one float column per
+        name of :data:`INDICATORS`, in that order. Counts of an agency without a dossier row
+        are NaN; task counts of an agency that leads no task are 0; a rate is NaN when its
+        denominator is zero or missing. Rates are in percent.
+
+    Examples
+    --------
+    >>> from scoring.dataset import load_dataset
+    >>> ind = derive_indicators(load_dataset("datasets/khanh-hoa-2022"))  # doctest: +SKIP
+    >>> round(ind.loc["so-du-lich", "late_rate"], 2)                       # doctest: +SKIP
+    8.92
+    """
+    index = pd.Index(ds.agencies.index, name="agency_id")
+    counts = ds.dossiers.reindex(index=index, columns=list(COUNT_COLUMNS))
+    c = {col: counts[col].to_numpy(dtype=float) for col in COUNT_COLUMNS}
+    out = pd.DataFrame(c, index=index)
+    out["on_time_rate"] = _rate(c["resolved_on_time"], c["resolved"])
+    out["late_rate"] = _rate(c["late"], c["resolved"] + c["pending"])
+    out["online_rate"] = _rate(c["online"], c["online_eligible"])
+    out["pending_overdue_rate"] = _rate(c["pending_late"], c["pending"])
+    t = _task_counts(ds, index)
+    out["tasks_led"] = t.sum(axis=1).to_numpy()
+    for col in t.columns:
+        out[col] = t[col].to_numpy()
+    arising = out["tasks_led"].to_numpy() - out["tasks_not_arising"].to_numpy()
+    out["tasks_arising"] = arising
+    done_on_time = out["tasks_done_on_time"].to_numpy()
+    out["task_completion_rate"] = _rate(done_on_time + out["tasks_done_late"].to_numpy(),
+                                        arising)
+    out["task_on_time_rate"] = _rate(done_on_time, arising)
+    return out[list(INDICATORS)].astype(float)
