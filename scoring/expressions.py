@@ -266,7 +266,7 @@ class _Validator:
 
 
 @lru_cache(maxsize=4096)
-def _parse(text: str, names: frozenset[str], where: str) -> tuple[ast.expr, frozenset[str]]:
+def _compile(text: str, names: frozenset[str], where: str) -> Expression:
     if not text.strip():
         raise _fail("the formula is empty", "write a formula, e.g. online_rate / 50", where)
     if len(text) > MAX_LENGTH:
@@ -289,7 +289,7 @@ def _parse(text: str, names: frozenset[str], where: str) -> tuple[ast.expr, froz
                     f"keep it under {MAX_NODES} nodes (split it into several leaves)", where)
     validator = _Validator(names, where)
     validator.visit(tree.body)
-    return tree.body, frozenset(validator.used)
+    return Expression(text=text, names=frozenset(validator.used), _tree=tree.body)
 
 
 def compile_expression(text: str, names: Iterable[str], *, where: str = "") -> Expression:
@@ -324,8 +324,7 @@ def compile_expression(text: str, names: Iterable[str], *, where: str = "") -> E
     ...     print(exc.problems[0].message)
     attribute access ('.') is not allowed (column 1)
     """
-    body, used = _parse(text, frozenset(names), where)
-    return Expression(text=text, names=used, _tree=body)
+    return _compile(text, frozenset(names), where)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -569,11 +568,11 @@ class Expression:
     names: frozenset[str]
     _tree: ast.expr = field(repr=False, compare=False)
     _vector: Callable[[Mapping[str, Any]], Any] = field(init=False, repr=False, compare=False)
-    _row: _RowEvaluator = field(init=False, repr=False, compare=False)
+    _row: list[_RowEvaluator] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_vector", _build(self._tree))
-        object.__setattr__(self, "_row", _RowEvaluator())
+        object.__setattr__(self, "_row", [])
 
     def evaluate(self, columns: Mapping[str, Any]) -> np.ndarray:
         """Evaluate over many agencies at once.
@@ -641,7 +640,9 @@ class Expression:
         for name in self.names:
             v = values[name]
             names[name] = _NAN if v is None else float(v)
-        evaluator = self._row
+        if not self._row:
+            self._row.append(_RowEvaluator())
+        evaluator = self._row[0]
         evaluator.names = names
         result = float(evaluator.eval(self.text, previously_parsed=self._tree))
         return _NAN if math.isinf(result) else result
