@@ -416,7 +416,7 @@ def _suggest_ids(unknown: str, agencies: pd.DataFrame) -> str:
         by_name = dict(zip(agencies["name"], ids, strict=True))
         hits = [by_name[h] for h in suggest(unknown, list(by_name))]
     if hits:
-        return "did you mean " + " or ".join(f"'{h}'" for h in hits) + "? "
+        return "did you mean " + " or ".join(f"'{h}'" for h in hits) + "? Else "
     return ""
 
 
@@ -484,42 +484,56 @@ def _load_agencies(df: pd.DataFrame, name: str, log: _Log) -> pd.DataFrame:
 
 
 def _load_dossiers(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
-                   log: _Log) -> pd.DataFrame:
+                   findings: pd.DataFrame | None, log: _Log) -> pd.DataFrame:
     ok = _check_unique(df["agency_id"], "agency_id", name, log, "agency_id")
     _check_refs(df["agency_id"], "agency_id", name, agencies, log)
     counts = _parse_counts(df, COUNT_COLUMNS, name, log)
     for col in RATE_COLUMNS:
         counts[col] = _parse_rate(df[col], col, name, log)
-    _dossier_warnings(counts, name, log)
+    recorded: set[tuple[str, str]] = set()
+    if findings is not None:
+        f = findings[findings["table"].map(fold) == "dossiers"]
+        recorded = set(zip(f["agency"], f["column"], strict=True))
+    _dossier_warnings(counts, df["agency_id"], recorded, name, log)
     extra = [c for c in df.columns if c not in counts.columns and c != "agency_id"]
     out = pd.concat([counts, df[extra]], axis=1)[ok.values]
     out.index = pd.Index(df["agency_id"][ok.values], name="agency_id")
     return out
 
 
-def _dossier_warnings(c: pd.DataFrame, name: str, log: _Log) -> None:
-    """Counts that do not add up: facts about the source, reported but not fatal."""
-    fix = "the source publishes it this way (see findings.csv); correct it only if it is a typo"
+def _dossier_warnings(c: pd.DataFrame, ids: pd.Series, recorded: set[tuple[str, str]],
+                      name: str, log: _Log) -> None:
+    """Counts that do not add up: facts about the source, reported but not fatal.
+
+    A disagreement that findings.csv already records (same agency and one of the columns
+    involved) is not repeated.
+    """
+    fix = "check it against the source; if the source publishes it so, record it in findings.csv"
+
+    def warn(row: Any, columns: tuple[str, ...], message: str) -> None:
+        if not any((ids[row], col) in recorded for col in columns):
+            log.warn(message, file=name, line=int(row), field=columns[0], fix=fix)
+
     sums = (("resolved", ("resolved_on_time", "resolved_late")),
             ("pending", ("pending_on_time", "pending_late")),
             ("late", ("resolved_late", "pending_late")))
     for total, parts in sums:
         s = c[parts[0]] + c[parts[1]]
         for row in c.index[c[total].notna() & s.notna() & (c[total] != s)]:
-            log.warn(f"{total} = {c.at[row, total]:g} but {parts[0]} + {parts[1]} = {s[row]:g}",
-                     file=name, line=int(row), field=total, fix=fix)
+            warn(row, (total, *parts),
+                 f"{total} = {c.at[row, total]:g} but {parts[0]} + {parts[1]} = {s[row]:g}")
     for part, whole in (("online", "online_eligible"), ("resolved_on_time", "resolved")):
         for row in c.index[c[part] > c[whole]]:
-            log.warn(f"{part} = {c.at[row, part]:g} exceeds {whole} = {c.at[row, whole]:g}",
-                     file=name, line=int(row), field=part, fix=fix)
+            warn(row, (part, whole),
+                 f"{part} = {c.at[row, part]:g} exceeds {whole} = {c.at[row, whole]:g}")
     with np.errstate(divide="ignore", invalid="ignore"):
         late = c["late"] / (c["resolved"] + c["pending"]) * 100
         online = c["online"] / c["online_eligible"] * 100
     for col, derived in (("late_rate_published", late), ("online_rate_published", online)):
         off = (c[col] - derived).abs() > 0.0051
         for row in c.index[off & np.isfinite(derived)]:
-            log.warn(f"published rate {c.at[row, col]:g} % differs from the counts' "
-                     f"{derived[row]:.2f} %", file=name, line=int(row), field=col, fix=fix)
+            warn(row, (col,), f"published rate {c.at[row, col]:g} % differs from the counts' "
+                 f"{derived[row]:.2f} %")
 
 
 def _load_tasks(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
@@ -553,7 +567,7 @@ def _check_status(s: pd.Series, col: str, name: str, log: _Log, blank_ok: bool =
         what = "is blank" if s.at[row] == "" else f"'{s.at[row]}' is not a task status"
         hint = suggest(s.at[row], TASK_STATUSES, n=1)
         log.error(what, file=name, line=int(row), field=col,
-                  fix=(f"did you mean '{hint[0]}'? " if hint else "") +
+                  fix=(f"did you mean '{hint[0]}'? Else " if hint else "") +
                   "use one of " + ", ".join(TASK_STATUSES))
 
 
@@ -573,7 +587,7 @@ def _apply_review(review: pd.DataFrame, name: str, tasks: pd.DataFrame | None,
         if tid not in tasks.index:
             hint = suggest(tid, list(tasks.index), n=1)
             log.error(f"unknown task id '{tid}'", file=name, line=int(row), field="task_id",
-                      fix=(f"did you mean '{hint[0]}'? " if hint else "") +
+                      fix=(f"did you mean '{hint[0]}'? Else " if hint else "") +
                       f"use a task_id from {tasks_file}")
             continue
         if not review.at[row, "justification"]:
@@ -749,8 +763,25 @@ def content_hash(files: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _read_folder(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
-    """Read and validate a dataset folder; the Dataset is None when there are errors."""
+def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
+    """Read and validate a dataset folder, returning the dataset and every problem.
+
+    Parameters
+    ----------
+    path : str or Path
+        The dataset folder.
+
+    Returns
+    -------
+    (Dataset or None, list of Problem)
+        The dataset is None when any problem is an error.
+
+    Examples
+    --------
+    >>> ds, problems = validate_dataset("/nonexistent")
+    >>> ds is None, problems[0].message
+    (True, 'dataset folder not found')
+    """
     folder = Path(path)
     log = _Log()
     if not folder.is_dir():
@@ -795,7 +826,8 @@ def _read_folder(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
 
     agencies = (_load_agencies(frames["agencies"], names["agencies"], log)
                 if frames["agencies"] is not None else None)
-    dossiers = (_load_dossiers(frames["dossiers"], names["dossiers"], agencies, log)
+    dossiers = (_load_dossiers(frames["dossiers"], names["dossiers"], agencies,
+                               frames["findings"], log)
                 if frames["dossiers"] is not None else None)
     tasks = (_load_tasks(frames["tasks"], names["tasks"], agencies, log)
              if frames["tasks"] is not None else None)
@@ -850,7 +882,7 @@ def load_dataset(path: str | Path) -> Dataset:
     >>> ds.agencies.loc["so-y-te", "name"]            # doctest: +SKIP
     'Sở Y tế'
     """
-    ds, problems = _read_folder(path)
+    ds, problems = validate_dataset(path)
     if ds is None:
         raise DataError([p for p in problems if p.severity == "error"])
     return ds
@@ -874,7 +906,7 @@ def check_dataset(path: str | Path) -> list[Problem]:
     >>> [str(p) for p in check_dataset("/nonexistent")]  # doctest: +ELLIPSIS
     ['/nonexistent: dataset folder not found. Fix: pass --data a folder ...']
     """
-    _, problems = _read_folder(path)
+    _, problems = validate_dataset(path)
     return sorted(problems, key=lambda p: p.severity != "error")
 
 

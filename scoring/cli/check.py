@@ -1,0 +1,143 @@
+"""``cchc check``: validate the rule set and the dataset, and say how they fit together.
+
+Every problem is printed on one line, ``severity: file:row: field: what. Fix: how``; a
+summary line follows. Any error makes the command exit 1; warnings (facts about the source,
+decisions still to review) do not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scoring.cli.options import data_option, rules_option
+from scoring.dataset import Dataset, reviewed_tasks, validate_dataset
+from scoring.errors import CchcError, Problem
+
+
+def _rules_problems(rules_path: Path) -> tuple[list[Problem], list[str]]:
+    """Problems of the rule set, or a note when the rule loader is not available."""
+    try:
+        from scoring.rules.loader import check_rules
+    except ImportError as err:
+        if err.name and not err.name.startswith("scoring.rules.loader"):
+            raise
+        return [], ["rules not checked: this installation has no rule loader "
+                    "(scoring.rules.loader)"]
+    return list(check_rules(rules_path)), []
+
+
+def _load_rules(rules_path: Path) -> Any:
+    try:
+        from scoring.rules.loader import load_rules
+    except ImportError:
+        return None
+    try:
+        return load_rules(rules_path)
+    except CchcError:
+        return None
+
+
+def cross_check(rules: Any, ds: Dataset, data_name: str = "") -> list[Problem]:
+    """Problems in how a valid rule set and a valid dataset fit together.
+
+    Every ranked agency's group must be a group of the rule set (else it cannot be
+    scored: an error); every leaf named in ``scores.csv`` or ``surveys.csv`` should be a
+    leaf of the rule set (else the row is ignored: a warning).
+
+    Parameters
+    ----------
+    rules : RuleSet
+        A loaded rule set.
+    ds : Dataset
+        A loaded dataset.
+    data_name : str
+        Prefix for file names in the problems (the dataset folder).
+
+    Returns
+    -------
+    list of Problem
+    """
+    problems: list[Problem] = []
+    groups = [g.id for g in rules.groups]
+    ranked = ds.ranked_agencies()
+    for group, members in ranked.groupby("group", sort=False):
+        if group not in groups:
+            sample = ", ".join(list(members.index[:3]))
+            problems.append(Problem(
+                f"group '{group}' of {len(members)} ranked agencies ({sample}) is not a group "
+                f"of rule set {rules.id}", file=f"{data_name}agencies.csv", field="group",
+                fix="use one of " + ", ".join(groups) + ", or add the group to the rule set"))
+    leaves = {leaf.code for t in rules.trees.values() for _, _, leaf in t.leaves()}
+    for table in ("scores", "surveys"):
+        frame = getattr(ds, table)
+        if len(frame) == 0 or "leaf" not in frame:
+            continue
+        unknown = sorted(set(frame["leaf"]) - leaves - {""})
+        if unknown:
+            problems.append(Problem(
+                f"leaf codes {', '.join(unknown)} are not in rule set {rules.id}; their rows "
+                "are ignored", file=f"{data_name}{table}.csv", field="leaf",
+                fix="use the leaf codes of the rule file", severity="warning"))
+    return problems
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def _notes(ds: Dataset) -> list[str]:
+    notes = []
+    reviewed = reviewed_tasks(ds)
+    if len(reviewed):
+        parts = []
+        for tid, row in reviewed.iterrows():
+            change = row.get("status", "")
+            if row.get("proposed_status") and row.get("proposed_status") != change:
+                change = f"{row['proposed_status']} → {change}"
+            parts.append(f"{tid} ({change})")
+        notes.append(f"{_plural(len(reviewed), 'task status', 'task statuses')} set by "
+                     "review.csv: " + ", ".join(parts))
+    if len(ds.findings):
+        notes.append(f"findings.csv records {_plural(len(ds.findings), 'data-quality finding')}"
+                     " about the source (facts about the source, not errors in the data)")
+    return notes
+
+
+@click.command()
+@rules_option
+@data_option
+def check(rules_path: Path, data_path: Path) -> None:
+    """Validate rules and data; exit 1 on any error (warnings do not fail).
+
+    Each message names the file, the row (spreadsheet numbering: the header is row 1) or
+    line, the field, what is wrong and how to fix it.
+    """
+    prefix = f"{data_path}/"
+    ds, data_problems = validate_dataset(data_path)
+    problems = [p.replace(file=f"{prefix}{p.file}")
+                if p.file is not None and not Path(p.file).is_absolute()
+                and p.file != str(data_path) else p for p in data_problems]
+    rule_problems, notes = _rules_problems(rules_path)
+    problems += rule_problems
+    if ds is not None and not any(p.severity == "error" for p in rule_problems) and not notes:
+        rules = _load_rules(rules_path)
+        if rules is not None:
+            problems += cross_check(rules, ds, prefix)
+    if ds is not None:
+        click.echo(f"data: {data_path} ({ds.name}: {len(ds.agencies)} agencies, "
+                   f"{len(ds.dossiers)} dossier rows, {len(ds.tasks)} tasks; "
+                   f"sha256 {ds.content_hash[:12]})")
+        notes = _notes(ds) + notes
+    problems.sort(key=lambda p: p.severity != "error")
+    for p in problems:
+        click.echo(f"{p.severity}: {p}")
+    for note in notes:
+        click.echo(f"note: {note}")
+    errors = sum(p.severity == "error" for p in problems)
+    click.echo(f"{_plural(errors, 'error')}, {_plural(len(problems) - errors, 'warning')}")
+    if errors:
+        raise CchcError(Problem(f"check failed with {_plural(errors, 'error')}",
+                                fix="correct the errors listed above and run cchc check again"))
