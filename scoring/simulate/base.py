@@ -1,0 +1,308 @@
+"""The nominal result as arrays: per-leaf points, maxima and values, vectorised ranking.
+
+:class:`Base` is built once from a :class:`~scoring.engine.ScoreResult` (its ledger
+blocks and totals). Simulations then change a few leaves' points for many runs at once
+(``runs × agencies`` arrays) and rank every run in one call, reproducing the engine's
+rules: total floored at zero, index clipped to [0, 100], rank within the group on the
+index at the canonical precision then on the tie-break chain, class by threshold on the
+canonical index.
+
+Examples
+--------
+>>> import numpy as np
+>>> rank_rows([np.array([[90.0, 95.0, 90.0], [1.0, 2.0, 3.0]])], "competition")
+array([[2, 1, 2],
+       [3, 2, 1]], dtype=int32)
+>>> classify_rows(np.array([95.0, 85.0, 10.0]), (90.0, 80.0))
+array([0, 1, 2], dtype=int16)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+
+from scoring.engine.leaves import STATUSES
+
+_SCIPY_METHOD = {"competition": "min", "dense": "dense", "ordinal": "ordinal"}
+TOTAL_KEYS = ("points", "index", "bonus", "deduction", "max_points")
+
+
+def rank_rows(keys: list[np.ndarray], method: str = "competition") -> np.ndarray:
+    """Rank each row (run) by ``keys`` — first key first, each higher-is-better.
+
+    Parameters
+    ----------
+    keys : list of ndarray, each shape (runs, n)
+        The canonical index first, then the tie-break keys. NaN sorts last.
+    method : {"competition", "dense", "ordinal"}
+        ``competition`` is 1, 2, 2, 4; ``dense`` 1, 2, 2, 3; ``ordinal`` breaks remaining
+        ties by position.
+
+    Returns
+    -------
+    ndarray of int32, shape (runs, n)
+
+    Examples
+    --------
+    >>> rank_rows([np.array([[3.0, 5.0, 5.0, 1.0]])], "dense")
+    array([[3, 1, 1, 4]], dtype=int32)
+    >>> rank_rows([np.array([[5.0, 5.0, 1.0]]), np.array([[1.0, 2.0, 0.0]])])
+    array([[2, 1, 3]], dtype=int32)
+    """
+    cols = [np.where(np.isnan(k), -np.inf, k) for k in keys]
+    if len(cols) == 1 and method != "ordinal":
+        return rankdata(-cols[0], method=_SCIPY_METHOD[method], axis=-1).astype(np.int32)
+    runs, n = cols[0].shape
+    position = np.broadcast_to(np.arange(n), (runs, n))
+    order = np.lexsort([position, *(-c for c in reversed(cols))], axis=-1)
+    stacked = np.stack([np.take_along_axis(c, order, axis=-1) for c in cols])
+    new = np.ones((runs, n), dtype=bool)
+    new[:, 1:] = np.any(stacked[:, :, 1:] != stacked[:, :, :-1], axis=0)
+    pos = np.broadcast_to(np.arange(1, n + 1), (runs, n))
+    if method == "competition":
+        in_order = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+    elif method == "dense":
+        in_order = np.cumsum(new, axis=-1)
+    else:
+        in_order = pos
+    out = np.empty((runs, n), dtype=np.int32)
+    np.put_along_axis(out, order, in_order.astype(np.int32), axis=-1)
+    return out
+
+
+def classify_rows(index: np.ndarray, mins: tuple[float, ...]) -> np.ndarray:
+    """Class position per value: 0 for the first (highest) class, ``len(mins)`` for none.
+
+    Parameters
+    ----------
+    index : ndarray
+        Index in percent at the canonical precision.
+    mins : tuple of float
+        Class thresholds from the highest to the lowest (index ≥ min earns the class).
+
+    Examples
+    --------
+    >>> classify_rows(np.array([[79.99, 80.0]]), (90.0, 80.0))
+    array([[2, 1]], dtype=int16)
+    """
+    out = np.full(index.shape, len(mins), dtype=np.int16)
+    for pos in range(len(mins) - 1, -1, -1):
+        out = np.where(index >= mins[pos], np.int16(pos), out)
+    return out
+
+
+@dataclass(frozen=True)
+class LeafArrays:
+    """One leaf of one group: its ledger cells as arrays over that group's agencies."""
+
+    group: str
+    code: str
+    area: str
+    kind: str
+    pos: np.ndarray          # positions of the agencies in Base.agency_ids
+    points: np.ndarray
+    max_points: np.ndarray
+    leaf_max: float
+    value: np.ndarray
+    status: np.ndarray       # status names
+
+
+@dataclass(frozen=True)
+class Base:
+    """The nominal result of one (rule set, dataset) as arrays.
+
+    Attributes
+    ----------
+    agency_ids, names, groups : ndarray
+        Ranked agencies with an index, in the order of ``totals``.
+    points, max_points : ndarray
+        Leaf points and maxima summed per agency (adjustments excluded).
+    adjustment : ndarray
+        Bonus minus deduction per agency (unchanged by simulations).
+    nominal_rank : ndarray of int
+        The engine's rank (``cchc score``).
+    leaves : dict
+        ``(group, code) -> LeafArrays``.
+    area_points, area_max : dict
+        Per area code used as a tie-break key: points and maxima per agency.
+    """
+
+    result: Any
+    agency_ids: np.ndarray
+    names: np.ndarray
+    groups: np.ndarray
+    points: np.ndarray
+    max_points: np.ndarray
+    adjustment: np.ndarray
+    bonus: np.ndarray
+    deduction: np.ndarray
+    nominal_rank: np.ndarray
+    nominal_class: np.ndarray
+    group_ids: tuple[str, ...]
+    method: str
+    precision: int
+    tie_break: tuple[str, ...]
+    class_mins: dict[str, tuple[float, ...]]
+    class_labels: dict[str, tuple[str, ...]]
+    unclassified: dict[str, str]
+    leaves: dict[tuple[str, str], LeafArrays] = field(repr=False)
+    area_points: dict[str, np.ndarray] = field(repr=False)
+    area_max: dict[str, np.ndarray] = field(repr=False)
+    indicator_keys: dict[str, np.ndarray] = field(repr=False)
+    dropped: tuple[str, ...] = ()
+
+    def replace(self, **changes: Any) -> Base:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_result(cls, result: Any) -> Base:
+        """Build the arrays from a score result.
+
+        Agencies without an index (nothing applied to them) have no rank and are left
+        out (listed in ``dropped``).
+
+        Parameters
+        ----------
+        result : scoring.engine.ScoreResult
+        """
+        rules = result.rules
+        totals = result.totals
+        has_rank = totals["rank"].notna().to_numpy()
+        dropped = tuple(totals.index[~has_rank].astype(str))
+        totals = totals[has_rank]
+        ids = totals.index.astype(str).to_numpy()
+        id_pos = pd.Index(ids)
+        n = len(ids)
+        pts = np.zeros(n)
+        mx = np.zeros(n)
+        tie_areas = {k.lstrip("+-") for k in rules.ranking.tie_break} - set(TOTAL_KEYS)
+        tie_areas &= {a.code for t in rules.trees.values() for a in t.areas}
+        area_points = {a: np.full(n, np.nan) for a in tie_areas}
+        area_max = {a: np.full(n, np.nan) for a in tie_areas}
+        leaves: dict[tuple[str, str], LeafArrays] = {}
+        statuses = np.asarray(STATUSES, dtype=object)
+        for block in result.blocks:
+            bpos = id_pos.get_indexer(block.agency_ids.astype(str))
+            keep = bpos >= 0
+            meta = block.leaf_meta
+            bgroups = block.groups.astype(str)
+            for row, m in enumerate(meta.itertuples(index=False)):
+                if m.area == "":          # bonus / deduction rows: in totals already
+                    continue
+                p = block.points[row]
+                mp = block.max_points[row]
+                np.add.at(pts, bpos[keep], p[keep])
+                np.add.at(mx, bpos[keep], mp[keep])
+                if m.area in tie_areas:
+                    for arr, src in ((area_points, p), (area_max, mp)):
+                        cur = arr[m.area][bpos[keep]]
+                        arr[m.area][bpos[keep]] = np.nan_to_num(cur) + src[keep]
+                for g in dict.fromkeys(bgroups):
+                    sel = keep & (bgroups == g)
+                    if not sel.any():
+                        continue
+                    leaves[(g, str(m.leaf))] = LeafArrays(
+                        group=g, code=str(m.leaf), area=str(m.area), kind=str(m.kind),
+                        pos=bpos[sel], points=p[sel].astype(float),
+                        max_points=mp[sel].astype(float), leaf_max=float(m.leaf_max),
+                        value=block.value[row][sel].astype(float),
+                        status=statuses[block.status[row][sel]])
+        bonus = totals["bonus"].fillna(0).to_numpy(float)
+        deduction = totals["deduction"].fillna(0).to_numpy(float)
+        indicator_keys = {}
+        for k in rules.ranking.tie_break:
+            key = k.lstrip("+-")
+            if key not in TOTAL_KEYS and key not in tie_areas:
+                indicator_keys[key] = result.indicators[key].reindex(ids).to_numpy(
+                    dtype=float, na_value=np.nan)
+        present = set(totals["group"].astype(str))
+        return cls(
+            result=result, agency_ids=ids, names=totals["agency"].astype(str).to_numpy(),
+            groups=totals["group"].astype(str).to_numpy(), points=pts, max_points=mx,
+            adjustment=bonus - deduction, bonus=bonus, deduction=deduction,
+            nominal_rank=totals["rank"].to_numpy(dtype=int),
+            nominal_class=totals["class"].astype(str).to_numpy(),
+            group_ids=tuple(g.id for g in rules.groups if g.id in present),
+            method=rules.ranking.method, precision=rules.ranking.precision,
+            tie_break=tuple(rules.ranking.tie_break),
+            class_mins={g.id: tuple(c.min for c in g.classes) for g in rules.groups},
+            class_labels={g.id: tuple(c.label for c in g.classes) for g in rules.groups},
+            unclassified={g.id: g.unclassified for g in rules.groups},
+            leaves=leaves, area_points=area_points, area_max=area_max,
+            indicator_keys=indicator_keys, dropped=dropped)
+
+    def total(self, points: np.ndarray) -> np.ndarray:
+        """Total points: leaf points plus bonus minus deductions, floored at zero."""
+        return np.maximum(points + self.adjustment, 0.0)
+
+    def index(self, points: np.ndarray, max_points: np.ndarray) -> np.ndarray:
+        """Index in percent (any leading run axis), as the engine computes it."""
+        total = self.total(points)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(max_points > 0,
+                            np.clip(total / np.where(max_points > 0, max_points, 1) * 100,
+                                    0, 100), np.nan)
+
+    def rank(self, points: np.ndarray, max_points: np.ndarray,
+             area_points: dict[str, np.ndarray] | None = None,
+             area_max: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(ranks, canonical index) within each group for every run.
+
+        Parameters
+        ----------
+        points, max_points : ndarray, shape (runs, agencies)
+        area_points, area_max : dict, optional
+            Per-run area sums for the areas in the tie-break chain (nominal otherwise).
+        """
+        index = self.index(points, max_points)
+        canon = np.round(index, self.precision)
+        keys = [canon]
+        for k in self.tie_break:
+            sign = -1.0 if k.startswith("-") else 1.0
+            key = k.lstrip("+-")
+            if key == "index":
+                arr = index
+            elif key == "points":
+                arr = self.total(points)
+            elif key == "max_points":
+                arr = max_points
+            elif key in ("bonus", "deduction"):
+                arr = np.broadcast_to(getattr(self, key), index.shape)
+            elif key in self.area_points:
+                ap = (area_points or self.area_points)[key]
+                am = (area_max or self.area_max)[key]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    arr = np.where(am > 0, np.clip(ap / np.where(am > 0, am, 1) * 100, 0, 100),
+                                   np.nan)
+                arr = np.broadcast_to(arr, index.shape)
+            else:
+                arr = np.broadcast_to(self.indicator_keys[key], index.shape)
+            keys.append(sign * arr)
+        out = np.zeros(index.shape, dtype=np.int32)
+        for g in self.group_ids:
+            cols = np.flatnonzero(self.groups == g)
+            out[:, cols] = rank_rows([k[:, cols] for k in keys], self.method)
+        return out, canon
+
+    def classes(self, canon: np.ndarray) -> dict[str, np.ndarray]:
+        """Class positions per group (``-> {group: (runs, n_group) int}``)."""
+        return {g: classify_rows(canon[:, self.groups == g], self.class_mins[g])
+                for g in self.group_ids}
+
+    def class_label(self, group: str, pos: int) -> str:
+        """Label of class position ``pos`` in ``group`` (the last is unclassified)."""
+        labels = self.class_labels[group]
+        return labels[pos] if pos < len(labels) else self.unclassified[group]
+
+    def check_reproduces(self) -> list[str]:
+        """Agencies whose reconstructed nominal rank differs from the engine's (none = ok)."""
+        ranks, _ = self.rank(self.points[None, :], self.max_points[None, :])
+        bad = np.flatnonzero(ranks[0] != self.nominal_rank)
+        return [f"{self.agency_ids[i]}: engine rank {self.nominal_rank[i]}, "
+                f"reconstructed {ranks[0][i]}" for i in bad[:5]]

@@ -1,0 +1,434 @@
+"""Monte Carlo rank intervals over declared uncertainties.
+
+The engine runs once. Its ledger becomes per-leaf arrays (:class:`~.base.Base`); each
+run changes only the leaves a declared source touches, for all runs at once:
+
+* ``leaf_max`` — a factor ``new max / declared max`` per run scales the leaf's points and
+  maximum (``runs × agencies``);
+* ``band_shift`` — a shift per run; the leaf's stored values are looked up again in the
+  shifted bands (only bounds between bands move; the domain edges stay);
+* ``leave_one_out`` — one leaf per run, drawn uniformly, loses its points and maximum;
+* ``perturb`` — independent normal noise per agency, leaf and run on manual/survey points,
+  clipped to ``[0, max]``.
+
+Totals, index, ranks (per group, the rule set's method at its canonical precision) and
+classes are then computed for every run in vectorised numpy calls. Runs are processed in
+fixed chunks of :data:`CHUNK` so memory stays bounded; each source draws from its own
+random stream (``SeedSequence(seed, spawn_key=(source, leaf))``), so the same seed gives
+the same output and adding a source does not change the draws of the others.
+
+Sensitivity: for each source the simulation is repeated with only that source varying
+(same draws). ``variance_share`` is Σ_agencies Var(rank | only this source) /
+Σ_agencies Var(rank | all sources) per group — a first-order variance-based estimate
+that equals the first-order Sobol index when the sources act additively (interactions
+make the shares add up to less or more than 1). ``mean_abs_rank_shift`` is the mean
+|rank − nominal rank| with only that source varying.
+
+Examples
+--------
+>>> # sim = simulate(score(rules, ds), load_uncertainty("rules/x/uncertainty.yaml"),
+>>> #                runs=1000, seed=1)
+>>> # sim.agencies[["nominal_rank", "p05_rank", "median_rank", "p95_rank"]]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import Problem, UsageError
+from scoring.simulate.base import Base, LeafArrays
+from scoring.simulate.uncertainty import (
+    BandShift,
+    LeafMax,
+    LeaveOneOut,
+    Perturb,
+    Source,
+    Uncertainty,
+)
+from scoring.text import slug
+
+CHUNK = 250
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Rank intervals and sensitivities.
+
+    Attributes
+    ----------
+    agencies : DataFrame
+        Indexed by ``agency_id``: ``agency, group, nominal_rank, mean_rank, median_rank,
+        p05_rank, p95_rank, p_top_k, nominal_class`` and one ``p_class_<label>`` column per
+        class label (probability of that class).
+    groups : DataFrame
+        Per group: ``agencies, mean_abs_rank_shift, share_rank_changed``.
+    sensitivity : DataFrame
+        Per source and group: ``mean_abs_rank_shift, variance_share`` (empty when not
+        computed), sorted by influence.
+    runs, seed, top_k : int
+    class_columns : dict
+        ``column -> class label``.
+    notes : tuple of str
+        Anything the user should know (e.g. sources that touch no agency).
+    """
+
+    agencies: pd.DataFrame
+    groups: pd.DataFrame
+    sensitivity: pd.DataFrame
+    runs: int
+    seed: int
+    top_k: int
+    sources: tuple[str, ...]
+    class_columns: dict[str, str]
+    notes: tuple[str, ...] = ()
+
+    def replace(self, **changes: Any) -> SimulationResult:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)
+
+
+# --------------------------------------------------------------------------- band lookup
+def band_points(rule: Any, value: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """Points of ``value`` in the bands of ``rule`` moved by ``shift`` (per run).
+
+    Bounds between bands move by the shift; the outermost bounds and the rule's domain
+    edges stay, so every value keeps a band. With ``hit: first`` the first matching band
+    wins; a value in no band earns 0.
+
+    Parameters
+    ----------
+    rule : BandsRule or TasksRule (mode bands)
+    value : ndarray, shape (n,)
+    shift : ndarray, shape (runs,)
+
+    Returns
+    -------
+    ndarray, shape (runs, n)
+
+    Examples
+    --------
+    >>> from scoring.rules.model import Band, BandsRule
+    >>> r = BandsRule(indicator="x", bands=[Band(min=50, points=2), Band(max=50, points=0)])
+    >>> band_points(r, np.array([49.0, 51.0]), np.array([0.0, 2.0, -2.0]))
+    array([[0., 2.],
+           [0., 0.],
+           [2., 2.]])
+    """
+    bands = rule.bands
+    domain = getattr(rule, "domain", None)
+    if rule.kind == "tasks":
+        domain = (0.0, 100.0)
+    finite_lo = [b.min for b in bands if b.min is not None]
+    finite_hi = [b.max for b in bands if b.max is not None]
+    fixed = set()
+    if finite_lo:
+        fixed.add(min(finite_lo))
+    if finite_hi:
+        fixed.add(max(finite_hi))
+    if domain is not None:
+        fixed.update(domain)
+    s = shift[:, None]
+    v = value[None, :]
+
+    def bound(x: float | None, inf: float) -> Any:
+        if x is None:
+            return inf
+        return x if x in fixed else x + s
+
+    out = np.zeros((len(shift), len(value)))
+    matched = np.zeros(out.shape, dtype=bool)
+    for b in bands:
+        hit = (v >= bound(b.min, -math.inf)) & (v < bound(b.max, math.inf)) & ~matched
+        out = np.where(hit, b.points, out)
+        matched |= hit
+    return out
+
+
+# --------------------------------------------------------------------------- plan
+@dataclass(frozen=True)
+class _Plan:
+    """Declared sources resolved against the base: which leaves each touches."""
+
+    sources: tuple[Source, ...]
+    targets: tuple[tuple[tuple[str, str], ...], ...]   # per source: leaf keys touched
+    bands: dict[tuple[str, str], Any]                    # leaf key -> bands rule
+
+
+def _keys(base: Base, codes: tuple[str, ...] | str, group: str | None,
+          kinds: tuple[str, ...] | None = None) -> tuple[tuple[str, str], ...]:
+    out = []
+    for key, leaf in base.leaves.items():
+        g, code = key
+        if group is not None and g != group:
+            continue
+        if codes != "all" and code not in codes:
+            continue
+        if kinds is not None and leaf.kind not in kinds:
+            continue
+        out.append(key)
+    return tuple(out)
+
+
+def _plan(base: Base, unc: Uncertainty) -> tuple[_Plan, list[str]]:
+    rules = base.result.rules
+    sources = tuple(unc.sources())
+    targets = []
+    bands: dict[tuple[str, str], Any] = {}
+    notes: list[str] = []
+    problems: list[Problem] = []
+    for src in sources:
+        if isinstance(src, LeafMax | BandShift):
+            keys = _keys(base, (src.leaf,), src.group)
+        elif isinstance(src, LeaveOneOut):
+            keys = _keys(base, src.leaves, src.group)
+        else:
+            keys = _keys(base, src.leaves, src.group, src.kinds)
+        if isinstance(src, BandShift):
+            for key in keys:
+                rule = rules.leaf(key[1], rules.group(key[0]).tree).rule
+                if rule.kind == "bands" or (rule.kind == "tasks" and rule.mode == "bands"):
+                    bands[key] = rule
+                else:
+                    problems.append(Problem(
+                        f"leaf {key[1]} (group {key[0]}) is a {rule.kind} leaf without bands; "
+                        "band_shift needs a bands leaf", field="band_shift",
+                        fix="remove the entry or name a leaf scored by bands"))
+        if not keys:
+            notes.append(f"{src.name} touches no ranked agency's leaf")
+        targets.append(keys)
+    if problems:
+        raise UsageError(problems)
+    return _Plan(sources, tuple(targets), bands), notes
+
+
+# --------------------------------------------------------------------------- draws
+class _Draws:
+    """Per-run parameters of every source, from independent streams."""
+
+    def __init__(self, plan: _Plan, runs: int, seed: int):
+        self.seed = seed
+        self.scalar: list[np.ndarray | None] = []
+        self.choice: list[tuple[tuple[str, ...], np.ndarray] | None] = []
+        for i, src in enumerate(plan.sources):
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
+            if isinstance(src, LeafMax):
+                lo, hi = src.range
+                self.scalar.append(rng.uniform(lo, hi, runs))
+            elif isinstance(src, BandShift):
+                self.scalar.append(rng.uniform(-src.by, src.by, runs))
+            else:
+                self.scalar.append(None)
+            if isinstance(src, LeaveOneOut):
+                codes = tuple(sorted({k[1] for k in plan.targets[i]}))
+                pick = rng.integers(0, max(len(codes), 1), runs)
+                left_out = rng.random(runs) < src.probability
+                self.choice.append((codes, np.where(left_out, pick, -1)))
+            else:
+                self.choice.append(None)
+
+    def noise_rng(self, source: int, leaf_no: int) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(self.seed,
+                                                            spawn_key=(source, 1 + leaf_no)))
+
+
+# --------------------------------------------------------------------------- core
+def _apply(base: Base, plan: _Plan, draws: _Draws, active: tuple[int, ...],
+           lo: int, hi: int, rngs: dict[tuple[int, int], np.random.Generator],
+           ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Points, maxima and tie-break area sums for runs ``lo:hi`` (``active`` sources vary)."""
+    n = hi - lo
+    shape = (n, len(base.points))
+    points = np.broadcast_to(base.points, shape).copy()
+    maxp = np.broadcast_to(base.max_points, shape).copy()
+    area_p = {a: np.broadcast_to(v, shape).copy() for a, v in base.area_points.items()}
+    area_m = {a: np.broadcast_to(v, shape).copy() for a, v in base.area_max.items()}
+    touched: dict[tuple[str, str], list[int]] = {}
+    for i in active:
+        for key in plan.targets[i]:
+            touched.setdefault(key, []).append(i)
+    for key, srcs in touched.items():
+        leaf: LeafArrays = base.leaves[key]
+        p = np.broadcast_to(leaf.points, (n, len(leaf.pos)))
+        m = np.broadcast_to(leaf.max_points, (n, len(leaf.pos)))
+        order = sorted(srcs, key=lambda i: _STAGE[type(plan.sources[i])])
+        for i in order:
+            src = plan.sources[i]
+            if isinstance(src, BandShift):
+                ok = (leaf.status == "scored") & np.isfinite(leaf.value)
+                shifted = band_points(plan.bands[key], np.nan_to_num(leaf.value),
+                                      draws.scalar[i][lo:hi])
+                p = np.where(ok[None, :], np.minimum(shifted, m), p)
+            elif isinstance(src, Perturb):
+                ok = (m > 0) & np.isin(leaf.status, ("scored", "manual", "capped"))
+                leaf_no = plan.targets[i].index(key)
+                rng = rngs.setdefault((i, leaf_no), draws.noise_rng(i, leaf_no))
+                noise = rng.normal(0.0, src.sd * leaf.leaf_max, (n, len(leaf.pos)))
+                p = np.where(ok, np.clip(p + noise, 0.0, m), p)
+            elif isinstance(src, LeafMax):
+                f = (draws.scalar[i][lo:hi] / leaf.leaf_max)[:, None]
+                p = p * f
+                m = m * f
+            elif isinstance(src, LeaveOneOut):
+                codes, pick = draws.choice[i]
+                out = (pick[lo:hi] == codes.index(key[1]))[:, None]
+                p = np.where(out, 0.0, p)
+                m = np.where(out, 0.0, m)
+        points[:, leaf.pos] += p - leaf.points
+        maxp[:, leaf.pos] += m - leaf.max_points
+        if leaf.area in area_p:
+            area_p[leaf.area][:, leaf.pos] += p - leaf.points
+            area_m[leaf.area][:, leaf.pos] += m - leaf.max_points
+    return points, maxp, area_p, area_m
+
+
+_STAGE = {BandShift: 0, Perturb: 1, LeafMax: 2, LeaveOneOut: 3}
+
+
+def _ranks(base: Base, plan: _Plan, draws: _Draws, active: tuple[int, ...], runs: int,
+           tick: Callable[[], None], *, want_classes: bool = False,
+           ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+    ranks = np.empty((runs, len(base.agency_ids)), dtype=np.int32)
+    classes: dict[str, list[np.ndarray]] = {g: [] for g in base.group_ids}
+    rngs: dict[tuple[int, int], np.random.Generator] = {}
+    for lo in range(0, runs, CHUNK):
+        hi = min(runs, lo + CHUNK)
+        pts, mx, area_p, area_m = _apply(base, plan, draws, active, lo, hi, rngs)
+        ranks[lo:hi], canon = base.rank(pts, mx, area_p, area_m)
+        if want_classes:
+            for g, c in base.classes(canon).items():
+                classes[g].append(c)
+        tick()
+    if not want_classes:
+        return ranks, None
+    return ranks, {g: np.concatenate(c) for g, c in classes.items()}
+
+
+def _pct(ranks: np.ndarray, q: float) -> np.ndarray:
+    return np.percentile(ranks, q, axis=0, method="inverted_cdf").astype(int)
+
+
+def simulate(result: Any, uncertainty: Uncertainty, *, runs: int = 1000, seed: int = 0,
+             top_k: int = 3, sensitivity: bool = True,
+             progress: Progress | None = None) -> SimulationResult:
+    """Rank intervals per agency over the declared uncertainties.
+
+    Parameters
+    ----------
+    result : scoring.engine.ScoreResult
+        The nominal result (``score(rules, ds)``).
+    uncertainty : Uncertainty
+        What varies (an empty one gives every agency its nominal rank as the interval).
+    runs : int
+        Number of Monte Carlo runs (≥ 1).
+    seed : int
+        Seed of the random streams; the same seed gives identical output.
+    top_k : int
+        ``p_top_k`` is the probability of a rank ≤ ``top_k``.
+    sensitivity : bool
+        Also run each source alone to rank their influence.
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of runs.
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> # simulate(score(rules, ds), Uncertainty(), runs=10, seed=1).agencies.p95_rank
+    """
+    if runs < 1:
+        raise UsageError(Problem("runs must be at least 1", field="--runs",
+                                 fix="pass e.g. --runs 1000"))
+    if top_k < 1:
+        raise UsageError(Problem("top k must be at least 1", field="--top-k",
+                                 fix="pass e.g. --top-k 3"))
+    base = Base.from_result(result)
+    mismatch = base.check_reproduces()
+    plan, notes = _plan(base, uncertainty)
+    if mismatch:
+        notes.append("the simulation's reconstruction of the nominal ranks differs from the "
+                     "engine for " + "; ".join(mismatch))
+    draws = _Draws(plan, runs, seed)
+    n_src = len(plan.sources)
+    chunks = math.ceil(runs / CHUNK)
+    total = chunks * (1 + (n_src if sensitivity and n_src > 1 else 0))
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], total)
+
+    ranks, classes = _ranks(base, plan, draws, tuple(range(n_src)), runs, tick,
+                            want_classes=True)
+    assert classes is not None
+    agencies = _agency_table(base, ranks, classes, top_k)
+    class_columns: dict[str, str] = {}
+    for g in base.group_ids:
+        for label in (*base.class_labels[g], base.unclassified[g]):
+            class_columns.setdefault(_class_col(label), label)
+    groups = _group_table(base, ranks)
+    sens = pd.DataFrame(columns=["source", "group", "mean_abs_rank_shift", "variance_share",
+                                 "why"])
+    if sensitivity and n_src:
+        rows = []
+        total_var = {g: ranks[:, base.groups == g].var(axis=0).sum() for g in base.group_ids}
+        for i, src in enumerate(plan.sources):
+            alone = ranks if n_src == 1 else _ranks(base, plan, draws, (i,), runs, tick)[0]
+            for g in base.group_ids:
+                cols = base.groups == g
+                shift = np.abs(alone[:, cols] - base.nominal_rank[cols]).mean()
+                var = alone[:, cols].var(axis=0).sum()
+                rows.append({"source": src.name, "group": g,
+                             "mean_abs_rank_shift": float(shift),
+                             "variance_share": float(var / total_var[g]) if total_var[g] > 0
+                             else 0.0, "why": src.why or ""})
+        sens = pd.DataFrame(rows).sort_values(
+            ["group", "mean_abs_rank_shift", "source"], ascending=[True, False, True],
+            key=lambda s: s.map({g: i for i, g in enumerate(base.group_ids)})
+            if s.name == "group" else s, kind="stable").reset_index(drop=True)
+    return SimulationResult(agencies=agencies, groups=groups, sensitivity=sens, runs=runs,
+                            seed=seed, top_k=top_k, sources=tuple(s.name for s in plan.sources),
+                            class_columns=class_columns, notes=tuple(notes))
+
+
+def _class_col(label: str) -> str:
+    return "p_class_" + (slug(label, "_") or "none")
+
+
+def _agency_table(base: Base, ranks: np.ndarray, classes: dict[str, np.ndarray],
+                  top_k: int) -> pd.DataFrame:
+    df = pd.DataFrame({
+        "agency": base.names, "group": base.groups, "nominal_rank": base.nominal_rank,
+        "mean_rank": ranks.mean(axis=0), "median_rank": _pct(ranks, 50),
+        "p05_rank": _pct(ranks, 5), "p95_rank": _pct(ranks, 95),
+        "p_top_k": (ranks <= top_k).mean(axis=0), "nominal_class": base.nominal_class,
+    }, index=pd.Index(base.agency_ids, name="agency_id"))
+    for g in base.group_ids:
+        cols = np.flatnonzero(base.groups == g)
+        labels = (*base.class_labels[g], base.unclassified[g])
+        for pos, label in enumerate(labels):
+            col = _class_col(label)
+            if col not in df:
+                df[col] = 0.0
+            df.iloc[cols, df.columns.get_loc(col)] = (classes[g] == pos).mean(axis=0)
+    return df
+
+
+def _group_table(base: Base, ranks: np.ndarray) -> pd.DataFrame:
+    rows = []
+    for g in base.group_ids:
+        cols = base.groups == g
+        diff = ranks[:, cols] - base.nominal_rank[cols]
+        rows.append({"group": g, "agencies": int(cols.sum()),
+                     "mean_abs_rank_shift": float(np.abs(diff).mean()),
+                     "share_rank_changed": float((diff != 0).mean())})
+    return pd.DataFrame(rows).set_index("group")

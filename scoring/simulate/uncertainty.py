@@ -1,0 +1,300 @@
+"""Declared uncertainties: what ``cchc simulate`` may vary, and within which limits.
+
+An uncertainty file is YAML beside the rule set (``uncertainty.yaml`` in the rule-set
+folder) or anywhere given with ``--uncertainty``. It is a separate file, not a section of
+the rule set, so that the rules stay exactly what the decision says and the assumptions
+of a simulation are reviewed on their own. Four kinds of source can be declared:
+
+``leaf_max``
+    A leaf's maximum is uncertain within ``range: [low, high]`` (uniform). The leaf's
+    points scale with its maximum (a leaf worth 2 that earned 1.5 is worth 3 and earns
+    2.25), and so does the agency's maximum.
+``band_shift``
+    The thresholds of a bands leaf move together by up to ``by`` indicator units either
+    way (uniform); only that leaf is re-evaluated against its stored value.
+``leave_one_out``
+    In each run (with ``probability``) one leaf, drawn from ``leaves`` (``all`` or a
+    list of codes), is left out of points and maximum, as if it did not arise.
+``perturb``
+    Manual (appraised) or survey points are uncertain: each agency's points on the
+    chosen leaves get independent normal noise with standard deviation ``sd`` times the
+    leaf's maximum, clipped to ``[0, max]``.
+
+Every entry may say ``why`` (shown in the output) and, for a code used in several trees,
+``group`` to restrict it to one group.
+
+Examples
+--------
+>>> u = Uncertainty.model_validate({"leaf_max": [{"leaf": "3.1", "range": [1, 3]}],
+...                                 "band_shift": [{"leaf": "3.2", "by": 2.5}]})
+>>> [s.name for s in u.sources()]
+['leaf_max 3.1', 'band_shift 3.2']
+>>> Uncertainty().is_empty
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scoring.errors import Problem, UsageError
+from scoring.text import nfc, suggest
+
+UNCERTAINTY_FILE = "uncertainty.yaml"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def replace(self, **changes: Any) -> Any:
+        """Return a validated copy with ``changes`` applied."""
+        data = self.model_dump()
+        data.update(changes)
+        return type(self).model_validate(data)
+
+
+class LeafMax(_Model):
+    """A leaf's maximum drawn uniformly from ``range``."""
+
+    leaf: str
+    group: str | None = None
+    range: tuple[float, float]
+    why: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> LeafMax:
+        lo, hi = self.range
+        if not 0 < lo <= hi:
+            raise ValueError(f"range [{lo}, {hi}] must satisfy 0 < low <= high")
+        return self
+
+    @property
+    def name(self) -> str:
+        return f"leaf_max {self.leaf}" + (f" ({self.group})" if self.group else "")
+
+
+class BandShift(_Model):
+    """All thresholds of a bands leaf moved together by ``U(-by, +by)``."""
+
+    leaf: str
+    group: str | None = None
+    by: float = Field(gt=0)
+    why: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"band_shift {self.leaf}" + (f" ({self.group})" if self.group else "")
+
+
+class LeaveOneOut(_Model):
+    """One leaf left out per run (with ``probability``), drawn from ``leaves``."""
+
+    leaves: Literal["all"] | tuple[str, ...] = "all"
+    group: str | None = None
+    probability: float = Field(default=1.0, gt=0, le=1)
+    why: str | None = None
+
+    @property
+    def name(self) -> str:
+        return "leave_one_out" + (f" ({self.group})" if self.group else "")
+
+
+class Perturb(_Model):
+    """Normal noise on manual/survey points: ``sd`` × leaf max, clipped to ``[0, max]``."""
+
+    kinds: tuple[Literal["manual", "survey"], ...] = ("manual", "survey")
+    leaves: Literal["all"] | tuple[str, ...] = "all"
+    group: str | None = None
+    sd: float = Field(gt=0, le=1)
+    why: str | None = None
+
+    @property
+    def name(self) -> str:
+        what = "+".join(self.kinds)
+        if self.leaves != "all":
+            what += " " + ",".join(self.leaves)
+        return f"perturb {what}" + (f" ({self.group})" if self.group else "")
+
+
+Source = LeafMax | BandShift | LeaveOneOut | Perturb
+
+
+class Uncertainty(_Model):
+    """The declared uncertainties of one rule set (all lists may be empty)."""
+
+    version: Literal[1] = 1
+    description: str | None = None
+    leaf_max: tuple[LeafMax, ...] = ()
+    band_shift: tuple[BandShift, ...] = ()
+    leave_one_out: LeaveOneOut | None = None
+    perturb: tuple[Perturb, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> Uncertainty:
+        for kind in ("leaf_max", "band_shift"):
+            seen: set[tuple[str, str | None]] = set()
+            for entry in getattr(self, kind):
+                key = (entry.leaf, entry.group)
+                if key in seen:
+                    raise ValueError(f"{kind} declares leaf {entry.leaf!r} twice; "
+                                     "keep one entry per leaf")
+                seen.add(key)
+        return self
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is declared uncertain."""
+        return not (self.leaf_max or self.band_shift or self.leave_one_out or self.perturb)
+
+    def sources(self) -> Iterator[Source]:
+        """Every declared source in a fixed order (the order of the sensitivity table)."""
+        yield from self.leaf_max
+        yield from self.band_shift
+        if self.leave_one_out is not None:
+            yield self.leave_one_out
+        yield from self.perturb
+
+
+# --------------------------------------------------------------------------- loading
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the YAML node at pydantic location ``loc`` (deepest found)."""
+    line = None if node is None else node.start_mark.line + 1
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if k.value == str(key)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
+                and key < len(node.value):
+            nxt = node.value[key]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def load_uncertainty(path: str | Path) -> Uncertainty:
+    """Read and validate an uncertainty file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+
+    Returns
+    -------
+    Uncertainty
+
+    Raises
+    ------
+    UsageError
+        Missing file, bad YAML or a field that fails validation, with file, line, field
+        and a fix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "u.yaml"
+    >>> _ = p.write_text("band_shift:\\n  - leaf: '3.1'\\n    by: 2\\n", encoding="utf-8")
+    >>> load_uncertainty(p).band_shift[0].by
+    2.0
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(Problem("uncertainty file not found", file=path,
+                                 fix="give an existing YAML file with --uncertainty, or "
+                                     f"put {UNCERTAINTY_FILE} in the rule-set folder"))
+    text = nfc(path.read_text(encoding="utf-8-sig"))
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise UsageError(Problem(f"not valid YAML: {getattr(err, 'problem', err)}", file=path,
+                                 line=None if mark is None else mark.line + 1,
+                                 fix="check indentation and quoting")) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise UsageError(Problem("the file must be a mapping (leaf_max:, band_shift:, ...)",
+                                 file=path, line=1,
+                                 fix="see docs/readme/simulate.md for the format"))
+    try:
+        return Uncertainty.model_validate(data)
+    except ValidationError as err:
+        problems = []
+        for e in err.errors():
+            loc = tuple(e["loc"])
+            problems.append(Problem(
+                e["msg"].removeprefix("Value error, "), file=path, line=_line_of(node, loc),
+                field=".".join(str(x) for x in loc) or None,
+                fix="see docs/readme/simulate.md for the fields each entry takes"))
+        raise UsageError(problems) from None
+
+
+def default_uncertainty_path(rules_path: str | Path) -> Path:
+    """Where the uncertainty file of a rule set is looked for.
+
+    ``rules/x/`` → ``rules/x/uncertainty.yaml``; ``rules/x/variant.yaml`` →
+    ``rules/x/uncertainty.yaml``.
+
+    Examples
+    --------
+    >>> default_uncertainty_path("rules/x/variant.yaml").as_posix()
+    'rules/x/uncertainty.yaml'
+    """
+    rules_path = Path(rules_path)
+    folder = rules_path if rules_path.is_dir() or not rules_path.suffix else rules_path.parent
+    return folder / UNCERTAINTY_FILE
+
+
+def check_against(unc: Uncertainty, rules: Any, *, file: str | Path | None = None) -> None:
+    """Raise :class:`UsageError` if ``unc`` names leaves or groups ``rules`` lacks.
+
+    Parameters
+    ----------
+    unc : Uncertainty
+    rules : scoring.rules.model.RuleSet
+    file : path, optional
+        Named in the messages.
+    """
+    groups = {g.id: rules.tree_of(g.id) for g in rules.groups}
+    problems: list[Problem] = []
+
+    def codes(group: str | None) -> list[str]:
+        trees = groups.values() if group is None else [groups[group]]
+        return [leaf.code for t in trees for _, _, leaf in t.leaves()]
+
+    def check(kind: str, i: int | None, leaf_codes: tuple[str, ...], group: str | None) -> None:
+        where = kind if i is None else f"{kind}[{i}]"
+        if group is not None and group not in groups:
+            problems.append(Problem(f"unknown group {group!r}", file=file, field=where + ".group",
+                                    fix=f"use one of {', '.join(groups)}"))
+            return
+        known = codes(group)
+        for code in leaf_codes:
+            if code not in known:
+                close = suggest(code, known)
+                problems.append(Problem(
+                    f"leaf {code!r} is not in the rule set"
+                    + (f" (group {group})" if group else ""), file=file, field=where + ".leaf",
+                    fix=f"did you mean {', '.join(close)}?" if close
+                    else "use a leaf code of the rule set's tree"))
+
+    for i, e in enumerate(unc.leaf_max):
+        check("leaf_max", i, (e.leaf,), e.group)
+    for i, e in enumerate(unc.band_shift):
+        check("band_shift", i, (e.leaf,), e.group)
+    if unc.leave_one_out is not None:
+        lo = unc.leave_one_out
+        check("leave_one_out", None, () if lo.leaves == "all" else lo.leaves, lo.group)
+    for i, e in enumerate(unc.perturb):
+        check("perturb", i, () if e.leaves == "all" else e.leaves, e.group)
+    if problems:
+        raise UsageError(problems)
