@@ -118,8 +118,8 @@ def _typed(value: str) -> object:
 
 
 def write_table(path: Path, rows: list[dict[str, str]], columns: list[str] | None = None,
-                *, bom: bool = False) -> Path:
-    """Write ``rows`` as ``path`` (``.csv`` UTF-8, or ``.xlsx`` with typed cells)."""
+                *, bom: bool = False, typed: bool = True) -> Path:
+    """Write ``rows`` as ``path`` (``.csv`` UTF-8, or ``.xlsx``, cells typed when ``typed``)."""
     if columns is None:
         columns = list(rows[0]) if rows else []
     if path.suffix == ".xlsx":
@@ -129,7 +129,8 @@ def write_table(path: Path, rows: list[dict[str, str]], columns: list[str] | Non
         ws = wb.active
         ws.append(columns)
         for row in rows:
-            ws.append([_typed(str(row.get(c, ""))) for c in columns])
+            ws.append([_typed(str(row.get(c, ""))) if typed else str(row.get(c, ""))
+                       for c in columns])
         wb.save(path)
         return path
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
@@ -162,9 +163,12 @@ def write_dataset(folder: Path, tables: dict[str, list[dict[str, str]]] | None =
     for name, rows in tables.items():
         if rows is None:
             continue
-        columns = COLUMNS.get(name) or (list(rows[0]) if rows else [])
-        columns = [c for c in columns if not rows or any(c in r for r in rows)] or columns
-        written.append(write_table(folder / f"{name}.{fmt}", rows, columns, bom=bom))
+        present = list(dict.fromkeys(k for r in rows for k in r))
+        known = COLUMNS.get(name, [])
+        columns = ([c for c in known if c in present] + [c for c in present if c not in known]
+                   if rows else known)
+        written.append(write_table(folder / f"{name}.{fmt}", rows, columns, bom=bom,
+                                   typed=name != "findings"))  # findings quote the source
     if manifest:
         doc = {"name": "tiny-2022", "province": "Khánh Hòa", "year": 2022,
                "period": {"start": "2021-12-15", "end": "2022-12-14"},

@@ -1,0 +1,543 @@
+"""Loading and validating dataset folders (scoring/dataset.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from fixtures_data import tiny_tables, write_dataset, write_table
+
+from scoring.dataset import (
+    Dataset,
+    check_dataset,
+    content_hash,
+    load_dataset,
+    read_table,
+    reviewed_tasks,
+    validate_dataset,
+)
+from scoring.errors import DataError, Problem
+from scoring.paths import BUNDLED_DATASET
+
+
+def errors_of(folder: Path) -> list[Problem]:
+    return [p for p in check_dataset(folder) if p.severity == "error"]
+
+
+def warnings_of(folder: Path) -> list[Problem]:
+    return [p for p in check_dataset(folder) if p.severity == "warning"]
+
+
+def only_error(folder: Path) -> Problem:
+    errs = errors_of(folder)
+    assert len(errs) == 1, [str(p) for p in errs]
+    return errs[0]
+
+
+# --------------------------------------------------------------------------- valid input
+def test_tiny_dataset_loads_without_problems(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    assert check_dataset(folder) == []
+    ds = load_dataset(folder)
+    assert isinstance(ds, Dataset)
+    assert ds.name == "tiny-2022"
+    assert ds.path == folder.resolve()
+    assert list(ds.agencies.index) == ["so-du-lich", "so-tu-phap", "vpdkdd", "huyen-dien-khanh",
+                                       "xa-dien-dien", "xa-dien-lac"]
+    assert ds.agencies.index.name == "agency_id"
+    assert not ds.agencies.loc["vpdkdd", "ranked"]
+    assert ds.agencies.loc["so-du-lich", "ranked"]
+    assert ds.agencies["ranked"].dtype == bool
+    assert ds.agencies.loc["so-du-lich", "aliases"] == ("SDL",)
+    assert ds.agencies.loc["so-tu-phap", "aliases"] == ()
+    assert ds.agencies.loc["so-du-lich", "parent_id"] is None
+    assert ds.agencies.loc["xa-dien-lac", "parent_id"] == "huyen-dien-khanh"
+    assert list(ds.ranked_agencies("department").index) == ["so-du-lich", "so-tu-phap"]
+
+
+def test_dossier_counts_are_floats_and_blank_is_nan(tmp_path: Path) -> None:
+    ds = load_dataset(write_dataset(tmp_path / "ds"))
+    d = ds.dossiers
+    assert d.index.name == "agency_id"
+    assert d["received"].dtype == float
+    assert d.loc["so-tu-phap", "received"] == 13209.0
+    assert d.loc["so-du-lich", "late_rate_published"] == pytest.approx(8.92)
+    assert np.isnan(d.loc["vpdkdd", "online_rate_published"])
+
+
+def test_tasks_have_tuple_leads_and_review_is_applied(tmp_path: Path) -> None:
+    ds = load_dataset(write_dataset(tmp_path / "ds"))
+    t = ds.tasks
+    assert t.index.name == "task_id"
+    assert t.loc["T2", "lead_agency_ids"] == ("so-du-lich", "so-tu-phap")
+    assert t.loc["T1", "lead_agency_ids"] == ("so-tu-phap",)
+    assert t.loc["T4", "status"] == "in_progress"
+    assert list(reviewed_tasks(ds).index) == ["T4"]
+    assert reviewed_tasks(ds).loc["T4", "proposed_status"] == "not_done"
+
+
+def test_review_overrides_the_status_in_tasks_csv(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["tasks"][3]["status"] = "not_done"          # stale: the review says in_progress
+    t["tasks"][3]["status_source"] = "proposal"
+    folder = write_dataset(tmp_path / "ds", t)
+    ds = load_dataset(folder)
+    assert ds.tasks.loc["T4", "status"] == "in_progress"
+    assert ds.tasks.loc["T4", "status_source"] == "review"
+    [w] = warnings_of(folder)
+    assert (w.file, w.line, w.field) == ("review.csv", 2, "value")
+    assert "not_done" in w.message and "in_progress" in w.message
+
+
+def test_review_can_change_the_lead(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["review"].append(dict(task_id="T5", field="lead_agency_ids", value="so-tu-phap",
+                            justification="Quyết định giao Sở Tư pháp chủ trì"))
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    assert ds.tasks.loc["T5", "lead_agency_ids"] == ("so-tu-phap",)
+
+
+def test_text_is_nfc_normalised(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["agencies"][0]["name"] = unicodedata.normalize("NFD", "Sở Du lịch")
+    assert t["agencies"][0]["name"] != "Sở Du lịch"
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    assert ds.agencies.loc["so-du-lich", "name"] == "Sở Du lịch"
+
+
+def test_bom_is_accepted_and_gives_the_same_tables(tmp_path: Path) -> None:
+    plain = load_dataset(write_dataset(tmp_path / "plain"))
+    bom_folder = write_dataset(tmp_path / "bom", bom=True)
+    assert (bom_folder / "agencies.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with_bom = load_dataset(bom_folder)
+    pd.testing.assert_frame_equal(plain.agencies, with_bom.agencies)
+    pd.testing.assert_frame_equal(plain.dossiers, with_bom.dossiers)
+    pd.testing.assert_frame_equal(plain.tasks, with_bom.tasks)
+
+
+def test_xlsx_input_is_equivalent_to_csv(tmp_path: Path) -> None:
+    csv_ds = load_dataset(write_dataset(tmp_path / "csv"))
+    xlsx_folder = write_dataset(tmp_path / "xlsx", fmt="xlsx")
+    assert (xlsx_folder / "dossiers.xlsx").exists()
+    assert not (xlsx_folder / "dossiers.csv").exists()
+    assert check_dataset(xlsx_folder) == []
+    xlsx_ds = load_dataset(xlsx_folder)
+    pd.testing.assert_frame_equal(csv_ds.agencies, xlsx_ds.agencies)
+    pd.testing.assert_frame_equal(csv_ds.dossiers, xlsx_ds.dossiers)
+    pd.testing.assert_frame_equal(csv_ds.tasks, xlsx_ds.tasks)
+    pd.testing.assert_frame_equal(csv_ds.findings, xlsx_ds.findings)
+
+
+def test_mixed_csv_and_xlsx_folder(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    t = tiny_tables()
+    (folder / "dossiers.csv").unlink()
+    write_table(folder / "dossiers.xlsx", t["dossiers"])
+    assert load_dataset(folder).dossiers.loc["so-tu-phap", "pending"] == 597.0
+
+
+def test_semicolon_separated_csv_is_accepted(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    (folder / "agencies.csv").write_text(
+        "agency_id;name;group;parent_id;aliases;ranked\n"
+        "so-du-lich;Sở Du lịch;department;;SDL;true\n"
+        "so-tu-phap;Sở Tư pháp;department;;;true\n"
+        "vpdkdd;VPĐKĐĐ;department;;;false\n"
+        "huyen-dien-khanh;Huyện Diên Khánh;district;;;true\n"
+        "xa-dien-dien;Xã Diên Điền;commune;huyen-dien-khanh;;true\n"
+        "xa-dien-lac;Xã Diên Lạc;commune;huyen-dien-khanh;;true\n", encoding="utf-8")
+    ds = load_dataset(folder)
+    assert ds.agencies.loc["xa-dien-lac", "parent_id"] == "huyen-dien-khanh"
+
+
+def test_optional_columns_get_defaults(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["agencies"] = [{k: r[k] for k in ("agency_id", "name", "group", "parent_id")}
+                     for r in t["agencies"]]
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    assert ds.agencies["ranked"].all()
+    assert ds.agencies.loc["so-du-lich", "aliases"] == ()
+    assert ds.agencies.loc["xa-dien-lac", "kind"] == "commune"
+
+
+def test_blank_rows_are_skipped_but_counted(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    lines = (folder / "dossiers.csv").read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "")                       # a blank spreadsheet row 3
+    lines[3] = lines[3].replace("so-tu-phap,13209", "so-tu-phap,-1")
+    (folder / "dossiers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    p = only_error(folder)
+    assert (p.file, p.line, p.field) == ("dossiers.csv", 4, "received")
+
+
+def test_read_table_keeps_text_and_row_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes("\ufeffid,tên\na, Sở Y tế \n\nb,\n".encode())
+    df = read_table(path)
+    assert list(df.columns) == ["id", "tên"]
+    assert list(df.index) == [2, 4]
+    assert df.loc[2, "tên"] == "Sở Y tế"
+    assert df.loc[4, "tên"] == ""
+
+
+# --------------------------------------------------------------------------- errors
+def test_negative_count(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][1]["pending_late"] = "-7"
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("dossiers.csv", 3, "pending_late")
+    assert "negative" in p.message and "-7" in p.message
+    assert p.fix
+
+
+@pytest.mark.parametrize("value, words", [("12.5", "whole number"), ("abc", "whole number"),
+                                          ("1,234", "whole number")])
+def test_count_that_is_not_an_integer(tmp_path: Path, value: str, words: str) -> None:
+    t = tiny_tables()
+    t["dossiers"][0]["online"] = value
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("dossiers.csv", 2, "online")
+    assert words in p.message and value in p.message
+
+
+def test_blank_count_is_missing_not_an_error(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][0]["online"] = ""
+    t["dossiers"][0]["online_rate_published"] = ""
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    assert np.isnan(ds.dossiers.loc["so-du-lich", "online"])
+
+
+@pytest.mark.parametrize("value, expected", [("95,5%", 95.5), ("95.5", 95.5), ("100%", 100.0)])
+def test_rates_accept_percent_sign_and_decimal_comma(tmp_path: Path, value: str,
+                                                     expected: float) -> None:
+    t = tiny_tables()
+    t["dossiers"][4]["late_rate_published"] = value     # the counts say 0 %: a warning only
+    folder = write_dataset(tmp_path / "ds", t)
+    assert load_dataset(folder).dossiers.loc["xa-dien-dien", "late_rate_published"] == expected
+
+
+def test_bad_rate(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][2]["late_rate_published"] = "mười"
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("dossiers.csv", 4, "late_rate_published")
+    assert "percentage" in p.message
+
+
+def test_unknown_agency_id_in_dossiers_with_suggestion(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][4]["agency_id"] = "xa-dien-dienn"
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("dossiers.csv", 6, "agency_id")
+    assert "unknown agency id 'xa-dien-dienn'" in p.message
+    assert "'xa-dien-dien'" in p.fix
+
+
+def test_unknown_lead_and_coordinating_ids_in_tasks(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["tasks"][1]["lead_agency_ids"] = "so-du-lich;so-noi-vu"
+    t["tasks"][2]["coordinating_agency_ids"] = "so-tu-phap;ubnd-tinh"
+    errs = errors_of(write_dataset(tmp_path / "ds", t))
+    where = {(p.file, p.line, p.field) for p in errs}
+    assert where == {("tasks.csv", 3, "lead_agency_ids"),
+                     ("tasks.csv", 4, "coordinating_agency_ids")}
+    assert any("'so-noi-vu'" in p.message for p in errs)
+    assert any("'ubnd-tinh'" in p.message for p in errs)
+
+
+def test_unknown_parent_and_self_parent(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["agencies"][4]["parent_id"] = "huyen-dien-khan"
+    t["agencies"][5]["parent_id"] = "xa-dien-lac"
+    errs = errors_of(write_dataset(tmp_path / "ds", t))
+    assert [(p.line, p.field) for p in errs] == [(6, "parent_id"), (7, "parent_id")]
+    assert "'huyen-dien-khanh'" in errs[0].fix
+    assert "own parent" in errs[1].message
+
+
+def test_duplicate_agency_id(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["agencies"].append(dict(t["agencies"][1], name="Sở Tư pháp (bản sao)"))
+    t["dossiers"].append(dict(t["dossiers"][5]))
+    errs = errors_of(write_dataset(tmp_path / "ds", t))
+    agencies = [p for p in errs if p.file == "agencies.csv"]
+    assert [(p.line, p.field) for p in agencies] == [(8, "agency_id")]
+    assert "duplicate agency_id 'so-tu-phap' (first on row 3)" in agencies[0].message
+    dossiers = [p for p in errs if p.file == "dossiers.csv"]
+    assert [(p.line, p.field) for p in dossiers] == [(8, "agency_id")]
+    assert "first on row 7" in dossiers[0].message
+    assert len(errs) == 2
+
+
+def test_duplicate_task_id(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["tasks"][4]["task_id"] = "T1"
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("tasks.csv", 6, "task_id")
+
+
+def test_missing_required_column_suggests_the_misspelt_one(tmp_path: Path) -> None:
+    t = tiny_tables()
+    for row in t["dossiers"]:
+        row["recieved"] = row.pop("received")
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("dossiers.csv", 1, "received")
+    assert "required column 'received' is missing" in p.message
+    assert "rename 'recieved'" in p.fix
+
+
+def test_missing_required_file(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["tasks"] = None
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert p.file == "tasks.csv" and "missing" in p.message
+    assert "lead_agency_ids" in p.fix
+
+
+def test_non_utf8_file_names_the_line(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    text = (folder / "agencies.csv").read_text(encoding="utf-8")
+    # row 3 as a Windows-1258 export writes it: ơ = 0xF5, ư = 0xFD, á = 0xE1
+    data = text.encode("utf-8").replace("Sở Tư pháp".encode(), b"S\xf5 T\xfd ph\xe1p")
+    (folder / "agencies.csv").write_bytes(data)
+    p = only_error(folder)
+    assert p.file == "agencies.csv" and p.line == 3
+    assert "not UTF-8" in p.message
+    assert "UTF-8" in p.fix
+
+
+def test_utf16_file(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    text = (folder / "tasks.csv").read_text(encoding="utf-8")
+    (folder / "tasks.csv").write_bytes(text.encode("utf-16"))
+    p = only_error(folder)
+    assert p.file == "tasks.csv" and "UTF-16" in p.message
+
+
+@pytest.mark.parametrize("value", ["maybe", ""])
+def test_bad_boolean(tmp_path: Path, value: str) -> None:
+    t = tiny_tables()
+    t["agencies"][2]["ranked"] = value
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("agencies.csv", 4, "ranked")
+    assert "true or false" in p.fix
+
+
+@pytest.mark.parametrize("value, expected", [("TRUE", True), ("Có", True), ("không", False),
+                                             ("0", False), ("yes", True)])
+def test_boolean_spellings(tmp_path: Path, value: str, expected: bool) -> None:
+    t = tiny_tables()
+    t["agencies"][2]["ranked"] = value
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    assert bool(ds.agencies.loc["vpdkdd", "ranked"]) is expected
+
+
+def test_bad_status_suggests_the_closest(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["tasks"][0]["status"] = "done_ontime"
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("tasks.csv", 2, "status")
+    assert "'done_on_time'" in p.fix and "not_arising" in p.fix
+
+
+def test_blank_name_and_group(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["agencies"][1]["name"] = ""
+    t["agencies"][1]["group"] = " "
+    errs = errors_of(write_dataset(tmp_path / "ds", t))
+    assert [(p.line, p.field) for p in errs] == [(3, "name"), (3, "group")]
+
+
+def test_row_with_too_many_values(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    with (folder / "agencies.csv").open("a", encoding="utf-8") as fh:
+        fh.write("so-y-te,Sở Y tế,department,,,true,department,20,extra\n")
+    p = only_error(folder)
+    assert (p.file, p.line) == ("agencies.csv", 8)
+    assert "9 values" in p.message and "8 columns" in p.message
+
+
+def test_both_csv_and_xlsx_is_an_error(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    write_table(folder / "agencies.xlsx", tiny_tables()["agencies"])
+    assert any("both agencies.csv and agencies.xlsx" in p.message for p in errors_of(folder))
+
+
+def test_corrupt_xlsx(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    (folder / "agencies.csv").unlink()
+    (folder / "agencies.xlsx").write_bytes(b"not a zip file")
+    p = only_error(folder)
+    assert p.file == "agencies.xlsx" and ".xlsx" in p.message
+
+
+def test_all_errors_are_collected_and_raised_together(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][0]["received"] = "-1"
+    t["dossiers"][1]["agency_id"] = "nobody"
+    t["tasks"][2]["status"] = "finished"
+    t["agencies"][2]["ranked"] = "perhaps"
+    with pytest.raises(DataError) as info:
+        load_dataset(write_dataset(tmp_path / "ds", t))
+    where = [(p.file, p.line, p.field) for p in info.value.problems]
+    assert sorted(where) == sorted([("dossiers.csv", 2, "received"),
+                                    ("dossiers.csv", 3, "agency_id"),
+                                    ("tasks.csv", 4, "status"),
+                                    ("agencies.csv", 4, "ranked")])
+    assert all(p.severity == "error" for p in info.value.problems)
+    assert "dossiers.csv:2: received:" in info.value.render()
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="dataset folder not found"):
+        load_dataset(tmp_path / "nowhere")
+
+
+def test_review_errors(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["review"] += [dict(task_id="T9", field="status", value="done_on_time", justification="x"),
+                    dict(task_id="T1", field="status", value="complete", justification="x"),
+                    dict(task_id="T2", field="deadline", value="Quý I", justification="x")]
+    errs = errors_of(write_dataset(tmp_path / "ds", t))
+    assert [(p.file, p.line, p.field) for p in errs] == [
+        ("review.csv", 3, "task_id"), ("review.csv", 4, "value"), ("review.csv", 5, "field")]
+
+
+# --------------------------------------------------------------------------- warnings
+def test_counts_that_do_not_add_up_are_warnings(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][0]["resolved"] = "574"        # 521 + 52 = 573
+    t["findings"] = []
+    folder = write_dataset(tmp_path / "ds", t)
+    load_dataset(folder)                          # does not raise
+    ws = warnings_of(folder)
+    first = ws[0]
+    assert (first.file, first.line, first.field) == ("dossiers.csv", 2, "resolved")
+    assert "574" in first.message and "573" in first.message
+    # resolved also enters the late rate (52 / 584 = 8.90 %, published 8.92)
+    assert {(w.field) for w in ws} == {"resolved", "late_rate_published"}
+
+
+def test_warnings_already_in_findings_are_not_repeated(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][0]["online_rate_published"] = "49.9"   # the counts give 49.74
+    folder = write_dataset(tmp_path / "ds", t)
+    assert [w.field for w in warnings_of(folder)] == ["online_rate_published"]
+    t["findings"].append(dict(severity="warning", table="dossiers", agency="so-du-lich",
+                              column="online_rate_published", published="49,9%",
+                              expected="49,74%", message="online rate disagrees", line="12"))
+    folder = write_dataset(tmp_path / "ds2", t)
+    assert warnings_of(folder) == []
+
+
+def test_uncertain_unreviewed_proposal_is_a_warning(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["tasks"][4]["proposal_certain"] = "false"
+    t["tasks"][4]["proposed_reason"] = "no document cited"
+    folder = write_dataset(tmp_path / "ds", t)
+    load_dataset(folder)
+    [w] = warnings_of(folder)
+    assert (w.file, w.line, w.field) == ("tasks.csv", 6, "status")
+    assert "'T5'" in w.message and "no document cited" in w.message
+    assert "review.csv" in w.fix
+
+
+def test_rate_above_100_is_a_warning(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][4]["online_rate_published"] = "150"
+    t["findings"] = []
+    ws = warnings_of(write_dataset(tmp_path / "ds", t))
+    assert any(w.line == 6 and "above 100" in w.message for w in ws)
+
+
+def test_missing_manifest_and_changed_file_are_warnings(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds", manifest=False)
+    assert [w.file for w in warnings_of(folder)] == ["manifest.json"]
+    assert load_dataset(folder).name == "ds"
+    folder = write_dataset(tmp_path / "ds2")
+    with (folder / "findings.csv").open("a", encoding="utf-8") as fh:
+        fh.write("info,report,,,,,note,1\n")
+    [w] = warnings_of(folder)
+    assert w.file == "manifest.json" and "'findings.csv' changed" in w.message
+
+
+def test_bad_manifest_json(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    (folder / "manifest.json").write_text('{"name": "x",\n "year": }', encoding="utf-8")
+    p = only_error(folder)
+    assert (p.file, p.line) == ("manifest.json", 2)
+
+
+# --------------------------------------------------------------------------- optional tables
+def test_scores_and_surveys(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["scores"] = [dict(agency_id="so-du-lich", leaf="1.1", self_points="2", appraised_points="1,5",
+                        note="")]
+    t["surveys"] = [dict(agency_id="so-du-lich", leaf="8.1", option="A", count="10", share=""),
+                    dict(agency_id="so-tu-phap", leaf="8.2", option="", count="", share="87.5")]
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    assert ds.scores.loc[0, "appraised_points"] == 1.5
+    assert ds.surveys.loc[0, "count"] == 10.0
+    assert ds.surveys.loc[1, "share"] == 87.5
+
+
+def test_scores_and_surveys_errors(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["scores"] = [dict(agency_id="so-du-lic", leaf="1.1", self_points="x", appraised_points="",
+                        note=""),
+                   dict(agency_id="so-du-lich", leaf="1.1", self_points="1", appraised_points="",
+                        note=""),
+                   dict(agency_id="so-du-lich", leaf="1.1", self_points="1", appraised_points="",
+                        note="")]
+    t["surveys"] = [dict(agency_id="so-du-lich", leaf="8.1", option="A", count="-2", share=""),
+                    dict(agency_id="so-du-lich", leaf="8.1", option="", count="", share="")]
+    errs = errors_of(write_dataset(tmp_path / "ds", t))
+    assert sorted((p.file, p.line, p.field) for p in errs) == sorted([
+        ("scores.csv", 2, "agency_id"), ("scores.csv", 2, "self_points"),
+        ("scores.csv", 4, "leaf"), ("surveys.csv", 2, "count"), ("surveys.csv", 3, "share")])
+
+
+# --------------------------------------------------------------------------- hash
+def test_content_hash_is_sha256_over_data_files_in_name_order(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    ds = load_dataset(folder)
+    h = hashlib.sha256()
+    for name in ["agencies.csv", "dossiers.csv", "findings.csv", "review.csv", "tasks.csv"]:
+        h.update(name.encode() + b"\x00" + (folder / name).read_bytes() + b"\x00")
+    assert ds.content_hash == h.hexdigest()
+    assert content_hash([folder / "tasks.csv", folder / "agencies.csv"]) == content_hash(
+        [folder / "agencies.csv", folder / "tasks.csv"])
+
+
+def test_content_hash_changes_with_data_not_with_manifest(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    before = load_dataset(folder).content_hash
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["province"] = "Khánh Hoà"
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert load_dataset(folder).content_hash == before
+    t = tiny_tables()
+    t["dossiers"][0]["received"] = "587"
+    assert load_dataset(write_dataset(tmp_path / "ds2", t)).content_hash != before
+
+
+def test_validate_dataset_returns_none_on_errors(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["dossiers"][0]["received"] = "-1"
+    ds, problems = validate_dataset(write_dataset(tmp_path / "ds", t))
+    assert ds is None and len(problems) == 1
+
+
+# --------------------------------------------------------------------------- bundled
+@pytest.mark.skipif(not (BUNDLED_DATASET / "agencies.csv").exists(),
+                    reason="the bundled dataset is produced by the importer")
+def test_bundled_dataset_loads_without_errors() -> None:
+    assert [str(p) for p in check_dataset(BUNDLED_DATASET) if p.severity == "error"] == []
+    ds = load_dataset(BUNDLED_DATASET)
+    assert len(ds.agencies) > 100 and len(ds.tasks) == 60
