@@ -1,0 +1,1083 @@
+"""The annual ranking workbook: what the province attaches to its decision.
+
+:func:`write_workbook` turns an engine result (``scoring.engine.ScoreResult``) into an
+``.xlsx`` file. It presents, it does not compute: every point, index, rank and class is
+the engine's. The only numbers made here are descriptive (group means, class counts);
+every formula in the file carries the engine's value (or that descriptive value) as its
+stored result, so a spreadsheet that recalculates shows the same numbers.
+
+Sheets, in order:
+
+* one ranking sheet per group (``PL I - Sở, ban, ngành`` ...): appendix title block,
+  ranking table, mean row, counts per class, ranked bar chart; to the right, the index
+  per area with its chart;
+* ``Chi tiết điểm``: the ledger, every agency × leaf, with the rule that fired;
+* ``Số liệu đầu vào``: dossier counts and derived rates for every agency;
+* ``Kiểm tra số liệu``: the data-quality findings;
+* ``Bộ tiêu chí``: the rule set as written, each leaf's rule in words;
+* ``Nguồn gốc``: rule-set and dataset ids and hashes, engine version, time made.
+
+Safety: text is always written as text (never as a formula, whatever it starts with);
+the file is written to a temporary file in the target folder and moved into place, so a
+failure leaves no partial file and never replaces an earlier good workbook. With
+``SOURCE_DATE_EPOCH`` set, two runs give byte-identical files.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> summary = write_workbook(result, Path("cchc-khanh-hoa-2022.xlsx"))  # doctest: +SKIP
+>>> summary.groups[0].top[0]  # doctest: +SKIP
+(1, 'Sở Tư pháp', 97.5)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from reports import labels as L
+from scoring.errors import Problem, UsageError
+from scoring.text import fold
+
+FONT = "Times New Roman"
+SHEET_LEDGER = "Chi tiết điểm"
+SHEET_INPUTS = "Số liệu đầu vào"
+SHEET_FINDINGS = "Kiểm tra số liệu"
+SHEET_RULES = "Bộ tiêu chí"
+SHEET_PROVENANCE = "Nguồn gốc"
+_TOL = 1e-9
+NO_CLASS = "Chưa đủ số liệu"  # shown where the engine gives no index, hence no class
+# fills for classes, best first (green → red); the unclassified get grey
+_CLASS_FILLS = ("#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE", "#E4DFEC")
+_UNCLASSIFIED_FILL = "#EDEDED"
+
+
+class ScoreResultLike(Protocol):
+    """What the writer reads: the engine's ``ScoreResult`` (see docs/ARCHITECTURE.md)."""
+
+    rules: Any
+    dataset: Any
+    indicators: pd.DataFrame
+    ledger: pd.DataFrame
+    areas: pd.DataFrame
+    totals: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Headline of one group: agencies ranked, the top three, counts per class."""
+
+    group_id: str
+    name: str
+    sheet: str
+    count: int
+    top: tuple[tuple[int, str, float], ...]
+    classes: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class WorkbookSummary:
+    """What :func:`write_workbook` wrote."""
+
+    path: Path
+    sheets: tuple[str, ...]
+    groups: tuple[GroupSummary, ...]
+
+
+# --------------------------------------------------------------------------- helpers
+def creation_time() -> datetime:
+    """When the workbook is made: ``SOURCE_DATE_EPOCH`` if set, else now (UTC, whole seconds).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["SOURCE_DATE_EPOCH"] = "1672531200"
+    >>> creation_time().isoformat()
+    '2023-01-01T00:00:00'
+    >>> del os.environ["SOURCE_DATE_EPOCH"]
+    """
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is not None and raw.strip() != "":
+        try:
+            stamp = int(raw.strip())
+        except ValueError:
+            raise UsageError(Problem(f"SOURCE_DATE_EPOCH is {raw!r}, not a whole number of "
+                                     "seconds", field="SOURCE_DATE_EPOCH",
+                                     fix="set it to seconds since 1970-01-01 UTC, e.g. "
+                                         "1672531200, or unset it")) from None
+        return datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def default_filename(result: ScoreResultLike) -> str:
+    """Default workbook name: ``cchc-<dataset>.xlsx``, plus the rule-set id when it differs.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> default_filename(NS(dataset=NS(name="khanh-hoa-2022"), rules=NS(id="khanh-hoa-2022")))
+    'cchc-khanh-hoa-2022.xlsx'
+    >>> default_filename(NS(dataset=NS(name="khanh-hoa-2022"), rules=NS(id="online-3pt")))
+    'cchc-khanh-hoa-2022-online-3pt.xlsx'
+    """
+    data = result.dataset.name or "dataset"
+    rules = result.rules.id
+    stem = f"cchc-{data}" if rules in ("", data) else f"cchc-{data}-{rules}"
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in stem) + ".xlsx"
+
+
+def check_output_path(path: Path, inputs: Iterable[Path] = ()) -> Path:
+    """Check where the workbook goes; return the absolute target.
+
+    Fails with one :class:`~scoring.errors.UsageError` when the name does not end in
+    ``.xlsx``, the folder does not exist, the target is a folder, or the target is an
+    input (the rule file, or any file inside the rules or dataset folder).
+
+    Examples
+    --------
+    >>> check_output_path(Path("/no/such/folder/x.xlsx"))
+    Traceback (most recent call last):
+    ...
+    scoring.errors.UsageError: -o: the folder /no/such/folder does not exist. Fix: ...
+    """
+    target = Path(os.path.abspath(path))
+    if target.suffix.lower() != ".xlsx":
+        raise UsageError(Problem(f"the workbook name {path} does not end in .xlsx", field="-o",
+                                 fix="give a file name ending in .xlsx"))
+    if not target.parent.is_dir():
+        raise UsageError(Problem(f"the folder {target.parent} does not exist", field="-o",
+                                 fix=f"create it first (mkdir -p {target.parent}) "
+                                     "or choose another folder"))
+    if target.is_dir():
+        raise UsageError(Problem(f"{target} is a folder", field="-o",
+                                 fix="give a file name ending in .xlsx"))
+    real = target.resolve()
+    for item in inputs:
+        src = Path(item).resolve()
+        if real == src or (src.is_dir() and src in real.parents):
+            what = "is" if real == src else "is inside"
+            raise UsageError(Problem(f"{path} {what} an input ({item}); writing there would "
+                                     "change the rules or data", field="-o",
+                                     fix="write the workbook outside the rules and dataset "
+                                         "folders"))
+    return target
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _num(v: Any) -> float | None:
+    """A finite float, or None (missing, NaN, infinite, not a number)."""
+    if _is_missing(v) or isinstance(v, bool):
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _text(v: Any) -> str:
+    return "" if _is_missing(v) else str(v)
+
+
+def _class_text(v: Any) -> str:
+    return _text(v) or NO_CLASS
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    xs = [x for x in values if x is not None]
+    return math.fsum(xs) / len(xs) if xs else None
+
+
+def _q(label: str) -> str:
+    """A string literal for a formula."""
+    return '"' + label.replace('"', '""') + '"'
+
+
+def _sheet_name(text: str, taken: set[str]) -> str:
+    bad = set('[]:*?/\\')
+    name = "".join("-" if ch in bad else ch for ch in text).strip("' ")[:31] or "Sheet"
+    base, n = name, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f" ({n})"
+        name = base[: 31 - len(suffix)] + suffix
+        n += 1
+    taken.add(name)
+    return name
+
+
+def _vi_date(text: Any) -> str:
+    """``2022-12-14`` → ``14/12/2022``; anything else unchanged."""
+    s = _text(text)
+    try:
+        d = datetime.strptime(s[:10], "%Y-%m-%d")
+    except ValueError:
+        return s
+    return d.strftime("%d/%m/%Y")
+
+
+def _width(texts: Iterable[Any], lo: float, hi: float) -> float:
+    longest = 0
+    for t in texts:
+        for line in _text(t).split("\n"):
+            longest = max(longest, len(line))
+    return max(lo, min(hi, longest * 1.1 + 2))
+
+
+# --------------------------------------------------------------------------- summary
+def summarise(result: ScoreResultLike) -> tuple[GroupSummary, ...]:
+    """Top three and class counts per group, read from the engine's totals.
+
+    Groups are in the rule set's order; a group without ranked agencies is left out.
+    """
+    out = []
+    totals = result.totals
+    taken: set[str] = set()
+    for i, group in enumerate(_groups_with_agencies(result), start=1):
+        rows = totals[totals["group"] == group.id]
+        ranked = rows[rows["rank"].notna()]
+        top = tuple((int(r["rank"]), _text(r["agency"]), float(r["index"]))
+                    for _, r in ranked.head(3).iterrows())
+        counts = rows["class"].map(_class_text).value_counts()
+        order = [c.label for c in group.classes] + [group.unclassified]
+        order += [c for c in counts.index if c not in order]
+        classes = tuple((c, int(counts.get(c, 0))) for c in order
+                        if c in counts.index or c != group.unclassified)
+        out.append(GroupSummary(group.id, L.group_label(group), _group_sheet_name(i, group, taken),
+                                len(rows), top, classes))
+    return tuple(out)
+
+
+def _groups_with_agencies(result: ScoreResultLike) -> list[Any]:
+    present = set(result.totals["group"])
+    return [g for g in result.rules.groups if g.id in present]
+
+
+def _group_sheet_name(i: int, group: Any, taken: set[str]) -> str:
+    return _sheet_name(f"PL {L.roman(i)} - {L.group_label(group)}", taken)
+
+
+# --------------------------------------------------------------------------- writing
+def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path] = (),
+                   created: datetime | None = None) -> WorkbookSummary:
+    """Write the ranking workbook for ``result`` to ``path``, atomically.
+
+    Parameters
+    ----------
+    result : ScoreResult
+        The engine's result; only read.
+    path : Path
+        Target ``.xlsx`` file; its folder must exist.
+    inputs : iterable of Path
+        Rule and dataset paths the workbook must never overwrite or be written into.
+    created : datetime, optional
+        Time stamp of the file (default :func:`creation_time`, which honours
+        ``SOURCE_DATE_EPOCH``).
+
+    Returns
+    -------
+    WorkbookSummary
+        Where it wrote, the sheets, and the headline of each group.
+
+    Raises
+    ------
+    UsageError
+        Bad target (see :func:`check_output_path`) or the file cannot be written; the
+        target is then untouched.
+
+    Examples
+    --------
+    >>> s = write_workbook(result, Path("out/cchc.xlsx"))  # doctest: +SKIP
+    >>> s.sheets[-1]  # doctest: +SKIP
+    'Nguồn gốc'
+    """
+    target = check_output_path(path, inputs)
+    stamp = created or creation_time()
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        sheets = _Builder(result, stamp).build(tmp)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, target)
+    except OSError as err:
+        with suppress(OSError):
+            tmp.unlink()
+        raise UsageError(Problem(f"cannot write the workbook: {err.strerror or err}",
+                                 file=str(target), fix="check the folder is writable and "
+                                 "the file is not open in another program")) from None
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink()
+        raise
+    return WorkbookSummary(target, sheets, summarise(result))
+
+
+class _Builder:
+    """Builds one workbook; one instance per file."""
+
+    def __init__(self, result: ScoreResultLike, created: datetime):
+        self.r = result
+        self.rules = result.rules
+        self.ds = result.dataset
+        self.created = created
+        manifest = getattr(self.ds, "manifest", {}) or {}
+        self.manifest = manifest
+        self.province = _text(manifest.get("province"))
+        self.year = _text(manifest.get("year"))
+        period = manifest.get("period") or {}
+        self.period = (f"{_vi_date(period.get('start'))} – {_vi_date(period.get('end'))}"
+                       if period else "")
+        self.names = self._agency_names()
+
+    # ----------------------------------------------------------------- setup
+    def _agency_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        agencies = getattr(self.ds, "agencies", None)
+        if agencies is not None and "name" in agencies:
+            names.update({str(k): _text(v) for k, v in agencies["name"].items()})
+        totals = self.r.totals
+        if "agency" in totals:
+            names.update({str(k): _text(v) for k, v in totals["agency"].items()})
+        return names
+
+    def _formats(self, wb: xlsxwriter.Workbook) -> None:
+        base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+
+        def f(**kw: Any) -> Any:
+            return wb.add_format({**base, **kw})
+
+        cell = {"border": 1}
+        self.f_title = f(bold=True, font_size=13, align="center", text_wrap=True)
+        self.f_appendix = f(bold=True, font_size=13, align="center")
+        self.f_italic = f(italic=True, align="center", text_wrap=True)
+        self.f_note = f(italic=True, font_size=10, text_wrap=True)
+        self.f_plain = f()
+        self.f_bold = f(bold=True)
+        self.f_section = f(bold=True, font_size=12)
+        self.f_head = f(bold=True, align="center", text_wrap=True, bg_color="#F2F2F2", **cell)
+        self.f_text = f(text_wrap=True, **cell)
+        self.f_text_c = f(align="center", text_wrap=True, **cell)
+        self.f_int = f(num_format="#,##0", align="center", **cell)
+        self.f_count = f(num_format="#,##0", **cell)
+        self.f_pts = f(num_format="#,##0.00", **cell)
+        self.f_idx = f(num_format="0.00", bold=True, **cell)
+        self.f_rate = f(num_format="0.00", **cell)
+        self.f_num = f(num_format="#,##0.######", **cell)
+        self.f_mean_text = f(bold=True, italic=True, align="center", **cell)
+        self.f_mean_pts = f(bold=True, italic=True, num_format="#,##0.00", **cell)
+        self.f_mean_idx = f(bold=True, italic=True, num_format="0.00", **cell)
+        self.f_mean_blank = f(**cell)
+        self.f_area = f(bold=True, text_wrap=True, bg_color="#F2F2F2", **cell)
+        self.f_area_pts = f(bold=True, num_format="#,##0.##", align="center",
+                            bg_color="#F2F2F2", **cell)
+        self.f_crit = f(bold=True, italic=True, text_wrap=True, **cell)
+        self.f_crit_pts = f(bold=True, italic=True, num_format="#,##0.##", align="center",
+                            **cell)
+        self.f_leaf_pts = f(num_format="#,##0.##", align="center", **cell)
+        self.f_key = f(bold=True, text_wrap=True, **cell)
+        self.f_class = [wb.add_format({"bg_color": c, "bold": True}) for c in _CLASS_FILLS]
+        self.f_unclassified = wb.add_format({"bg_color": _UNCLASSIFIED_FILL})
+
+    # ----------------------------------------------------------------- primitives
+    def put(self, ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
+        """Write one value with its type: numbers as numbers, text always as text."""
+        if isinstance(value, str):
+            if value == "":
+                ws.write_blank(row, col, None, fmt)
+            else:
+                ws.write_string(row, col, value, fmt)
+            return
+        num = _num(value)
+        if num is None:
+            ws.write_blank(row, col, None, fmt)
+        else:
+            ws.write_number(row, col, num, fmt)
+
+    def merge(self, ws: Any, r1: int, c1: int, r2: int, c2: int, value: Any, fmt: Any) -> None:
+        """Merge a range (or write one cell) and put ``value`` in it as typed data."""
+        if (r1, c1) != (r2, c2):
+            ws.merge_range(r1, c1, r2, c2, "", fmt)
+        self.put(ws, r1, c1, value, fmt)
+
+    def formula(self, ws: Any, row: int, col: int, text: str, value: float | None,
+                fmt: Any) -> None:
+        """A formula stored with the engine's (or descriptive) value as its result."""
+        if value is None:
+            ws.write_blank(row, col, None, fmt)
+        else:
+            ws.write_formula(row, col, text, fmt, value)
+
+    def print_setup(self, ws: Any, repeat: tuple[int, int] | None, header: str) -> None:
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.set_margins(left=0.5, right=0.4, top=0.6, bottom=0.6)
+        ws.center_horizontally()
+        ws.fit_to_pages(1, 0)
+        if repeat is not None:
+            ws.repeat_rows(*repeat)
+        ws.set_header(f'&R&"{FONT},Italic"&9{header.replace("&", "&&")}')
+        ws.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N')
+
+    # ----------------------------------------------------------------- build
+    def build(self, path: Path) -> tuple[str, ...]:
+        wb = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False, "in_memory": True,
+            "default_format_properties": {"font_name": FONT, "font_size": 11},
+        })
+        try:
+            self._formats(wb)
+            prov = self._provenance_items()
+            wb.set_properties({
+                "title": self._main_title(), "subject": "Chỉ số CCHC",
+                "author": "cchc", "company": self.province,
+                "comments": "; ".join(f"{k}: {v}" for k, v in prov[:6]),
+                "created": self.created,
+            })
+            taken: set[str] = set()
+            for i, group in enumerate(_groups_with_agencies(self.r), start=1):
+                self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
+            self._ledger_sheet(wb, _sheet_name(SHEET_LEDGER, taken))
+            self._inputs_sheet(wb, _sheet_name(SHEET_INPUTS, taken))
+            self._findings_sheet(wb, _sheet_name(SHEET_FINDINGS, taken))
+            self._rules_sheet(wb, _sheet_name(SHEET_RULES, taken))
+            self._provenance_sheet(wb, _sheet_name(SHEET_PROVENANCE, taken), prov)
+            names = tuple(ws.get_name() for ws in wb.worksheets())
+        finally:
+            wb.close()
+        return names
+
+    def _main_title(self) -> str:
+        return f"Kết quả Chỉ số CCHC năm {self.year} {self.province}".strip()
+
+    # ----------------------------------------------------------------- group sheet
+    def _group_sheet(self, wb: Any, number: int, group: Any, name: str) -> None:
+        ws = wb.add_worksheet(name)
+        tree = self.rules.tree_of(group.id)
+        areas = list(tree.areas)
+        totals = self.r.totals[self.r.totals["group"] == group.id]
+        ids = [str(a) for a in totals.index]
+        n = len(ids)
+        ar = self.r.areas
+        ar = ar[ar["group"] == group.id]
+        pts = {(str(a), str(c)): _num(p) for a, c, p in zip(ar["agency_id"], ar["area"],
+                                                           ar["points"], strict=True)}
+        idx = {(str(a), str(c)): _num(p) for a, c, p in zip(ar["agency_id"], ar["area"],
+                                                           ar["index"], strict=True)}
+        has_adj = bool(getattr(self.rules, "adjustments", ())) and {
+            "bonus", "deduction"} <= set(totals.columns)
+
+        # columns of the ranking table
+        c_stt, c_name = 0, 1
+        c_area0 = 2
+        col = c_area0 + len(areas)
+        c_bonus = c_ded = None
+        if has_adj:
+            c_bonus, c_ded = col, col + 1
+            col += 2
+        c_total, c_max, c_index, c_rank, c_class = col, col + 1, col + 2, col + 3, col + 4
+        last = c_class
+        # side block: index per area (same rows), and the group mean for the chart
+        s_area0 = last + 2
+        s_mean = s_area0 + len(areas)
+
+        # title block
+        label = L.group_label(group)
+        of = ("CÁC " if fold(label).startswith(("so,", "so ")) else "") + label.upper()
+        year = f" NĂM {self.year}" if self.year else ""
+        self.merge(ws, 0, 0, 0, last, f"Phụ lục {L.roman(number)}", self.f_appendix)
+        self.merge(ws, 1, 0, 1, last, f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH{year} CỦA {of}",
+                   self.f_title)
+        province = f" tỉnh {self.province}" if self.province else ""
+        self.merge(ws, 2, 0, 2, last,
+                   f"(Kèm theo Quyết định số        /QĐ-UBND ngày      /     /        "
+                   f"của Ủy ban nhân dân{province})", self.f_italic)
+        info = f"Bộ tiêu chí: {self.rules.title} (phiên bản {self.rules.version})"
+        if self.period:
+            info += f"; số liệu từ {self.period}"
+        self.merge(ws, 3, 0, 3, last, info, self.f_italic)
+        ws.set_row(1, 36)
+        ws.set_row(3, 30)
+
+        h1, h2 = 5, 6
+        first = h2 + 1
+        last_row = first + n - 1
+        mean_row = last_row + 1
+
+        for c, text in ((c_stt, "STT"), (c_name, "Cơ quan, đơn vị")):
+            self.merge(ws, h1, c, h2, c, text, self.f_head)
+        if areas:
+            self.merge(ws, h1, c_area0, h1, c_area0 + len(areas) - 1,
+                       "Điểm đạt theo lĩnh vực", self.f_head)
+        for j, a in enumerate(areas):
+            self.put(ws, h2, c_area0 + j,
+                     f"{a.code}. {a.name}\n(tối đa {L.vi_number(a.total_max)})", self.f_head)
+        heads = [(c_total, "Tổng điểm đạt"), (c_max, "Điểm tối đa"),
+                 (c_index, "Chỉ số CCHC (%)"), (c_rank, "Xếp hạng"), (c_class, "Xếp loại")]
+        if has_adj:
+            heads = [(c_bonus, "Điểm thưởng"), (c_ded, "Điểm trừ"), *heads]
+        for c, text in heads:
+            self.merge(ws, h1, c, h2, c, text, self.f_head)
+        if areas:
+            self.merge(ws, h1, s_area0, h1, s_area0 + len(areas) - 1,
+                       "Chỉ số thành phần theo lĩnh vực (%)", self.f_head)
+            for j, a in enumerate(areas):
+                self.put(ws, h2, s_area0 + j, f"{a.code}. {a.name}", self.f_head)
+        self.merge(ws, h1, s_mean, h2, s_mean, "Chỉ số CCHC trung bình nhóm (%)", self.f_head)
+
+        # decide which columns can be formulas that reproduce the engine exactly
+        area_cols = [xl_rowcol_to_cell(0, c_area0 + j)[:-1] for j in range(len(areas))]
+        rows_pts: list[list[float | None]] = []
+        total_ok = True
+        index_ok = True
+        for aid, (_, t) in zip(ids, totals.iterrows(), strict=True):
+            row_pts = [pts.get((aid, a.code)) for a in areas]
+            rows_pts.append(row_pts)
+            s = math.fsum(p for p in row_pts if p is not None)
+            if has_adj:
+                s = max(0.0, s + (_num(t["bonus"]) or 0.0) - (_num(t["deduction"]) or 0.0))
+            p, m, x = _num(t["points"]), _num(t["max_points"]), _num(t["index"])
+            if p is None or abs(s - p) > _TOL * max(1.0, abs(p)):
+                total_ok = False
+            if m is not None and m > 0 and (p is None or x is None or abs(
+                    min(100.0, max(0.0, p / m * 100)) - x) > _TOL * max(1.0, abs(x))):
+                index_ok = False
+        first_area = area_cols[0] if area_cols else None
+        last_area = area_cols[-1] if area_cols else None
+
+        mean_cell = xl_rowcol_to_cell(mean_row, c_index, row_abs=True, col_abs=True)
+        index_values = [_num(v) for v in totals["index"]]
+        mean_index = _mean(index_values)
+        for i, (aid, (_, t)) in enumerate(zip(ids, totals.iterrows(), strict=True)):
+            r = first + i
+            x = r + 1  # 1-based row in formulas
+            self.put(ws, r, c_stt, i + 1, self.f_int)
+            self.put(ws, r, c_name, _text(t.get("agency", self.names.get(aid, aid))),
+                     self.f_text)
+            for j, p in enumerate(rows_pts[i]):
+                self.put(ws, r, c_area0 + j, p, self.f_pts)
+            if has_adj:
+                self.put(ws, r, c_bonus, _num(t["bonus"]), self.f_pts)
+                self.put(ws, r, c_ded, _num(t["deduction"]), self.f_pts)
+            p = _num(t["points"])
+            if total_ok and first_area:
+                expr = f"SUM({first_area}{x}:{last_area}{x})"
+                if has_adj:
+                    b = xl_rowcol_to_cell(r, c_bonus)
+                    d = xl_rowcol_to_cell(r, c_ded)
+                    expr = f"MAX(0,{expr}+{b}-{d})"
+                self.formula(ws, r, c_total, f"={expr}", p, self.f_pts)
+            else:
+                self.put(ws, r, c_total, p, self.f_pts)
+            self.put(ws, r, c_max, _num(t["max_points"]), self.f_pts)
+            xv = _num(t["index"])
+            m = _num(t["max_points"])
+            if index_ok and m is not None and m > 0 and xv is not None:
+                tc, mc = xl_rowcol_to_cell(r, c_total), xl_rowcol_to_cell(r, c_max)
+                self.formula(ws, r, c_index, f"=MIN(100,MAX(0,{tc}/{mc}*100))", xv,
+                             self.f_idx)
+            else:
+                self.put(ws, r, c_index, xv, self.f_idx)
+            self.put(ws, r, c_rank, _num(t["rank"]), self.f_int)
+            self.put(ws, r, c_class, _class_text(t["class"]), self.f_text_c)
+            for j, a in enumerate(areas):
+                self.put(ws, r, s_area0 + j, idx.get((aid, a.code)), self.f_rate)
+            self.formula(ws, r, s_mean, f"={mean_cell}", mean_index, self.f_rate)
+
+        # mean row
+        self.merge(ws, mean_row, c_stt, mean_row, c_name, "Trung bình", self.f_mean_text)
+        mean_cols: list[tuple[int, list[float | None], Any]] = [
+            (c_area0 + j, [rp[j] for rp in rows_pts], self.f_mean_pts)
+            for j in range(len(areas))]
+        if has_adj:
+            mean_cols += [(c_bonus, [_num(v) for v in totals["bonus"]], self.f_mean_pts),
+                          (c_ded, [_num(v) for v in totals["deduction"]], self.f_mean_pts)]
+        mean_cols += [(c_total, [_num(v) for v in totals["points"]], self.f_mean_pts),
+                      (c_max, [_num(v) for v in totals["max_points"]], self.f_mean_pts),
+                      (c_index, index_values, self.f_mean_idx)]
+        mean_cols += [(s_area0 + j, [idx.get((aid, a.code)) for aid in ids], self.f_mean_idx)
+                      for j, a in enumerate(areas)]
+        for c, values, fmt in mean_cols:
+            rng = f"{xl_rowcol_to_cell(first, c)}:{xl_rowcol_to_cell(last_row, c)}"
+            self.formula(ws, mean_row, c, f"=AVERAGE({rng})", _mean(values) if n else None, fmt)
+        for c in (c_rank, c_class, s_mean):
+            ws.write_blank(mean_row, c, None, self.f_mean_blank)
+
+        # class counts
+        classes = [(c.label, L.class_condition(group.classes, k))
+                   for k, c in enumerate(group.classes)]
+        labels_seen = [_class_text(v) for v in totals["class"]]
+        if group.unclassified in labels_seen or not classes:
+            classes.append((group.unclassified, "không đạt ngưỡng xếp loại"))
+        known = {c for c, _ in classes}
+        classes += [(c, "không có chỉ số" if c == NO_CLASS else "")
+                    for c in dict.fromkeys(labels_seen) if c not in known]
+        t0 = mean_row + 2
+        self.put(ws, t0, 0, "Số đơn vị theo xếp loại", self.f_section)
+        hc = t0 + 1
+        for c, text in ((c_stt, "STT"), (c_name, "Xếp loại (ngưỡng Chỉ số CCHC)"),
+                        (c_area0, "Số đơn vị"), (c_area0 + 1, "Tỷ lệ (%)")):
+            self.put(ws, hc, c, text, self.f_head)
+        class_rng = (f"{xl_rowcol_to_cell(first, c_class, row_abs=True, col_abs=True)}:"
+                     f"{xl_rowcol_to_cell(last_row, c_class, row_abs=True, col_abs=True)}")
+        for k, (lab, cond) in enumerate(classes):
+            r = hc + 1 + k
+            count = sum(1 for v in labels_seen if v == lab)
+            self.put(ws, r, c_stt, k + 1, self.f_int)
+            self.put(ws, r, c_name, f"{lab} ({cond})" if cond else lab, self.f_text)
+            self.formula(ws, r, c_area0, f"=SUMPRODUCT(--({class_rng}={_q(lab)}))",
+                         float(count), self.f_count)
+            cc = xl_rowcol_to_cell(r, c_area0)
+            self.formula(ws, r, c_area0 + 1, f"=IF({n}>0,{cc}/{n}*100,0)",
+                         count / n * 100 if n else 0.0, self.f_rate)
+        tr = hc + 1 + len(classes)
+        self.merge(ws, tr, c_stt, tr, c_name, "Tổng cộng", self.f_mean_text)
+        crng = f"{xl_rowcol_to_cell(hc + 1, c_area0)}:{xl_rowcol_to_cell(tr - 1, c_area0)}"
+        self.formula(ws, tr, c_area0, f"=SUM({crng})", float(n), self.f_count)
+        prng = (f"{xl_rowcol_to_cell(hc + 1, c_area0 + 1)}:"
+                f"{xl_rowcol_to_cell(tr - 1, c_area0 + 1)}")
+        self.formula(ws, tr, c_area0 + 1, f"=SUM({prng})", 100.0 if n else 0.0, self.f_rate)
+
+        # conditional formatting by class on the class column
+        if n:
+            for k, c in enumerate(group.classes):
+                fmt = self.f_class[min(k, len(self.f_class) - 1)]
+                ws.conditional_format(first, c_class, last_row, c_class, {
+                    "type": "cell", "criteria": "==", "value": _q(c.label), "format": fmt})
+            for lab in (group.unclassified, NO_CLASS):
+                ws.conditional_format(first, c_class, last_row, c_class, {
+                    "type": "cell", "criteria": "==", "value": _q(lab),
+                    "format": self.f_unclassified})
+
+        # column widths and row heights
+        class_texts = [f"{lab} ({cond})" if cond else lab for lab, cond in classes]
+        widths = {c_stt: 5, c_name: _width([self.names.get(a, a) for a in ids]
+                                           + ["Cơ quan, đơn vị", *class_texts], 24, 48)}
+        for j in range(len(areas)):
+            widths[c_area0 + j] = 12
+            widths[s_area0 + j] = 12
+        for c in (c_bonus, c_ded):
+            if c is not None:
+                widths[c] = 9
+        widths.update({c_total: 10, c_max: 10, c_index: 10, c_rank: 8,
+                       c_class: _width(labels_seen + ["Xếp loại"], 10, 18),
+                       last + 1: 3, s_mean: 13})
+        for c, w in widths.items():
+            ws.set_column(c, c, w)
+        longest = max([len(f"{a.code}. {a.name}") for a in areas] + [10])
+        ws.set_row(h2, min(15 * (math.ceil(longest / 11) + 1) + 4, 150))
+        ws.set_row(h1, 30)
+
+        # charts: the ranked chart starts a printed page of its own
+        chart_row = tr + 2
+        ws.set_h_pagebreaks([chart_row])
+        if n:
+            self._rank_chart(wb, ws, name, group, first, last_row, c_name, c_index, s_mean,
+                             chart_row, sum(widths.get(c, 9) for c in range(last + 1)))
+            if areas:
+                self._area_chart(wb, ws, name, h2, mean_row, s_area0, len(areas), t0,
+                                 sum(widths.get(c, 9) for c in range(s_area0, s_mean + 1)))
+        chart_rows = 29 if n else 0
+
+        # screen and print set-up
+        ws.freeze_panes(first, 2)
+        if n:
+            ws.autofilter(h2, 0, last_row, last)
+        self.print_setup(ws, (h1, h2), f"Phụ lục {L.roman(number)} - {label}")
+        ws.print_area(0, 0, chart_row + chart_rows, last)
+        ws.hide_gridlines(2)
+        if number == 1:
+            ws.activate()
+
+    def _chart_fonts(self) -> dict[str, Any]:
+        return {"name": FONT, "size": 9}
+
+    def _rank_chart(self, wb: Any, ws: Any, sheet: str, group: Any, first: int, last_row: int,
+                    c_name: int, c_index: int, c_mean: int, at_row: int,
+                    width_chars: float) -> None:
+        n = last_row - first + 1
+        col = wb.add_chart({"type": "column"})
+        q = "'" + sheet.replace("'", "''") + "'"
+        series: dict[str, Any] = {
+            "name": "Chỉ số CCHC (%)",
+            "categories": f"={q}!${_col(c_name)}${first + 1}:${_col(c_name)}${last_row + 1}",
+            "values": f"={q}!${_col(c_index)}${first + 1}:${_col(c_index)}${last_row + 1}",
+            "fill": {"color": "#4472C4"}, "gap": 40,
+        }
+        if n <= 40:
+            series["data_labels"] = {"value": True, "num_format": "0.00", "font": {
+                **self._chart_fonts(), "size": 8, "rotation": 0 if n <= 12 else -90}}
+        col.add_series(series)
+        line = wb.add_chart({"type": "line"})
+        line.add_series({
+            "name": "Trung bình nhóm",
+            "categories": f"={q}!${_col(c_name)}${first + 1}:${_col(c_name)}${last_row + 1}",
+            "values": f"={q}!${_col(c_mean)}${first + 1}:${_col(c_mean)}${last_row + 1}",
+            "line": {"color": "#C00000", "width": 1.5, "dash_type": "dash"},
+            "marker": {"type": "none"},
+        })
+        col.combine(line)
+        year = f" năm {self.year}" if self.year else ""
+        col.set_title({"name": f"Chỉ số CCHC{year} (%) — {L.group_label(group)}, "
+                               "theo thứ hạng",
+                       "name_font": {**self._chart_fonts(), "size": 11, "bold": True}})
+        x_axis: dict[str, Any] = {"num_font": {**self._chart_fonts(), "size": 8,
+                                               "rotation": -60}}
+        if n > 120:
+            x_axis = {"label_position": "none", "major_tick_mark": "none"}
+        col.set_x_axis(x_axis)
+        col.set_y_axis({"min": 0, "max": 100, "major_gridlines": {
+            "visible": True, "line": {"color": "#D9D9D9"}}, "num_font": self._chart_fonts()})
+        col.set_legend({"position": "bottom", "font": self._chart_fonts()})
+        col.set_size({"width": max(600, int(width_chars * 7.2)), "height": 560})
+        ws.insert_chart(at_row, 0, col, {"x_offset": 4, "y_offset": 4})
+
+    def _area_chart(self, wb: Any, ws: Any, sheet: str, head_row: int, mean_row: int,
+                    c0: int, k: int, at_row: int, width_chars: float) -> None:
+        q = "'" + sheet.replace("'", "''") + "'"
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": "Chỉ số thành phần trung bình (%)",
+            "categories": f"={q}!${_col(c0)}${head_row + 1}:${_col(c0 + k - 1)}${head_row + 1}",
+            "values": f"={q}!${_col(c0)}${mean_row + 1}:${_col(c0 + k - 1)}${mean_row + 1}",
+            "fill": {"color": "#70AD47"}, "gap": 50,
+            "data_labels": {"value": True, "num_format": "0.00",
+                            "font": self._chart_fonts()},
+        })
+        chart.set_title({"name": "Chỉ số thành phần theo lĩnh vực — trung bình nhóm",
+                         "name_font": {**self._chart_fonts(), "size": 11, "bold": True}})
+        chart.set_x_axis({"min": 0, "max": 100, "num_font": self._chart_fonts(),
+                          "major_gridlines": {"visible": True,
+                                              "line": {"color": "#D9D9D9"}}})
+        chart.set_y_axis({"reverse": True, "num_font": self._chart_fonts()})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": max(480, int(width_chars * 7.2)),
+                        "height": max(260, 60 + 34 * k)})
+        ws.insert_chart(at_row, c0, chart, {"x_offset": 4, "y_offset": 4})
+
+    # ----------------------------------------------------------------- ledger
+    def _ledger_sheet(self, wb: Any, name: str) -> None:
+        ws = wb.add_worksheet(name)
+        led = self.r.ledger
+        cols = ["agency_id", "agency", "group", "area", "criterion", "leaf", "name", "kind",
+                "component", "inputs", "value", "rule", "points", "max_points", "leaf_max",
+                "status"]
+        self.put(ws, 0, 0, "BẢNG ĐIỂM CHI TIẾT: MỖI ĐƠN VỊ × MỖI TIÊU CHÍ THÀNH PHẦN",
+                 self.f_section)
+        self.put(ws, 1, 0, "Mỗi dòng cho biết số liệu đầu vào, mức/ngưỡng đã áp dụng và số điểm "
+                 "đạt; dùng bộ lọc ở dòng tiêu đề để tra cứu vì sao một đơn vị được số điểm đó.",
+                 self.f_note)
+        head = 3
+        for c, key in enumerate(cols):
+            self.put(ws, head, c, L.LEDGER_HEADINGS[key], self.f_head)
+        group_names = {g.id: L.group_label(g) for g in self.rules.groups}
+        n = len(led)
+
+        def column(key: str) -> list[Any]:
+            if key == "agency":
+                return [self.names.get(str(a), str(a)) for a in led["agency_id"]]
+            if key not in led:
+                return [None] * n
+            s = led[key]
+            if key == "group":
+                return [group_names.get(str(g), _text(g)) for g in s]
+            if key == "kind":
+                return [L.KIND_LABELS.get(str(k), _text(k)) for k in s]
+            if key == "status":
+                return [L.STATUS_LABELS.get(str(k), _text(k)) for k in s]
+            if key in ("value", "points", "max_points", "leaf_max"):
+                return [_num(v) for v in s]
+            return [_text(v) for v in s]
+
+        data = [column(k) for k in cols]
+        numeric = {"value": self.f_num, "points": self.f_pts, "max_points": self.f_pts,
+                   "leaf_max": self.f_pts}
+        fmts = [numeric.get(k, self.f_text) for k in cols]
+        put_num, put_str, put_blank = ws.write_number, ws.write_string, ws.write_blank
+        for c, (values, fmt) in enumerate(zip(data, fmts, strict=True)):
+            is_num = cols[c] in numeric
+            for i, v in enumerate(values):
+                r = head + 1 + i
+                if v is None or v == "":
+                    put_blank(r, c, None, fmt)
+                elif is_num:
+                    put_num(r, c, v, fmt)
+                else:
+                    put_str(r, c, v, fmt)
+        widths = {"agency_id": 12, "agency": 30, "group": 14, "area": 8, "criterion": 9,
+                  "leaf": 10, "name": 40, "kind": 14, "component": 12, "inputs": 34,
+                  "value": 10, "rule": 24, "points": 9, "max_points": 10, "leaf_max": 10,
+                  "status": 16}
+        for c, key in enumerate(cols):
+            sample = data[c][:2000]
+            lo = widths[key] if key in ("name", "inputs", "agency") else 8
+            ws.set_column(c, c, _width([L.LEDGER_HEADINGS[key].split()[0], *sample], lo,
+                                       max(widths[key], 12)))
+        ws.set_row(head, 32)
+        ws.freeze_panes(head + 1, 2)
+        ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
+        self.print_setup(ws, (head, head), "Bảng điểm chi tiết")
+
+    # ----------------------------------------------------------------- input data
+    def _inputs_sheet(self, wb: Any, name: str) -> None:
+        ws = wb.add_worksheet(name)
+        ag = self.ds.agencies
+        dossiers = getattr(self.ds, "dossiers", pd.DataFrame())
+        ind = self.r.indicators
+        raw_cols = [c for c in L.INDICATOR_LABELS if c in dossiers.columns]
+        raw_cols += [c for c in dossiers.columns if c not in raw_cols and c != "source_line"
+                     and pd.api.types.is_numeric_dtype(dossiers[c])]
+        ind_cols = [c for c in L.INDICATOR_LABELS if c in ind.columns and c not in raw_cols]
+        ind_cols += [c for c in ind.columns if c not in raw_cols and c not in ind_cols]
+        group_names = {g.id: L.group_label(g) for g in self.rules.groups}
+
+        self.put(ws, 0, 0, "SỐ LIỆU ĐẦU VÀO VÀ CÁC TỶ LỆ TÍNH TOÁN", self.f_section)
+        note = "Hồ sơ thủ tục hành chính"
+        if self.period:
+            note += f" từ {self.period}"
+        note += ("; ô trống: nguồn không có số liệu hoặc tỷ lệ không xác định (mẫu số bằng 0). "
+                 "Cột “(công bố)” là số trong báo cáo; các cột tỷ lệ khác do phần mềm tính.")
+        self.put(ws, 1, 0, note, self.f_note)
+        head = 3
+        fixed = [("agency_id", "Mã đơn vị"), ("name", "Cơ quan, đơn vị"), ("group", "Nhóm"),
+                 ("parent", "Đơn vị cấp trên"), ("ranked", "Được xếp hạng")]
+        cols = fixed + [(c, L.indicator_label(c)) for c in raw_cols + ind_cols]
+        for c, (_, text) in enumerate(cols):
+            self.put(ws, head, c, text, self.f_head)
+        names = {str(k): _text(v) for k, v in ag["name"].items()} if "name" in ag else {}
+        rows = 0
+        dz = dossiers.reindex([str(a) for a in ag.index]) if len(dossiers) else None
+        iz = ind.reindex([str(a) for a in ag.index]) if len(ind) else None
+        for i, (aid, a) in enumerate(ag.iterrows()):
+            r = head + 1 + i
+            aid = str(aid)
+            parent = _text(a.get("parent_id"))
+            ranked = a.get("ranked")
+            values: list[tuple[Any, Any]] = [
+                (aid, self.f_text), (names.get(aid, aid), self.f_text),
+                (group_names.get(_text(a.get("group")), _text(a.get("group"))), self.f_text),
+                (names.get(parent, parent), self.f_text),
+                ("" if _is_missing(ranked) else ("Có" if bool(ranked) else "Không"),
+                 self.f_text_c)]
+            for c in raw_cols:
+                v = dz.at[aid, c] if dz is not None else None
+                values.append((_num(v), self.f_rate if L.indicator_unit(c) else self.f_count))
+            for c in ind_cols:
+                v = iz.at[aid, c] if iz is not None else None
+                values.append((_num(v), self.f_rate if L.indicator_unit(c) else self.f_count))
+            for c, (v, fmt) in enumerate(values):
+                self.put(ws, r, c, v, fmt)
+            rows += 1
+        ws.set_column(0, 0, _width(ag.index[:2000], 10, 24))
+        ws.set_column(1, 1, _width(list(names.values())[:5000], 24, 48))
+        ws.set_column(2, 3, 18)
+        ws.set_column(4, 4, 10)
+        ws.set_column(5, len(cols) - 1, 12)
+        ws.set_row(head, 60)
+        ws.freeze_panes(head + 1, 2)
+        ws.autofilter(head, 0, head + max(rows, 1), len(cols) - 1)
+        self.print_setup(ws, (head, head), "Số liệu đầu vào")
+
+    # ----------------------------------------------------------------- findings
+    def _findings_sheet(self, wb: Any, name: str) -> None:
+        ws = wb.add_worksheet(name)
+        fd = getattr(self.ds, "findings", pd.DataFrame())
+        cols = list(L.FINDING_HEADINGS)
+        self.put(ws, 0, 0, "KẾT QUẢ KIỂM TRA SỐ LIỆU NGUỒN", self.f_section)
+        self.put(ws, 1, 0, "Những chỗ số liệu trong báo cáo nguồn không khớp nhau (ví dụ dòng "
+                 "tổng khác tổng các dòng thành phần). Đây là sự thật về nguồn, được ghi lại, "
+                 "không tự sửa.", self.f_note)
+        head = 3
+        for c, key in enumerate(cols):
+            self.put(ws, head, c, L.FINDING_HEADINGS[key], self.f_head)
+        n = 0 if fd is None else len(fd)
+        if n == 0:
+            self.merge(ws, head + 1, 0, head + 1, len(cols) - 1,
+                       "Không có phát hiện nào.", self.f_text)
+        for i, (_, row) in enumerate(fd.iterrows() if n else []):
+            r = head + 1 + i
+            for c, key in enumerate(cols):
+                v = row.get(key)
+                if key == "severity":
+                    self.put(ws, r, c, L.SEVERITY_LABELS.get(_text(v), _text(v)), self.f_text_c)
+                elif key == "agency":
+                    self.put(ws, r, c, self.names.get(_text(v), _text(v)), self.f_text)
+                elif key in ("published", "expected", "line"):
+                    num = _num(v)
+                    self.put(ws, r, c, num if num is not None else _text(v),
+                             self.f_int if key == "line" else self.f_num)
+                else:
+                    self.put(ws, r, c, _text(v), self.f_text)
+        for c, w in enumerate((10, 12, 32, 18, 12, 12, 60, 10)):
+            ws.set_column(c, c, w)
+        ws.freeze_panes(head + 1, 0)
+        ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
+        self.print_setup(ws, (head, head), "Kiểm tra số liệu")
+
+    # ----------------------------------------------------------------- rule set
+    def _rules_sheet(self, wb: Any, name: str) -> None:
+        ws = wb.add_worksheet(name)
+        rs = self.rules
+        self.put(ws, 0, 0, f"BỘ TIÊU CHÍ: {rs.title}", self.f_section)
+        src = rs.source.decision if rs.source.kind == "decision" else \
+            f"Mô phỏng: {rs.source.assumptions}"
+        self.put(ws, 1, 0, f"Mã: {rs.id}; phiên bản {rs.version}; căn cứ: {src}", self.f_note)
+        r = 3
+        tree_groups: dict[str, list[str]] = {}
+        for g in rs.groups:
+            tree_groups.setdefault(g.tree, []).append(L.group_label(g))
+        for tree_id, tree in rs.trees.items():
+            used = ", ".join(tree_groups.get(tree_id, [])) or "không nhóm nào dùng"
+            self.merge(ws, r, 0, r, 3, f"{tree.name} (áp dụng cho: {used}) — tổng điểm tối đa "
+                       f"{L.vi_number(tree.total_max)}", self.f_bold)
+            r += 1
+            for c, text in enumerate(("Mã", "Lĩnh vực / tiêu chí / tiêu chí thành phần",
+                                      "Điểm tối đa", "Cách chấm điểm")):
+                self.put(ws, r, c, text, self.f_head)
+            r += 1
+            for area in tree.areas:
+                self.put(ws, r, 0, area.code, self.f_area)
+                comp = f" [thành phần: {area.component}]" if area.component else ""
+                self.put(ws, r, 1, f"{area.name}{comp}", self.f_area)
+                self.put(ws, r, 2, area.total_max, self.f_area_pts)
+                ws.write_blank(r, 3, None, self.f_area)
+                r += 1
+                for crit in area.criteria:
+                    self.put(ws, r, 0, crit.code, self.f_crit)
+                    self.put(ws, r, 1, f"   {crit.name}", self.f_crit)
+                    self.put(ws, r, 2, crit.total_max, self.f_crit_pts)
+                    ws.write_blank(r, 3, None, self.f_crit)
+                    r += 1
+                    for leaf in crit.leaves:
+                        words = L.describe_rule(leaf, rs.not_applicable)
+                        if leaf.note:
+                            words += f"\nGhi chú: {leaf.note}"
+                        self.put(ws, r, 0, leaf.code, self.f_text)
+                        self.put(ws, r, 1, f"      {leaf.name}", self.f_text)
+                        self.put(ws, r, 2, leaf.max, self.f_leaf_pts)
+                        self.put(ws, r, 3, words, self.f_text)
+                        ws.set_row(r, 15 * max(words.count("\n") + 1,
+                                               math.ceil(len(leaf.name) / 50)) + 3)
+                        r += 1
+            r += 1
+        # groups and classes
+        self.put(ws, r, 0, "Nhóm xếp hạng và ngưỡng xếp loại", self.f_bold)
+        r += 1
+        for c, text in enumerate(("Mã nhóm", "Nhóm", "Cây tiêu chí", "Xếp loại")):
+            self.put(ws, r, c, text, self.f_head)
+        r += 1
+        for g in rs.groups:
+            cls = "\n".join(f"{c.label}: {L.class_condition(g.classes, k)}"
+                            for k, c in enumerate(g.classes))
+            cls = (cls + "\n" if cls else "") + f"{g.unclassified}: còn lại"
+            for c, v in enumerate((g.id, L.group_label(g), rs.trees[g.tree].name, cls)):
+                self.put(ws, r, c, v, self.f_text)
+            ws.set_row(r, 15 * (cls.count("\n") + 1) + 3)
+            r += 1
+        r += 1
+        items: list[tuple[str, str]] = [
+            ("Tiêu chí không phát sinh", "không tính vào điểm tối đa" if rs.not_applicable ==
+             "drop" else "được điểm tối đa"),
+            ("Xếp hạng", f"{L.RANK_METHOD_LABELS.get(rs.ranking.method, rs.ranking.method)}; "
+             f"so sánh Chỉ số ở {rs.ranking.precision} chữ số thập phân"
+             + (f"; khi bằng nhau xét: {', '.join(rs.ranking.tie_break)}"
+                if rs.ranking.tie_break else "")),
+        ]
+        for comp in rs.components:
+            items.append((f"Thành phần: {comp.name}",
+                          f"lĩnh vực {', '.join(comp.areas)}; khi thiếu: "
+                          + ("quy đổi lại theo phần còn lại" if comp.when_missing == "rescale"
+                             else "tính 0 điểm")))
+        for adj in rs.adjustments:
+            kind = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
+            how = (f"công thức {adj.rule.expr}" if adj.rule.kind == "formula"
+                   else f"điểm thẩm định (bảng {adj.rule.table})")
+            items.append((f"{kind}: {adj.name}", f"{how}; tối đa {L.vi_number(adj.cap)} điểm"))
+        for k, v in items:
+            self.put(ws, r, 0, k, self.f_key)
+            ws.write_blank(r, 1, None, self.f_text)
+            self.merge(ws, r, 1, r, 3, v, self.f_text)
+            r += 1
+        ws.set_column(0, 0, 12)
+        ws.set_column(1, 1, 58)
+        ws.set_column(2, 2, 11)
+        ws.set_column(3, 3, 70)
+        self.print_setup(ws, None, "Bộ tiêu chí")
+
+    # ----------------------------------------------------------------- provenance
+    def _provenance_items(self) -> list[tuple[str, str]]:
+        rs, ds, m = self.rules, self.ds, self.manifest
+        src = m.get("source") or {}
+        try:
+            from scoring import __version__ as version
+        except ImportError:  # pragma: no cover
+            version = "?"
+        engine = getattr(self.r, "engine_version", None) or version
+        items = [
+            ("Bộ tiêu chí (mã)", rs.id),
+            ("Phiên bản bộ tiêu chí", rs.version),
+            ("Mã băm bộ tiêu chí (sha256)", rs.content_hash or "không có"),
+            ("Bộ dữ liệu", _text(getattr(ds, "name", ""))),
+            ("Mã băm bộ dữ liệu (sha256)", _text(getattr(ds, "content_hash", "")) or "không có"),
+            ("Phiên bản phần mềm (cchc)", str(engine)),
+            ("Thời điểm lập (UTC)", self.created.strftime("%Y-%m-%d %H:%M:%S")),
+            ("Tên bộ tiêu chí", rs.title),
+            ("Căn cứ", rs.source.decision if rs.source.kind == "decision"
+             else f"Mô phỏng: {rs.source.assumptions}"),
+            ("Kế thừa từ", rs.extends or "không"),
+            ("Tỉnh", self.province),
+            ("Năm", self.year),
+            ("Kỳ số liệu", self.period),
+            ("Tệp nguồn", _text(src.get("file"))),
+            ("Tên tài liệu nguồn", _text(src.get("title"))),
+            ("Mã băm tệp nguồn (sha256)", _text(src.get("sha256"))),
+            ("Thư mục dữ liệu", _text(getattr(ds, "path", "")) and Path(ds.path).name),
+        ]
+        return [(k, v) for k, v in items if v not in ("", None)]
+
+    def _provenance_sheet(self, wb: Any, name: str, items: list[tuple[str, str]]) -> None:
+        ws = wb.add_worksheet(name)
+        self.put(ws, 0, 0, "NGUỒN GỐC CỦA BẢNG TÍNH", self.f_section)
+        self.put(ws, 1, 0, "Cùng bộ tiêu chí và bộ dữ liệu (cùng mã băm) thì kết quả như nhau; "
+                 "chạy lại: cchc rank --rules <bộ tiêu chí> --data <bộ dữ liệu>.", self.f_note)
+        for c, text in enumerate(("Mục", "Giá trị")):
+            self.put(ws, 3, c, text, self.f_head)
+        for i, (k, v) in enumerate(items):
+            self.put(ws, 4 + i, 0, k, self.f_key)
+            self.put(ws, 4 + i, 1, v, self.f_text)
+        files = (self.manifest.get("files") or {})
+        r = 4 + len(items) + 1
+        if files:
+            self.put(ws, r, 0, "Tệp dữ liệu", self.f_head)
+            self.put(ws, r, 1, "Mã băm (sha256)", self.f_head)
+            for i, (fname, digest) in enumerate(sorted(files.items())):
+                self.put(ws, r + 1 + i, 0, str(fname), self.f_text)
+                self.put(ws, r + 1 + i, 1, _text(digest), self.f_text)
+        ws.set_column(0, 0, 32)
+        ws.set_column(1, 1, 80)
+        self.print_setup(ws, None, "Nguồn gốc")
+
+
+def _col(c: int) -> str:
+    return xl_rowcol_to_cell(0, c)[:-1]
