@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import Dataset
+from scoring.indicators import derive_indicators
 from scoring.rules.model import (
     Area,
     Band,
@@ -76,10 +77,15 @@ def make_data(n: int = 12, seed: int = 0, groups: tuple[str, ...] = ("d",)
     scores = pd.DataFrame({"agency_id": ids, "leaf": "2.1.1", "self_points": 5.0,
                            "appraised_points": np.round(rng.uniform(2, 5, len(ids)), 2),
                            "note": ""})
-    ds = Dataset(name="test", agencies=agencies, dossiers=pd.DataFrame(index=agencies.index),
-                 tasks=pd.DataFrame(), scores=scores)
-    indicators = pd.DataFrame({
-        "on_time_rate": np.round(rng.uniform(75, 100, len(ids)), 1),
-        "online_rate": np.round(rng.uniform(10, 90, len(ids)), 1)},
-        index=pd.Index(ids, name="agency_id"))
-    return ds, indicators
+    resolved = rng.integers(200, 1000, len(ids)).astype(float)
+    on_time = np.floor(resolved * rng.uniform(0.75, 1.0, len(ids)))
+    eligible = rng.integers(100, 800, len(ids)).astype(float)
+    online = np.floor(eligible * rng.uniform(0.1, 0.9, len(ids)))
+    dossiers = pd.DataFrame({
+        "received": resolved, "resolved": resolved, "resolved_on_time": on_time,
+        "resolved_late": resolved - on_time, "pending": 0.0, "pending_on_time": 0.0,
+        "pending_late": 0.0, "late": resolved - on_time, "online": online,
+        "online_eligible": eligible}, index=agencies.index)
+    ds = Dataset(name="test", agencies=agencies, dossiers=dossiers, tasks=pd.DataFrame(),
+                 scores=scores)
+    return ds, derive_indicators(ds)

@@ -1,0 +1,204 @@
+"""Compare two score results: two rule sets on one dataset, or one rule set on two datasets.
+
+For every agency: points, index, rank and class under A and under B and the differences;
+the leaves that caused the points difference (per-leaf differences that add up to the
+total difference); per group the rank correlation (Spearman and Kendall, on the agencies
+ranked under both) and the agencies that change class.
+
+Sign convention: every difference is **B − A**. ``rank_shift = rank_b − rank_a``, so a
+positive shift means the agency sits lower (a larger rank number) under B.
+
+Examples
+--------
+>>> # cmp = compare(score(rules_a, ds), score(rules_b, ds))
+>>> # cmp.agencies[["points_a", "points_b", "rank_a", "rank_b", "rank_shift"]]
+>>> # cmp.leaf_diff(agency_id)        # the leaves behind one agency's difference
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+FLOOR_LEAF = "(sàn 0)"
+AGENCY_COLUMNS = ("agency", "group", "points_a", "points_b", "points_diff", "index_a",
+                  "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a",
+                  "class_b", "class_changed", "leaves")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The differences between two score results (B − A).
+
+    Attributes
+    ----------
+    agencies : DataFrame
+        Indexed by ``agency_id``: ``agency, group, points_a, points_b, points_diff,
+        index_a, index_b, index_diff, rank_a, rank_b, rank_shift, class_a, class_b,
+        class_changed, leaves`` (``leaves``: the largest per-leaf differences, readable).
+        An agency ranked under only one side has NaN on the other.
+    leaves : DataFrame
+        One row per (agency, leaf) whose points differ: ``agency_id, group, leaf, name,
+        points_a, points_b, diff``. Per agency the ``diff`` add up to ``points_diff``
+        (a row ``(sàn 0)`` carries the effect of the floor at zero, when it applies).
+    groups : DataFrame
+        Per group: ``agencies, spearman, spearman_p, kendall, kendall_p,
+        mean_abs_rank_shift, max_abs_rank_shift, class_changes``.
+    label_a, label_b : str
+        What A and B are (rule-set ids or dataset names).
+    """
+
+    agencies: pd.DataFrame
+    leaves: pd.DataFrame
+    groups: pd.DataFrame
+    label_a: str = "A"
+    label_b: str = "B"
+
+    def replace(self, **changes: Any) -> Comparison:
+        """Return a copy with some fields replaced."""
+        return replace(self, **changes)
+
+    def leaf_diff(self, agency_id: str) -> pd.DataFrame:
+        """The per-leaf differences of one agency, largest first."""
+        rows = self.leaves[self.leaves["agency_id"] == agency_id]
+        return rows.reindex(rows["diff"].abs().sort_values(ascending=False).index)
+
+    @property
+    def class_changes(self) -> pd.DataFrame:
+        """Agencies whose class differs between A and B."""
+        return self.agencies[self.agencies["class_changed"]]
+
+
+def _leaf_points(result: Any) -> pd.DataFrame:
+    """Long table ``agency_id, group, leaf, name, points`` from the ledger arrays."""
+    frames = []
+    for block in result.blocks:
+        meta = block.leaf_meta
+        n_l, n_a = len(meta), len(block.agency_ids)
+        frames.append(pd.DataFrame({
+            "agency_id": np.tile(block.agency_ids.astype(str), n_l),
+            "group": np.tile(block.groups.astype(str), n_l),
+            "leaf": np.repeat(meta["leaf"].astype(str).to_numpy(), n_a),
+            "name": np.repeat(meta["name"].astype(str).to_numpy(), n_a),
+            "points": block.points.ravel()}))
+    if not frames:
+        return pd.DataFrame(columns=["agency_id", "group", "leaf", "name", "points"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _correlations(a: pd.Series, b: pd.Series) -> tuple[float, float, float, float]:
+    """(spearman, p, kendall, p) of two rank vectors; identical ranks → 1, p 0."""
+    if len(a) < 2:
+        return (np.nan,) * 4
+    if np.array_equal(a.to_numpy(), b.to_numpy()):
+        return 1.0, 0.0, 1.0, 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rho, rho_p = stats.spearmanr(a, b)
+        tau, tau_p = stats.kendalltau(a, b)
+    return float(rho), float(rho_p), float(tau), float(tau_p)
+
+
+def _fmt_leaf(row: pd.Series) -> str:
+    return f"{row['leaf']}: {row['diff']:+.4g}"
+
+
+def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None = None,
+            top_leaves: int = 3) -> Comparison:
+    """Compare two score results (B − A).
+
+    Parameters
+    ----------
+    a, b : scoring.engine.ScoreResult
+        Two rule sets on one dataset, or one rule set on two datasets.
+    label_a, label_b : str, optional
+        Names for A and B (default: rule-set id, or dataset name when the rule sets are
+        the same).
+    top_leaves : int
+        How many leaves the readable ``leaves`` column of :attr:`Comparison.agencies`
+        lists per agency.
+
+    Returns
+    -------
+    Comparison
+
+    Examples
+    --------
+    >>> # c = compare(score(rules, ds), score(rules.replace(...), ds))
+    >>> # c.groups[["spearman", "kendall"]]
+    """
+    same_rules = a.rules.content_hash == b.rules.content_hash and a.rules.id == b.rules.id
+    label_a = label_a or (a.dataset.name if same_rules else a.rules.id)
+    label_b = label_b or (b.dataset.name if same_rules else b.rules.id)
+    ta, tb = a.totals, b.totals
+    cols = ["agency", "group", "points", "index", "rank", "class"]
+    m = ta[cols].join(tb[cols], how="outer", lsuffix="_a", rsuffix="_b")
+    order = list(ta.index) + [i for i in tb.index if i not in ta.index]
+    m = m.reindex(order)
+    out = pd.DataFrame(index=pd.Index(m.index.astype(str), name="agency_id"))
+    out["agency"] = m["agency_a"].fillna(m["agency_b"]).to_numpy()
+    out["group"] = m["group_a"].fillna(m["group_b"]).to_numpy()
+    for k in ("points", "index"):
+        out[f"{k}_a"] = m[f"{k}_a"].astype(float).to_numpy()
+        out[f"{k}_b"] = m[f"{k}_b"].astype(float).to_numpy()
+        out[f"{k}_diff"] = out[f"{k}_b"] - out[f"{k}_a"]
+    out["rank_a"] = m["rank_a"].astype("Int64").to_numpy()
+    out["rank_b"] = m["rank_b"].astype("Int64").to_numpy()
+    out["rank_shift"] = out["rank_b"] - out["rank_a"]
+    out["class_a"] = m["class_a"].to_numpy()
+    out["class_b"] = m["class_b"].to_numpy()
+    out["class_changed"] = (out["class_a"].notna() & out["class_b"].notna()
+                            & (out["class_a"] != out["class_b"])).astype(bool)
+
+    # per-leaf differences; every agency's add up to its points difference
+    la, lb = _leaf_points(a), _leaf_points(b)
+    leaves = la.merge(lb, on=["agency_id", "leaf"], how="outer", suffixes=("_a", "_b"))
+    leaves["group"] = leaves["group_a"].fillna(leaves["group_b"])
+    leaves["name"] = leaves["name_b"].fillna(leaves["name_a"])
+    leaves = leaves[leaves["agency_id"].isin(out.index)]
+    both = out["points_a"].notna() & out["points_b"].notna()
+    leaves = leaves[leaves["agency_id"].isin(out.index[both])]
+    leaves["diff"] = leaves["points_b"].fillna(0.0) - leaves["points_a"].fillna(0.0)
+    sums = leaves.groupby("agency_id")["diff"].sum().reindex(out.index[both]).fillna(0.0)
+    rest = out.loc[both, "points_diff"] - sums
+    floor = rest[rest.abs() > 1e-9]
+    if len(floor):
+        leaves = pd.concat([leaves, pd.DataFrame({
+            "agency_id": floor.index, "group": out.loc[floor.index, "group"].to_numpy(),
+            "leaf": FLOOR_LEAF, "name": "tổng điểm không âm", "points_a": np.nan,
+            "points_b": np.nan, "diff": floor.to_numpy()})], ignore_index=True)
+    leaves = leaves[leaves["diff"].abs() > 1e-12]
+    leaves = leaves[["agency_id", "group", "leaf", "name", "points_a", "points_b", "diff"]]
+    leaves = leaves.assign(_o=leaves["agency_id"].map({k: i for i, k in enumerate(out.index)}),
+                           _d=-leaves["diff"].abs())
+    leaves = leaves.sort_values(["_o", "_d", "leaf"], kind="stable").drop(columns=["_o", "_d"])
+    leaves = leaves.reset_index(drop=True)
+    top = leaves.groupby("agency_id", sort=False).head(top_leaves)
+    text = top.assign(t=top.apply(_fmt_leaf, axis=1) if len(top) else []) \
+        .groupby("agency_id")["t"].agg("; ".join) if len(top) else pd.Series(dtype=str)
+    out["leaves"] = text.reindex(out.index).fillna("").to_numpy()
+
+    rows = []
+    group_order = [g.id for g in a.rules.groups] + [g.id for g in b.rules.groups]
+    for g in dict.fromkeys(group_order):
+        sel = out[(out["group"] == g) & out["rank_a"].notna() & out["rank_b"].notna()]
+        if not len(sel):
+            continue
+        rho, rho_p, tau, tau_p = _correlations(sel["rank_a"].astype(float),
+                                               sel["rank_b"].astype(float))
+        shift = sel["rank_shift"].astype(float).abs()
+        rows.append({"group": g, "agencies": len(sel), "spearman": rho, "spearman_p": rho_p,
+                     "kendall": tau, "kendall_p": tau_p,
+                     "mean_abs_rank_shift": float(shift.mean()),
+                     "max_abs_rank_shift": int(shift.max()),
+                     "class_changes": int(sel["class_changed"].sum())})
+    groups = pd.DataFrame(rows, columns=["group", "agencies", "spearman", "spearman_p",
+                                         "kendall", "kendall_p", "mean_abs_rank_shift",
+                                         "max_abs_rank_shift", "class_changes"])
+    return Comparison(agencies=out[list(AGENCY_COLUMNS)], leaves=leaves,
+                      groups=groups.set_index("group"), label_a=label_a, label_b=label_b)
