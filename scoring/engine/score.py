@@ -16,6 +16,7 @@ import pandas as pd
 from scoring.dataset import Dataset
 from scoring.engine.leaves import (
     CAPPED,
+    MANUAL,
     MISSING,
     NOT_APPLICABLE,
     SCORED,
@@ -58,14 +59,17 @@ def _adjustment(adj: Adjustment, ctx: LeafContext) -> tuple[np.ndarray, ...]:
         value = np.where(np.isnan(appraised), self_pts, appraised)
         na = np.isnan(value)
         inputs = {"self_points": self_pts, "appraised_points": appraised}
-        labels = ("điểm thẩm định", f"điểm thẩm định (giới hạn ở {fmt(cap)})",
-                  "không có điểm → 0")
+        labels = ("điểm thẩm định", f"điểm (giới hạn ở {fmt(cap)})", "không có điểm → 0",
+                  "điểm tự chấm")
         missing_status = MISSING
     v = np.where(na, 0.0, value)
     capped = ~na & (v > cap + 1e-9)
     points = np.clip(v, 0.0, cap)
-    status = np.select([na, capped], [missing_status, CAPPED], SCORED).astype(np.int8)
+    plain = SCORED if adj.rule.kind == "formula" else MANUAL
+    status = np.select([na, capped], [missing_status, CAPPED], plain).astype(np.int8)
     code = np.select([na, capped], [2, 1], 0)
+    if adj.rule.kind == "manual":
+        code = np.where((code == 0) & np.isnan(appraised), 3, code)
     return value, points, status, code, inputs, labels
 
 
