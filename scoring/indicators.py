@@ -91,20 +91,24 @@ def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def _task_counts(ds: Dataset, index: pd.Index) -> pd.DataFrame:
-    """Led tasks per agency and status (0 where the agency leads none)."""
+    """Led tasks per agency and status (0 where the agency leads none).
+
+    A task led by several agencies counts once for each of them; an id listed twice in
+    one task counts once.
+    """
     columns = [f"tasks_{s}" for s in TASK_STATUSES]
+    table = np.zeros((len(index), len(TASK_STATUSES)))
     tasks = ds.tasks
-    if len(tasks) == 0:
-        return pd.DataFrame(0.0, index=index, columns=columns)
-    leads = pd.DataFrame({"status": tasks["status"].to_numpy(),
-                          "agency_id": tasks["lead_agency_ids"].to_numpy(),
-                          "task_id": tasks.index.to_numpy()}).explode("agency_id")
-    leads = leads.dropna(subset=["agency_id"]).drop_duplicates(["task_id", "agency_id"])
-    status = pd.Categorical(leads["status"], categories=list(TASK_STATUSES))
-    table = pd.crosstab(leads["agency_id"].to_numpy(), status, dropna=False)
-    table = table.reindex(index=index, columns=list(TASK_STATUSES), fill_value=0)
-    table.columns = columns
-    return table.astype(float)
+    if len(tasks):
+        leads = pd.DataFrame({"status": tasks["status"].to_numpy(),
+                              "agency_id": tasks["lead_agency_ids"].to_numpy(),
+                              "task": np.arange(len(tasks))}).explode("agency_id")
+        leads = leads.dropna(subset=["agency_id"]).drop_duplicates(["task", "agency_id"])
+        rows = index.get_indexer(leads["agency_id"])
+        cols = pd.Index(TASK_STATUSES).get_indexer(leads["status"])
+        ok = (rows >= 0) & (cols >= 0)
+        np.add.at(table, (rows[ok], cols[ok]), 1.0)
+    return pd.DataFrame(table, index=index, columns=columns)
 
 
 def derive_indicators(ds: Dataset) -> pd.DataFrame:
