@@ -75,6 +75,10 @@ class Band(Model):
 HitPolicy = Literal["unique", "first"]
 
 
+def _edge(x: float | None, none: str) -> str:
+    return none if x is None else f"{x:g}"
+
+
 def check_bands(bands: tuple[Band, ...], hit: HitPolicy,
                 domain: tuple[float, float] | None) -> None:
     """Raise ``ValueError`` on overlapping (unique) or gapped bands over ``domain``."""
@@ -87,20 +91,21 @@ def check_bands(bands: tuple[Band, ...], hit: HitPolicy,
         a_hi = math.inf if a.max is None else a.max
         b_lo = -math.inf if b.min is None else b.min
         if a_hi > b_lo + _EPS:
-            raise ValueError(f"bands overlap: [{a.min}, {a.max}) and [{b.min}, {b.max}); "
+            raise ValueError(f"bands overlap: [{_edge(a.min, '−∞')}, {_edge(a.max, '+∞')}) and "
+                             f"[{_edge(b.min, '−∞')}, {_edge(b.max, '+∞')}); "
                              "with hit policy 'unique' each value must fall in one band")
         if a_hi < b_lo - _EPS:
-            raise ValueError(f"gap between bands: no band covers [{a.max}, {b.min})")
+            raise ValueError(f"gap between bands: no band covers [{a_hi:g}, {b_lo:g})")
     if domain is not None:
         lo, hi = domain
         first_lo = -math.inf if ordered[0].min is None else ordered[0].min
         last_hi = math.inf if ordered[-1].max is None else ordered[-1].max
         if first_lo > lo + _EPS:
-            raise ValueError(f"gap between bands: no band covers [{lo}, {first_lo}) "
-                             f"of the domain [{lo}, {hi}]")
+            raise ValueError(f"gap between bands: no band covers [{lo:g}, {first_lo:g}) "
+                             f"of the domain [{lo:g}, {hi:g}]")
         if last_hi <= hi - _EPS or (last_hi == hi and ordered[-1].max is not None):
-            raise ValueError(f"gap between bands: no band covers {hi} (the top of the "
-                             f"domain [{lo}, {hi}]); leave the top band's max empty")
+            raise ValueError(f"gap between bands: no band covers {hi:g} (the top of the "
+                             f"domain [{lo:g}, {hi:g}]); leave the top band's max empty")
 
 
 class BandsRule(Model):
@@ -382,6 +387,8 @@ class RuleSet(Model):
     ranking: Ranking = Ranking()
     tests: tuple[RuleTest, ...] = ()
     content_hash: str = ""
+    notes: tuple[str, ...] = ()
+    """Set by the loader: what it derived for a variant (e.g. a re-derived max)."""
 
     @model_validator(mode="after")
     def _references(self) -> RuleSet:

@@ -1,0 +1,998 @@
+"""Rule files (YAML) → a validated :class:`~scoring.rules.model.RuleSet`.
+
+:func:`load_rules` reads a rule-set folder (``<folder>/ruleset.yaml``) or a single YAML
+file, resolves ``extends`` + ``overrides`` (variants), validates the result against the
+model, checks what the model cannot check alone (indicator names, formulas, tie-break
+keys, in-file test references), and runs the file's own tests. Every problem comes back
+as one line naming the file, the line, the YAML path, what is wrong and how to fix it::
+
+    rules/x/ruleset.yaml:57: trees.department.areas[2].criteria[0].leaves[1].rule.bands:
+    bands overlap: [90, 100) and [80, 95); ... Fix: make each band start where ...
+
+:func:`check_rules` returns the same problems as a list instead of raising, plus
+warnings (the loader's notes on a variant).
+
+Safety: files over 2 MB are refused; YAML is composed with PyYAML's safe loader and
+turned into data by this module, which refuses duplicate keys, tags other than the
+plain YAML types, recursive aliases, and aliases that expand to more than 100,000
+values (the "billion laughs" attack).
+
+Variants
+--------
+A variant names its base with ``extends`` (a folder or file, relative to the variant's
+folder) and lists ``overrides`` by area, criterion or leaf code; the other keys it gives
+(``id``, ``version``, ``title``, ``source``, ``ranking``, ``groups`` by id, ...) replace
+or are merged into the base's. When overrides change leaf maxima, the declared ``max`` of
+the ancestors in the base are dropped (derived from their parts) and the loader says so
+in :attr:`RuleSet.notes`. Base tests of leaves the variant changes are left out (also
+noted); the variant's own ``tests`` are added.
+
+Examples
+--------
+>>> from scoring.paths import BUNDLED_RULES
+>>> rules = load_rules(BUNDLED_RULES)                                # doctest: +SKIP
+>>> [g.id for g in rules.groups]                                     # doctest: +SKIP
+['department', 'district', 'commune']
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import os
+import re
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from scoring.errors import CchcError, Problem, RuleError
+from scoring.text import nfc, suggest
+
+from .model import RuleSet
+
+RULES_FILE = "ruleset.yaml"
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_YAML_VALUES = 100_000
+MAX_DEPTH = 64
+MAX_PROBLEMS = 50
+TOTAL_KEYS = ("points", "index", "bonus", "deduction", "max_points")
+"""Tie-break keys that name a total column (see ``scoring.engine.score``)."""
+_LOADER_KEYS = ("content_hash", "notes")
+_EPS = 1e-6
+
+PathT = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class _At:
+    """Where a value came from: file (as shown), line, and the raw YAML text of a scalar."""
+
+    file: str
+    line: int
+    raw: str | None = None
+
+
+Meta = dict[PathT, _At]
+
+
+def _display(path: Path) -> str:
+    """The path as the user would write it: relative to the working folder when near."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith(os.pardir + os.sep + os.pardir) else rel
+
+
+def render_path(path: PathT) -> str:
+    """``('trees', 'dept', 'areas', 2, 'max')`` → ``trees.dept.areas[2].max``.
+
+    Examples
+    --------
+    >>> render_path(("overrides", "7.2.1", "max"))
+    'overrides["7.2.1"].max'
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", part):
+            out += f".{part}" if out else part
+        else:
+            out += f'["{part}"]'
+    return out
+
+
+# --------------------------------------------------------------------------- YAML
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+}
+
+
+class _Converter:
+    """YAML node graph → plain data, with a line for every path; counts expanded values."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.meta: Meta = {}
+        self.count = 0
+        self.active: set[int] = set()
+        self.problems: list[Problem] = []
+        self.constructor = yaml.SafeLoader("")
+
+    def fail(self, message: str, node: yaml.Node, fix: str) -> RuleError:
+        return RuleError(Problem(message, file=self.file, line=node.start_mark.line + 1,
+                                 fix=fix))
+
+    def convert(self, node: yaml.Node, path: PathT = (), depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_YAML_VALUES:
+            raise self.fail(f"the file expands to more than {MAX_YAML_VALUES:,} values "
+                            "(aliases '*name' repeating anchors '&name' without bound)",
+                            node, "write the values out instead of nesting aliases")
+        if depth > MAX_DEPTH:
+            raise self.fail(f"the file nests deeper than {MAX_DEPTH} levels", node,
+                            "flatten the structure")
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        if id(node) in self.active:
+            raise self.fail("an alias refers to the value that contains it (recursive alias)",
+                            node, "remove the '*alias' inside its own '&anchor'")
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                if node.tag != "tag:yaml.org,2002:seq":
+                    raise self.fail(f"the tag {node.tag} is not allowed", node,
+                                    "remove the '!' tag")
+                out = []
+                for i, item in enumerate(node.value):
+                    self.meta[path + (i,)] = _At(self.file, item.start_mark.line + 1,
+                                                 _raw(item))
+                    out.append(self.convert(item, path + (i,), depth + 1))
+                return out
+            return self.mapping(node, path, depth)
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode, path: PathT) -> Any:
+        tag = node.tag
+        if tag not in _SCALAR_TAGS:
+            raise self.fail(f"the tag {tag} is not allowed in rule files", node,
+                            "remove the '!' tag; write plain text or numbers")
+        if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
+            return node.value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return self.constructor.construct_yaml_bool(node)
+        if tag == "tag:yaml.org,2002:int":
+            return self.constructor.construct_yaml_int(node)
+        return self.constructor.construct_yaml_float(node)
+
+    def mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
+        if node.tag != "tag:yaml.org,2002:map":
+            raise self.fail(f"the tag {node.tag} is not allowed", node, "remove the '!' tag")
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        merged: list[yaml.MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                sources = (value_node.value if isinstance(value_node, yaml.SequenceNode)
+                           else [value_node])
+                for src in sources:
+                    if not isinstance(src, yaml.MappingNode):
+                        raise self.fail("'<<' must merge a mapping", value_node,
+                                        "write '<<: *anchor' where the anchor is a mapping")
+                    merged.append(src)
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail("a key must be plain text", key_node,
+                                "write 'key: value' with a plain key")
+            key = nfc(key_node.value)
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                self.problems.append(Problem(
+                    f"the key {key!r} appears twice in this mapping (first on line "
+                    f"{first_line[key]})", file=self.file, line=line,
+                    field=render_path(path + (key,)),
+                    fix="keep one of them; YAML would silently use the last"))
+                continue
+            first_line[key] = line
+            self.meta[path + (key,)] = _At(self.file, line, _raw(value_node))
+            out[key] = self.convert(value_node, path + (key,), depth + 1)
+        for src in merged:
+            extra = self.convert(src, path, depth + 1)
+            for key, value in extra.items():
+                out.setdefault(key, value)
+        return out
+
+
+def _raw(node: yaml.Node) -> str | None:
+    """The text of a plain scalar as written (so ``version: 1.10`` stays ``"1.10"``)."""
+    if isinstance(node, yaml.ScalarNode):
+        return nfc(node.value)
+    return None
+
+
+@dataclass
+class _Doc:
+    path: Path
+    file: str
+    text: str
+    data: dict[str, Any]
+    meta: Meta
+
+
+def _find_file(path: Path, *, file: str, line: int | None = None,
+               field: str | None = None) -> Path:
+    """The YAML file of a rule set given as a folder or a file."""
+    if path.is_dir():
+        candidate = path / RULES_FILE
+        if candidate.is_file():
+            return candidate
+        found = sorted(p.name for p in path.glob("*.y*ml"))
+        fix = (f"rename the main file to {RULES_FILE}" if found
+               else f"give a folder that contains {RULES_FILE}, or a .yaml file")
+        raise RuleError(Problem(
+            f"the folder {_display(path)} has no {RULES_FILE}"
+            + (f" (it has {', '.join(found)})" if found else ""),
+            file=file, line=line, field=field, fix=fix))
+    if path.is_file():
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            raise RuleError(Problem(f"{_display(path)} is not a YAML file", file=file,
+                                    line=line, field=field,
+                                    fix="give a rule-set folder or a .yaml file"))
+        return path
+    raise RuleError(Problem(f"the rule set {_display(path)} does not exist", file=file,
+                            line=line, field=field,
+                            fix="give a rule-set folder (with ruleset.yaml) or a .yaml file; "
+                                "the bundled ones are in rules/"))
+
+
+def _read(path: Path) -> _Doc:
+    file = _display(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise RuleError(Problem(
+            f"the file is {size / 1024 / 1024:.1f} MB; rule files are limited to "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB", file=file,
+            fix="a rule set is a few hundred lines; check that this is the right file"))
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise RuleError(Problem("the file is not UTF-8 text", file=file, line=line,
+                                fix="save it as UTF-8")) from None
+    text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        fix = ("indent with spaces, not tabs" if "\\t" in what or "tab" in what.lower()
+               else "check the indentation, the ':' after each key and the quotes on "
+                    "this line and the one before")
+        raise RuleError(Problem(f"not valid YAML: {what}", file=file,
+                                line=mark.line + 1 if mark else None, fix=fix)) from None
+    except yaml.YAMLError as exc:
+        raise RuleError(Problem(f"not valid YAML: {exc}", file=file,
+                                fix="check the file's syntax")) from None
+    except RecursionError:
+        raise RuleError(Problem("the file nests too deeply", file=file,
+                                fix="flatten the structure")) from None
+    if node is None:
+        raise RuleError(Problem("the file is empty", file=file,
+                                fix="write a rule set (see docs/readme/rules.md)"))
+    if not isinstance(node, yaml.MappingNode):
+        raise RuleError(Problem("the file must be a mapping of keys (id:, version:, ...)",
+                                file=file, line=node.start_mark.line + 1,
+                                fix="start the file with 'id: <rule-set id>'"))
+    conv = _Converter(file)
+    data = conv.convert(node)
+    if conv.problems:
+        raise RuleError(conv.problems)
+    conv.meta[()] = _At(file, 1)
+    problems = [Problem(f"{key!r} is set by the loader, not by the file", file=file,
+                        line=conv.meta[(key,)].line, field=key, fix=f"remove {key}:")
+                for key in _LOADER_KEYS if key in data]
+    if problems:
+        raise RuleError(problems)
+    return _Doc(path, file, text, data, conv.meta)
+
+
+# --------------------------------------------------------------------------- variants
+def _graft(meta: Meta, dpath: PathT, smeta: Meta, spath: PathT) -> None:
+    """Replace the metadata under ``dpath`` with ``smeta``'s under ``spath``."""
+    n = len(dpath)
+    for p in [p for p in meta if p[:n] == dpath]:
+        del meta[p]
+    m = len(spath)
+    for p, at in smeta.items():
+        if p[:m] == spath:
+            meta[dpath + p[m:]] = at
+
+
+def _list_key(items: list[Any]) -> str | None:
+    for key in ("code", "id"):
+        if items and all(isinstance(x, dict) and key in x for x in items):
+            return key
+    return None
+
+
+def _merge(dst: Any, dpath: PathT, src: Any, spath: PathT, meta: Meta, smeta: Meta) -> Any:
+    """Deep-merge ``src`` into ``dst``: mappings by key, lists of coded items by code/id.
+
+    A mapping whose ``kind`` changes is replaced as a whole; other values are replaced.
+    """
+    if (isinstance(dst, dict) and isinstance(src, dict)
+            and not ("kind" in src and dst.get("kind") != src["kind"])):
+        out = dict(dst)
+        for k, v in src.items():
+            if k in out:
+                out[k] = _merge(out[k], dpath + (k,), v, spath + (k,), meta, smeta)
+                if spath + (k,) in smeta:
+                    meta[dpath + (k,)] = smeta[spath + (k,)]
+            else:
+                out[k] = v
+                _graft(meta, dpath + (k,), smeta, spath + (k,))
+        return out
+    if isinstance(dst, list) and isinstance(src, list):
+        key = _list_key(dst)
+        if key is not None and _list_key(src) == key:
+            out_list = list(dst)
+            where = {item[key]: i for i, item in enumerate(out_list)}
+            for j, item in enumerate(src):
+                if item[key] in where:
+                    i = where[item[key]]
+                    out_list[i] = _merge(out_list[i], dpath + (i,), item, spath + (j,),
+                                         meta, smeta)
+                else:
+                    out_list.append(item)
+                    _graft(meta, dpath + (len(out_list) - 1,), smeta, spath + (j,))
+            return out_list
+    _graft(meta, dpath, smeta, spath)
+    return src
+
+
+def _tree_nodes(data: dict[str, Any]) -> Iterator[tuple[PathT, str, dict[str, Any]]]:
+    """(path, level, node) of every area, criterion and leaf in raw data."""
+    trees = data.get("trees")
+    if not isinstance(trees, dict):
+        return
+    for tid, tree in trees.items():
+        areas = tree.get("areas") if isinstance(tree, dict) else None
+        for ai, area in enumerate(areas if isinstance(areas, list) else []):
+            if not isinstance(area, dict):
+                continue
+            apath: PathT = ("trees", tid, "areas", ai)
+            yield apath, "area", area
+            crits = area.get("criteria")
+            for ci, crit in enumerate(crits if isinstance(crits, list) else []):
+                if not isinstance(crit, dict):
+                    continue
+                cpath = apath + ("criteria", ci)
+                yield cpath, "criterion", crit
+                leaves = crit.get("leaves")
+                for li, leaf in enumerate(leaves if isinstance(leaves, list) else []):
+                    if isinstance(leaf, dict):
+                        yield cpath + ("leaves", li), "leaf", leaf
+
+
+def _get(data: Any, path: PathT) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _set(data: Any, path: PathT, value: Any) -> None:
+    _get(data, path[:-1])[path[-1]] = value
+
+
+def _num(x: Any) -> float | None:
+    return float(x) if isinstance(x, int | float) and not isinstance(x, bool) else None
+
+
+def _leaf_codes_under(node: dict[str, Any], level: str) -> list[str]:
+    if level == "leaf":
+        return [str(node.get("code"))]
+    children = node.get("criteria" if level == "area" else "leaves")
+    child_level = "criterion" if level == "area" else "leaf"
+    out: list[str] = []
+    for child in children if isinstance(children, list) else []:
+        if isinstance(child, dict):
+            out += _leaf_codes_under(child, child_level)
+    return out
+
+
+def _rederive(data: dict[str, Any], meta: Meta, touched: list[PathT], variant_file: str
+              ) -> list[str]:
+    """Drop declared maxima of the base that the overrides made wrong; say so."""
+    notes: list[str] = []
+    ancestors: set[PathT] = set()
+    for p in touched:  # trees.<id> (2), ...areas[i] (4), ...criteria[j] (6)
+        ancestors.update(p[:n] for n in (2, 4, 6) if n <= len(p))
+
+    def leaf_sum(node: dict[str, Any], level: str) -> float | None:
+        if level == "leaf":
+            return _num(node.get("max"))
+        key, child = {"tree": ("areas", "area"), "area": ("criteria", "criterion"),
+                      "criterion": ("leaves", "leaf")}[level]
+        parts = [leaf_sum(c, child) if isinstance(c, dict) else None
+                 for c in node.get(key) or []]
+        return None if not parts or any(x is None for x in parts) else math.fsum(parts)
+
+    levels = {2: "tree", 4: "area", 6: "criterion"}
+    for path in sorted(ancestors, key=len, reverse=True):
+        node = _get(data, path)
+        if not isinstance(node, dict) or "max" not in node:
+            continue
+        at = meta.get(path + ("max",))
+        if at is not None and at.file == variant_file:
+            continue  # the variant set this max itself: validation checks it
+        level = levels[len(path)]
+        declared, total = _num(node["max"]), leaf_sum(node, level)
+        if declared is None or total is None or abs(declared - total) <= _EPS:
+            continue
+        label = f"tree {path[1]}" if level == "tree" else f"{level} {node.get('code')}"
+        notes.append(f"{label}: max re-derived as {total:g} (the base declared {declared:g}) "
+                     "because the overrides change its parts")
+        del node["max"]
+        meta.pop(path + ("max",), None)
+    return notes
+
+
+def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
+                   ) -> tuple[dict[str, Any], Meta, list[str]]:
+    """The base with the variant's keys merged and its overrides applied."""
+    var, vmeta, file = doc.data, doc.meta, doc.file
+    problems: list[Problem] = []
+    for key in ("id", "source"):
+        if key not in var:
+            problems.append(Problem(f"a variant needs its own {key}", file=file, line=1,
+                                    field=key, fix=f"add {key}: (see docs/readme/rules.md)"))
+    data = copy.deepcopy(base)
+    meta: Meta = dict(bmeta)
+    notes: list[str] = []
+    for key, value in var.items():
+        if key in ("overrides", "tests"):
+            continue
+        if key == "source" or key not in data:
+            data[key] = value
+            _graft(meta, (key,), vmeta, (key,))
+        else:
+            data[key] = _merge(data[key], (key,), value, (key,), meta, vmeta)
+            meta[(key,)] = vmeta[(key,)]
+
+    overrides = var.get("overrides") or {}
+    touched: list[PathT] = []
+    changed_leaves: set[str] = set()
+    if not isinstance(overrides, dict):
+        problems.append(Problem("overrides must map codes to changes", file=file,
+                                line=vmeta[("overrides",)].line, field="overrides",
+                                fix='write overrides: {"7.2.1": {max: 3}}'))
+        overrides = {}
+    nodes = list(_tree_nodes(data))
+    for code, partial in overrides.items():
+        at = vmeta[("overrides", code)]
+        where = render_path(("overrides", code))
+        if not isinstance(partial, dict):
+            problems.append(Problem(f"the override of {code} must be a mapping of fields",
+                                    file=file, line=at.line, field=where,
+                                    fix=f'write "{code}": {{max: 3}}'))
+            continue
+        if "code" in partial and str(partial["code"]) != code:
+            problems.append(Problem("an override cannot change a code", file=file,
+                                    line=at.line, field=where + ".code",
+                                    fix="remove code: from the override"))
+            continue
+        targets = [(p, level, node) for p, level, node in nodes if str(node.get("code")) == code]
+        if not targets:
+            hint = suggest(code, sorted({str(n.get("code")) for _, _, n in nodes}))
+            problems.append(Problem(
+                f"the base has no area, criterion or leaf with code {code!r}", file=file,
+                line=at.line, field=where,
+                fix=f"did you mean {hint[0]!r}?" if hint else "use a code of the base"))
+            continue
+        for p, level, node in targets:
+            _set(data, p, _merge(node, p, partial, ("overrides", code), meta, vmeta))
+            touched.append(p)
+            if set(partial) - {"name", "note"}:
+                changed_leaves.update(_leaf_codes_under(_get(data, p), level))
+    if problems:
+        raise RuleError(problems)
+    notes += _rederive(data, meta, touched, file)
+
+    base_tests = data.get("tests") if isinstance(data.get("tests"), list) else []
+    kept = [i for i, t in enumerate(base_tests)
+            if not (isinstance(t, dict) and str(t.get("leaf")) in changed_leaves)]
+    if len(kept) < len(base_tests):
+        notes.append(f"{len(base_tests) - len(kept)} test(s) of the base left out: they test "
+                     f"leaves the overrides change ({', '.join(sorted(changed_leaves))})")
+    tests_meta: Meta = {}
+    new_tests = []
+    for k, i in enumerate(kept):
+        new_tests.append(base_tests[i])
+        _graft(tests_meta, ("tests", k), meta, ("tests", i))
+    own = var.get("tests")
+    if isinstance(own, list):
+        for j, t in enumerate(own):
+            new_tests.append(t)
+            _graft(tests_meta, ("tests", len(new_tests) - 1), vmeta, ("tests", j))
+    elif own is not None:
+        new_tests = own
+        _graft(tests_meta, ("tests",), vmeta, ("tests",))
+    _graft(meta, ("tests",), {}, ("tests",))
+    meta.update(tests_meta)
+    if "tests" in var:
+        meta[("tests",)] = vmeta[("tests",)]
+    if new_tests or "tests" in data:
+        data["tests"] = new_tests
+    data.pop("overrides", None)
+    return data, meta, notes
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Meta, list[_Doc],
+                                                          list[str]]:
+    doc = _read(path)
+    data, meta = doc.data, doc.meta
+    if "overrides" in data and "extends" not in data:
+        raise RuleError(Problem("overrides need a base", file=doc.file,
+                                line=meta[("overrides",)].line, field="overrides",
+                                fix="add extends: <path of the base rule set>"))
+    if "extends" not in data:
+        return data, meta, [doc], []
+    ext = data["extends"]
+    at = meta[("extends",)]
+    if not isinstance(ext, str) or not ext.strip():
+        raise RuleError(Problem("extends must be the path of the base rule set", file=doc.file,
+                                line=at.line, field="extends",
+                                fix="write extends: ../<base folder>"))
+    base_path = _find_file(path.parent / ext, file=doc.file, line=at.line, field="extends")
+    here = base_path.resolve()
+    if here in chain:
+        names = " → ".join(_display(p) for p in (*chain, here))
+        raise RuleError(Problem(f"extends goes round in a circle: {names}", file=doc.file,
+                                line=at.line, field="extends",
+                                fix="make the base a rule set that does not extend this one"))
+    base, bmeta, docs, notes = _resolve(base_path, (*chain, here))
+    merged, mmeta, more = _apply_variant(base, bmeta, doc)
+    if merged.get("id") == base.get("id"):
+        more.append(f"the variant keeps the base's id {base.get('id')!r}; give it its own")
+    return merged, mmeta, [*docs, doc], notes + more
+
+
+# --------------------------------------------------------------------------- validation
+def _unwrap(tp: Any, value: Any) -> Any:
+    """The model class (or container type) a value of annotation ``tp`` is checked as."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            options = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [a for a in options if isinstance(a, type) and issubclass(a, BaseModel)]
+            if isinstance(value, dict) and "kind" in value:
+                for m in models:
+                    if m.model_fields.get("kind") and m.model_fields["kind"].default == \
+                            value["kind"]:
+                        return m
+            tp = models[0] if models else options[0]
+        else:
+            return tp
+
+
+def _model_at(path: PathT, data: Any) -> type[BaseModel] | None:
+    tp: Any = RuleSet
+    cur = data
+    for part in path:
+        tp = _unwrap(tp, cur)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            f = tp.model_fields.get(str(part))
+            if f is None:
+                return None
+            tp = f.annotation
+        elif typing.get_origin(tp) in (tuple, list):
+            tp = typing.get_args(tp)[0]
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            cur = None
+    tp = _unwrap(tp, cur)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> PathT:
+    """A pydantic error location → the path in the data (union tags and '[key]' dropped)."""
+    out: list[str | int] = []
+    cur = data
+    for part in loc:
+        if part == "[key]":
+            continue
+        if isinstance(cur, dict):
+            if "kind" in cur and part == cur["kind"] and part != "kind":
+                continue
+            out.append(part)
+            cur = cur.get(part) if isinstance(part, str) else None
+        elif isinstance(cur, list) and isinstance(part, int) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        else:
+            out.append(part)
+            cur = None
+    return tuple(out)
+
+
+def _locate(path: PathT, meta: Meta, fallback: str) -> tuple[str, int | None]:
+    for n in range(len(path), -1, -1):
+        at = meta.get(path[:n])
+        if at is not None:
+            return at.file, at.line
+    return fallback, None
+
+
+_VALUE_FIXES = (
+    ("overlap", "make each band start where the previous one ends (its min = the previous "
+                "band's max), or use hit: first"),
+    ("gap", "make each band start where the previous one ends (its min = the previous "
+            "band's max); leave the lowest min or the highest max empty to cover the rest"),
+    ("add up", "set max to the sum of its parts, or leave max out so it is derived"),
+    ("exceed the leaf max", "lower the band points or raise the leaf max"),
+    ("must be below max", "swap min and max, or fix the typo"),
+    ("same threshold", "give each class its own min"),
+    ("highest threshold", "list classes from the highest min to the lowest"),
+    ("used twice", "give every area, criterion and leaf of a tree its own code"),
+)
+
+
+def _refine(path: PathT, message: str, data: dict[str, Any]) -> tuple[PathT, str | None]:
+    """Point model-level errors at the key that is wrong; a fix when one is known."""
+    node: Any
+    try:
+        node = _get(data, path)
+    except (KeyError, IndexError, TypeError):
+        return path, None
+    if m := re.search(r"group '(.+?)' uses tree '(.+?)'", message):
+        for i, g in enumerate(data.get("groups") or []):
+            if isinstance(g, dict) and str(g.get("id")) == m[1]:
+                hint = suggest(m[2], list(data.get("trees") or {}))
+                return ("groups", i, "tree"), (f"did you mean {hint[0]!r}?" if hint else
+                                               "use one of the trees under trees:")
+    if m := re.search(r"component '(.+?)' names unknown areas", message):
+        for i, c in enumerate(data.get("components") or []):
+            if isinstance(c, dict) and str(c.get("id")) == m[1]:
+                return ("components", i, "areas"), "use area codes of the trees"
+    if "two groups have the same id" in message:
+        seen: set[str] = set()
+        for i, g in enumerate(data.get("groups") or []):
+            gid = str(g.get("id")) if isinstance(g, dict) else ""
+            if gid in seen:
+                return ("groups", i, "id"), "give each group its own id"
+            seen.add(gid)
+    if m := re.search(r"code '(.+?)' is used twice", message):
+        seen_paths = [p for p, _, n in _tree_nodes(data)
+                      if p[:2] == path[:2] and str(n.get("code")) == m[1]]
+        if len(seen_paths) > 1:
+            return seen_paths[1] + ("code",), None
+    if isinstance(node, dict):
+        if message.startswith("max of") and "max" in node:
+            return path + ("max",), None
+        if ("band" in message and "exceed" not in message and isinstance(node.get("bands"),
+                                                                           list)):
+            return path + ("bands",), None
+        if "exceed the leaf max" in message and "max" in node:
+            return path + ("max",), None
+    return path, None
+
+
+def _problem(err: Any, data: dict[str, Any], meta: Meta, fallback: str) -> Problem:
+    etype = err["type"]
+    path = _data_path(err["loc"], data)
+    message = str(err["msg"])
+    fix: str | None = None
+    last = path[-1] if path else ""
+    if etype == "missing":
+        message = f"{last!r} is required here"
+        fix = f"add {last}: <value>"
+        path = path[:-1] if path else path
+    elif etype == "extra_forbidden":
+        model = _model_at(path[:-1], data)
+        allowed = sorted(model.model_fields) if model else []
+        allowed = [a for a in allowed if a not in _LOADER_KEYS]
+        message = f"unknown key {last!r}"
+        hint = suggest(str(last), allowed)
+        fix = (f"did you mean {hint[0]!r}?" if hint
+               else ("allowed keys: " + ", ".join(allowed) if allowed else "remove it"))
+    elif etype == "union_tag_invalid":
+        tags = err.get("ctx", {}).get("expected_tags", "")
+        message = f"kind {err.get('ctx', {}).get('tag')!r} is not known"
+        fix = f"use one of {tags}"
+        path = path + ("kind",)
+    elif etype == "union_tag_not_found":
+        message = "kind is missing"
+        fix = "add kind: bands, formula, tasks, manual or survey"
+    elif etype == "literal_error":
+        message = f"{err.get('input')!r} is not allowed here"
+        fix = f"use {err.get('ctx', {}).get('expected')}"
+    elif etype in ("float_parsing", "float_type", "int_parsing", "int_type",
+                   "int_from_float", "finite_number"):
+        message = f"expected a number, got {err.get('input')!r}"
+        fix = "write a plain number such as 2 or 0.5 (no units, no %, '.' for decimals)"
+    elif etype == "string_type":
+        message = f"expected text, got {err.get('input')!r}"
+        fix = "write text (put it in quotes if it looks like something else)"
+    elif etype in ("tuple_type", "list_type"):
+        message = "expected a list"
+        fix = "write one item per line, each starting with '- '"
+    elif etype in ("dict_type", "model_type", "model_attributes_type"):
+        message = "expected a mapping of keys"
+        fix = "write 'key: value' lines indented under this key"
+    elif etype == "too_short":
+        message = "the list is empty"
+        fix = "list at least one item"
+    elif etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        fix = "change the value"
+    elif etype == "string_too_long":
+        fix = "shorten it"
+    elif etype == "value_error":
+        message = message.removeprefix("Value error, ")
+        path, fix = _refine(path, message, data)
+        if fix is None:
+            fix = next((f for key, f in _VALUE_FIXES if key in message), None)
+    file, line = _locate(path, meta, fallback)
+    return Problem(message, file=file, line=line, field=render_path(path) or None,
+                   fix=fix or "correct the value")
+
+
+def _fix_numbers_as_text(exc: ValidationError, data: dict[str, Any], meta: Meta) -> bool:
+    """Text fields written as numbers (``version: 1.10``, ``code: 3``): use the raw text."""
+    changed = False
+    for err in exc.errors():
+        if err["type"] != "string_type" or not isinstance(err.get("input"), int | float):
+            continue
+        path = _data_path(err["loc"], data)
+        at = meta.get(path)
+        raw = at.raw if at is not None and at.raw is not None else None
+        try:
+            _set(data, path, raw if raw is not None else str(err["input"]))
+        except (KeyError, IndexError, TypeError):
+            continue
+        changed = True
+    return changed
+
+
+def _spurious(err: Any) -> bool:
+    """A 'list too short' error pydantic adds to a non-empty list whose items failed."""
+    items = err.get("input")
+    return err["type"] == "too_short" and isinstance(items, list | tuple) and len(items) > 0
+
+
+def _validate(data: dict[str, Any], meta: Meta, fallback: str) -> RuleSet:
+    for _ in range(4):
+        try:
+            return RuleSet.model_validate(data)
+        except ValidationError as exc:
+            if _fix_numbers_as_text(exc, data, meta):
+                continue
+            errors = [e for e in exc.errors() if not _spurious(e)]
+            problems = [_problem(e, data, meta, fallback) for e in errors[:MAX_PROBLEMS]]
+            problems.sort(key=lambda p: (str(p.file), p.line or 0))
+            if len(errors) > MAX_PROBLEMS:
+                problems.append(Problem(f"... and {len(errors) - MAX_PROBLEMS} more problems",
+                                        file=fallback, fix="fix the ones above first"))
+            raise RuleError(problems) from None
+    raise RuleError(Problem("the rule set does not validate", file=fallback,
+                            fix="check the text fields"))  # pragma: no cover
+
+
+# --------------------------------------------------------------------------- checks
+def _indicator_names() -> list[str]:
+    from scoring.indicators import INDICATORS
+    return list(INDICATORS)
+
+
+@dataclass
+class _Checker:
+    rules: RuleSet
+    meta: Meta
+    fallback: str
+    indicators: list[str]
+    problems: list[Problem] = field(default_factory=list)
+
+    def at(self, path: PathT, message: str, fix: str) -> None:
+        file, line = _locate(path, self.meta, self.fallback)
+        self.problems.append(Problem(message, file=file, line=line, field=render_path(path),
+                                     fix=fix))
+
+    def indicator(self, path: PathT, name: str) -> None:
+        if name not in self.indicators:
+            hint = suggest(name, self.indicators)
+            self.at(path, f"{name!r} is not a known indicator",
+                    f"did you mean {hint[0]!r}?" if hint else
+                    "use one of: " + ", ".join(self.indicators))
+
+    def expression(self, path: PathT, text: str) -> None:
+        from scoring.expressions import ExpressionError, compile_expression
+        try:
+            compile_expression(text, [*self.indicators, "max_points"], where=render_path(path))
+        except ExpressionError as exc:
+            file, line = _locate(path, self.meta, self.fallback)
+            self.problems += [p.replace(file=file, line=line) for p in exc.problems]
+
+    def run(self) -> list[Problem]:
+        rules = self.rules
+        for tid, tree in rules.trees.items():
+            for ai, area in enumerate(tree.areas):
+                for ci, crit in enumerate(area.criteria):
+                    for li, leaf in enumerate(crit.leaves):
+                        p: PathT = ("trees", tid, "areas", ai, "criteria", ci, "leaves", li)
+                        rule = leaf.rule
+                        if rule.kind == "bands":
+                            self.indicator(p + ("rule", "indicator"), rule.indicator)
+                        elif rule.kind == "formula":
+                            self.expression(p + ("rule", "expr"), rule.expr)
+                        if leaf.applies_if is not None:
+                            self.expression(p + ("applies_if",), leaf.applies_if)
+        for i, adj in enumerate(rules.adjustments):
+            if adj.rule.kind == "formula":
+                self.expression(("adjustments", i, "rule", "expr"), adj.rule.expr)
+        area_codes = sorted({a.code for t in rules.trees.values() for a in t.areas})
+        for i, key in enumerate(rules.ranking.tie_break):
+            name = key.lstrip("+-")
+            if name in TOTALS_KEYS_SET or name in area_codes or name in self.indicators:
+                continue
+            choices = [*TOTAL_KEYS, *area_codes, *self.indicators]
+            hint = suggest(name, choices)
+            self.at(("ranking", "tie_break", i), f"tie-break key {key!r} is neither a total "
+                    "(points, index, bonus, deduction, max_points), an area code nor an "
+                    "indicator", f"did you mean {hint[0]!r}?" if hint else
+                    "use points, index, an area code or an indicator name; prefix '-' when "
+                    "lower is better")
+        for i, test in enumerate(rules.tests):
+            p = ("tests", i)
+            if test.tree is not None and test.tree not in rules.trees:
+                hint = suggest(test.tree, list(rules.trees))
+                self.at(p + ("tree",), f"the test names tree {test.tree!r}, which is not "
+                        "defined", f"did you mean {hint[0]!r}?" if hint else
+                        "use one of: " + ", ".join(rules.trees))
+                continue
+            try:
+                rules.leaf(test.leaf, test.tree)
+            except KeyError:
+                codes = sorted({leaf.code for tid, t in rules.trees.items()
+                                if test.tree in (None, tid) for _, _, leaf in t.leaves()})
+                hint = suggest(test.leaf, codes)
+                self.at(p + ("leaf",), f"the test names leaf {test.leaf!r}, which "
+                        + (f"tree {test.tree} has not" if test.tree else "no tree has"),
+                        f"did you mean {hint[0]!r}?" if hint else "use a leaf code")
+            for name in test.indicators:
+                self.indicator(p + ("indicators", name), name)
+        return self.problems
+
+
+TOTALS_KEYS_SET = frozenset(TOTAL_KEYS)
+
+
+def _content_hash(docs: list[_Doc]) -> str:
+    h = hashlib.sha256()
+    for doc in docs:
+        h.update(doc.text.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _self_tests(rules: RuleSet, meta: Meta, fallback: str) -> list[Problem]:
+    try:
+        from scoring.engine.selftest import run_rule_tests
+    except ModuleNotFoundError as exc:
+        if exc.name in ("scoring.engine", "scoring.engine.selftest"):
+            return []
+        raise
+    out = []
+    for p in run_rule_tests(rules):
+        path: PathT = ()
+        if p.field and (m := re.match(r"tests\[(\d+)\]", p.field)):
+            path = ("tests", int(m[1]))
+        file, line = _locate(path, meta, fallback)
+        out.append(p.replace(file=p.file or file, line=p.line or line))
+    return out
+
+
+# --------------------------------------------------------------------------- public
+def load_rules(path: str | os.PathLike[str], *, run_tests: bool = True) -> RuleSet:
+    """Load, check and self-test a rule set.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A rule-set folder (containing ``ruleset.yaml``) or a ``.yaml`` file.
+    run_tests : bool, default True
+        Run the file's own ``tests`` (needs :mod:`scoring.engine`).
+
+    Returns
+    -------
+    RuleSet
+        Validated, with ``content_hash`` (sha256 of the file texts, base first) and
+        ``notes`` (what the loader derived for a variant).
+
+    Raises
+    ------
+    RuleError
+        With one :class:`~scoring.errors.Problem` per thing to fix, each naming the file,
+        line, YAML path, what is wrong and how to fix it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "ruleset.yaml").write_text('''
+    ... id: demo
+    ... version: "1"
+    ... title: Demo
+    ... source: {kind: simulation, assumptions: a two-leaf example}
+    ... groups: [{id: department, name: Sở, tree: main}]
+    ... trees:
+    ...   main:
+    ...     name: Cây
+    ...     areas:
+    ...       - code: "1"
+    ...         name: Thủ tục hành chính
+    ...         criteria:
+    ...           - code: "1.1"
+    ...             name: Giải quyết hồ sơ
+    ...             leaves:
+    ...               - code: "1.1.1"
+    ...                 name: Đúng hạn
+    ...                 max: 2
+    ...                 rule: {kind: formula, expr: "min(on_time_rate / 50, 2)"}
+    ... ''', encoding="utf-8")
+    >>> rules = load_rules(folder)
+    >>> rules.trees["main"].total_max, len(rules.content_hash)
+    (2.0, 64)
+    """
+    given = Path(path)
+    file = _find_file(given, file=_display(given))
+    data, meta, docs, notes = _resolve(file, (file.resolve(),))
+    fallback = docs[-1].file
+    rules = _validate(data, meta, fallback)
+    problems = _Checker(rules, meta, fallback, _indicator_names()).run()
+    if problems:
+        raise RuleError(problems[:MAX_PROBLEMS])
+    rules = rules.model_copy(update={"content_hash": _content_hash(docs),
+                                     "notes": tuple(notes)})
+    if run_tests:
+        failures = _self_tests(rules, meta, fallback)
+        if failures:
+            raise RuleError(failures[:MAX_PROBLEMS])
+    return rules
+
+
+def check_rules(path: str | os.PathLike[str]) -> list[Problem]:
+    """Every problem of a rule set, as a list (empty when it loads cleanly).
+
+    Errors stop the load; the loader's notes on a variant come back as warnings.
+    Never raises for a problem the user can fix.
+
+    Examples
+    --------
+    >>> [p.message for p in check_rules("no/such/folder")]
+    ['the rule set no/such/folder does not exist']
+    """
+    try:
+        rules = load_rules(path)
+    except CchcError as exc:
+        return list(exc.problems)
+    file = _display(_find_file(Path(path), file=str(path)))
+    return [Problem(note, file=file, severity="warning") for note in rules.notes]
