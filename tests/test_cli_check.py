@@ -1,0 +1,148 @@
+"""``cchc check`` (scoring/cli/check.py): messages, summary and exit codes."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import pytest
+from fixtures_data import tiny_tables, write_dataset
+
+from scoring.cli import main
+from scoring.cli.check import cross_check
+from scoring.dataset import load_dataset
+from scoring.errors import Problem, RuleError
+
+RULES = "rules-under-test"
+
+
+def fake_loader(monkeypatch: pytest.MonkeyPatch, problems: list[Problem] | None = None,
+                groups: tuple[str, ...] = ("department", "district", "commune"),
+                leaves: tuple[str, ...] = ("1.1",)) -> list[Path]:
+    """Install a stand-in rule loader; return the list of paths it was asked to check."""
+    calls: list[Path] = []
+    rules = types.SimpleNamespace(
+        id="test-rules", groups=[types.SimpleNamespace(id=g) for g in groups],
+        trees={"t": types.SimpleNamespace(
+            leaves=lambda: [(None, None, types.SimpleNamespace(code=c)) for c in leaves])})
+
+    def check_rules(path: Path) -> list[Problem]:
+        calls.append(Path(path))
+        return list(problems or [])
+
+    def load_rules(path: Path) -> object:
+        if any(p.severity == "error" for p in problems or []):
+            raise RuleError(problems)
+        return rules
+
+    module = types.ModuleType("scoring.rules.loader")
+    module.check_rules = check_rules  # type: ignore[attr-defined]
+    module.load_rules = load_rules  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "scoring.rules.loader", module)
+    return calls
+
+
+def run(capsys: pytest.CaptureFixture[str], data: Path) -> tuple[int, str, str]:
+    code = main(["check", "--rules", RULES, "--data", str(data)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_valid_data_and_rules_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    calls = fake_loader(monkeypatch)
+    code, out, err = run(capsys, write_dataset(tmp_path / "ds"))
+    assert code == 0, out + err
+    assert calls == [Path(RULES)]
+    assert out.strip().splitlines()[-1] == "0 errors, 0 warnings"
+    assert "tiny-2022: 6 agencies" in out
+    assert "note: 1 task status set by review.csv: T4 (not_done → in_progress)" in out
+    assert "note: findings.csv records 1 data-quality finding" in out
+    assert err == ""
+
+
+def test_data_errors_exit_1_with_file_row_field_and_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    fake_loader(monkeypatch)
+    t = tiny_tables()
+    t["dossiers"][1]["received"] = "-3"
+    t["tasks"][0]["lead_agency_ids"] = "so-tu-phapp"
+    folder = write_dataset(tmp_path / "ds", t)
+    code, out, err = run(capsys, folder)
+    assert code == 1
+    assert (f"error: {folder}/dossiers.csv:3: received: count -3 is negative. Fix: "
+            in out)
+    assert (f"error: {folder}/tasks.csv:2: lead_agency_ids: unknown agency id 'so-tu-phapp'. "
+            "Fix: did you mean 'so-tu-phap'?" in out)
+    assert out.strip().splitlines()[-1] == "2 errors, 0 warnings"
+    assert "check failed with 2 errors" in err
+    assert "Traceback" not in out + err
+
+
+def test_warnings_do_not_fail(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    fake_loader(monkeypatch)
+    t = tiny_tables()
+    t["tasks"][4]["proposal_certain"] = "false"
+    code, out, _ = run(capsys, write_dataset(tmp_path / "ds", t))
+    assert code == 0
+    assert "warning: " in out and "tasks.csv:6: status: task 'T5'" in out
+    assert out.strip().splitlines()[-1] == "0 errors, 1 warning"
+
+
+def test_rule_problems_are_printed_and_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    fake_loader(monkeypatch, [
+        Problem("band gap at 95", file="rules/x.yaml", line=12, field="bands", fix="close it"),
+        Problem("leaf 3.1 has no note", file="rules/x.yaml", line=30, severity="warning")])
+    code, out, err = run(capsys, write_dataset(tmp_path / "ds"))
+    assert code == 1
+    assert "error: rules/x.yaml:12: bands: band gap at 95. Fix: close it" in out
+    assert "warning: rules/x.yaml:30: leaf 3.1 has no note." in out
+    assert out.strip().splitlines()[-1] == "1 error, 1 warning"
+    assert "check failed with 1 error" in err
+
+
+def test_without_a_rule_loader_the_rules_are_skipped_with_a_note(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "scoring.rules.loader", None)  # import fails
+    code, out, _ = run(capsys, write_dataset(tmp_path / "ds"))
+    assert code == 0
+    assert "note: rules not checked" in out
+
+
+def test_missing_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    fake_loader(monkeypatch)
+    code, out, err = run(capsys, tmp_path / "nowhere")
+    assert code == 1
+    assert f"error: {tmp_path / 'nowhere'}: dataset folder not found" in out
+    assert "check failed" in err
+
+
+def test_groups_unknown_to_the_rules_are_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    fake_loader(monkeypatch, groups=("department", "district"))
+    code, out, _ = run(capsys, write_dataset(tmp_path / "ds"))
+    assert code == 1
+    assert ("agencies.csv: group: group 'commune' of 2 ranked agencies (xa-dien-dien, "
+            "xa-dien-lac) is not a group of rule set test-rules" in out)
+
+
+def test_cross_check_unknown_leaf_codes_are_warnings(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["scores"] = [dict(agency_id="so-du-lich", leaf="1.1", self_points="1",
+                        appraised_points="1", note=""),
+                   dict(agency_id="so-du-lich", leaf="9.9", self_points="1",
+                        appraised_points="1", note="")]
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    rules = types.SimpleNamespace(
+        id="r", groups=[types.SimpleNamespace(id=g) for g in ("department", "district",
+                                                              "commune")],
+        trees={"t": types.SimpleNamespace(
+            leaves=lambda: [(None, None, types.SimpleNamespace(code="1.1"))])})
+    [p] = cross_check(rules, ds)
+    assert p.severity == "warning" and p.file == "scores.csv" and "9.9" in p.message
