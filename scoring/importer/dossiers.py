@@ -1,0 +1,540 @@
+"""Phụ lục 2: dossier statistics per unit, the agencies they name, and their checks.
+
+The table has 14 columns: Stt, unit, received; resolved (total, on time, late); pending
+(total, within time, overdue); late (count, rate); online (online, eligible, rate). Row
+kinds, by the Stt cell:
+
+- ``A``/``B``/``C`` — group subtotal (departments, districts, communes);
+- ``I``…``VIII`` under C — communes of one district (subtotal);
+- ``1``, ``2`` … — a unit; ``-`` — a sub-unit of the numbered row above (group A);
+  ``+`` — a sub-unit of the ``-`` row above;
+- blank Stt with ``TỔNG`` — the grand total.
+
+Repeated header rows (page breaks) and blank lines are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from scoring.errors import DataError, Problem
+from scoring.importer.agencies import (
+    COMMON_ALIASES,
+    Agency,
+    AgencyRegistry,
+    expand_abbreviations,
+    key,
+    unique_aliases,
+)
+from scoring.importer.findings import Finding
+from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
+from scoring.importer.source import Line, Report, clean_cell
+from scoring.text import fold, slug
+
+COLUMNS: tuple[str, ...] = (
+    "received", "resolved", "resolved_on_time", "resolved_late", "pending",
+    "pending_on_time", "pending_late", "late", "late_rate_published", "online",
+    "online_eligible", "online_rate_published",
+)
+RATE_COLUMNS = frozenset({"late_rate_published", "online_rate_published"})
+COUNT_COLUMNS: tuple[str, ...] = tuple(c for c in COLUMNS if c not in RATE_COLUMNS)
+N_CELLS = 2 + len(COLUMNS)
+
+# Second header row, folded: the sub-headings of columns 3..14.
+SUB_HEADINGS: tuple[str, ...] = (
+    "tong", "dung han", "tre han", "tong", "trong han", "tre han", "so luong", "ty le",
+    "hs truc tuyen", "tong so hs phat sinh", "ty le",
+)
+SECTION_GROUPS = {"A": "department", "B": "district", "C": "commune"}
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+_DISTRICT = re.compile(r"^UBND\s+(huyện|thành phố|thị xã|quận)\s+(.+)$", re.IGNORECASE)
+_COMMUNE = re.compile(r"^UBND\s+(xã|phường|thị trấn)\s+(.+)$", re.IGNORECASE)
+_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One data row of Phụ lục 2."""
+
+    line: int
+    stt: str
+    label: str
+    kind: str  # section | district_group | member | sub | subsub | total
+    values: dict[str, Number | None]
+    children: tuple[int, ...] = ()  # indices of member rows (filled for subtotals)
+
+    def count(self, column: str) -> int | float | None:
+        """The value of a column, ``None`` when blank."""
+        n = self.values[column]
+        return None if n is None else n.value
+
+
+@dataclass
+class DossierTable:
+    """Phụ lục 2 parsed: rows in order plus the header facts."""
+
+    rows: list[TableRow] = field(default_factory=list)
+    title: str = ""
+    report_ref: str = ""
+    report_date: date | None = None
+    report_date_line: int | None = None
+    period: tuple[date, date] | None = None
+    header_line: int | None = None
+
+
+def _problem(report: Report, line: int, message: str, fix: str, field_: str | None = None
+             ) -> DataError:
+    return DataError(Problem(message, file=report.path, line=line, field=field_, fix=fix))
+
+
+def _parse_date(d: str, m: str, y: str) -> date | None:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
+    """Parse the lines of Phụ lục 2 (from its heading to the end of the report).
+
+    Raises
+    ------
+    DataError
+        Missing header, a row with the wrong number of cells, a cell that is not a number,
+        an unknown row kind, or a table that stops before its grand total.
+    """
+    table = DossierTable()
+    expect_sub_heading = False
+    section: str | None = None
+    for ln in lines:
+        text = ln.text.strip()
+        if not text:
+            continue
+        cells = ln.cells
+        first = clean_cell(cells[0])
+        if len(cells) == 1:
+            if text.startswith("**") and not table.title:
+                table.title = text.strip("* ").strip()
+            m = re.search(r"Báo cáo số\s+(\S+)\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})", text)
+            if m and table.report_date is None:
+                table.report_ref = m.group(1)
+                table.report_date = _parse_date(m.group(2), m.group(3), m.group(4))
+                table.report_date_line = ln.number
+            m = re.search(r"từ ngày\s+(\d{1,2}/\d{1,2}/\d{4})\s+đến\s+(?:ngày\s+)?"
+                          r"(\d{1,2}/\d{1,2}/\d{4})", text)
+            if m:
+                start = _parse_date(*_DATE.search(m.group(1)).groups())
+                end = _parse_date(*_DATE.search(m.group(2)).groups())
+                if start and end:
+                    table.period = (start, end)
+            continue
+        if fold(first) == "stt":
+            if len(cells) < N_CELLS:
+                raise _problem(report, ln.number,
+                               f"the dossier table header has {len(cells)} columns, expected "
+                               f"{N_CELLS} (Stt, unit, received, resolved ×3, pending ×3, "
+                               "late ×2, online ×3)",
+                               "restore the missing column in every row of Phụ lục 2")
+            table.header_line = table.header_line or ln.number
+            expect_sub_heading = True
+            continue
+        if expect_sub_heading and first == "" and fold(clean_cell(cells[1])) == "":
+            got = tuple(fold(clean_cell(c)) for c in cells[3:])
+            if got[:len(SUB_HEADINGS)] != SUB_HEADINGS or len(cells) < N_CELLS:
+                raise _problem(report, ln.number,
+                               "the dossier table sub-headings are "
+                               f"{[clean_cell(c) for c in cells[3:]]}, expected Tổng, Đúng "
+                               "hạn, Trễ hạn, Tổng, Trong hạn, Trễ hạn, Số lượng, Tỷ lệ, HS trực "
+                               "tuyến, Tổng số HS phát sinh, Tỷ lệ",
+                               "restore the missing or reordered column")
+            expect_sub_heading = False
+            continue
+        expect_sub_heading = False
+        if table.header_line is None:
+            raise _problem(report, ln.number, "a table row comes before the header of Phụ lục 2",
+                           "keep the header row 'Stt | Cơ quan, đơn vị, … | Hồ sơ tiếp nhận | …'")
+        if len(cells) != N_CELLS and not (len(cells) > N_CELLS
+                                          and all(not c.strip() for c in cells[N_CELLS:])):
+            raise _problem(report, ln.number,
+                           f"the row has {len(cells)} cells, expected {N_CELLS}",
+                           "restore the missing column (cells are separated by tabs; a blank "
+                           "cell is still a cell)")
+        label = clean_cell(cells[1])
+        values: dict[str, Number | None] = {}
+        for column, cell in zip(COLUMNS, cells[2:N_CELLS], strict=True):
+            try:
+                values[column] = parse_number(clean_cell(cell))
+            except NumberFormatError as err:
+                raise _problem(report, ln.number, str(err),
+                               "write counts like 1.234, rates like 2,33%, '-' for zero",
+                               field_=column) from None
+        stt = first.replace(" ", "")
+        if stt in SECTION_GROUPS:
+            kind, section = "section", stt
+        elif stt in ROMAN and section == "C":
+            kind = "district_group"
+        elif stt.isdigit():
+            kind = "member"
+        elif stt == "-":
+            kind = "sub"
+        elif stt == "+":
+            kind = "subsub"
+        elif stt == "" and fold(label) in ("tong", "tong cong", "tong so"):
+            kind = "total"
+        else:
+            raise _problem(report, ln.number,
+                           f"unknown row number {first!r} (label {label!r})",
+                           "use A/B/C for groups, I…VIII for districts under C, 1, 2, … for "
+                           "units, '-' and '+' for sub-units, blank Stt for TỔNG")
+        if kind != "section" and kind != "total" and section is None:
+            raise _problem(report, ln.number, "a unit row comes before group A",
+                           "start the table with the group row A")
+        table.rows.append(TableRow(ln.number, stt, label, kind, values))
+    if not table.rows:
+        raise DataError(Problem("Phụ lục 2 has no rows; the report looks truncated",
+                                file=report.path,
+                                fix="use the complete report text"))
+    if table.rows[-1].kind != "total":
+        raise _problem(report, table.rows[-1].line,
+                       "Phụ lục 2 ends without its grand total row (TỔNG); the report looks "
+                       "truncated", "use the complete report text")
+    if table.period is None:
+        raise DataError(Problem("the statistics period ('Kỳ thống kê từ ngày … đến …') is "
+                                "missing after Phụ lục 2", file=report.path,
+                                fix="use the complete report text"))
+    sections = [r.stt for r in table.rows if r.kind == "section"]
+    if sections != ["A", "B", "C"]:
+        raise DataError(Problem(f"Phụ lục 2 has groups {sections}, expected A, B, C",
+                                file=report.path, fix="use the complete report text"))
+    _link_children(table)
+    return table
+
+
+def _link_children(table: DossierTable) -> None:
+    """Fill ``children`` of subtotal rows (sections, district groups, units with sub-rows)."""
+    rows = table.rows
+    kids: dict[int, list[int]] = {i: [] for i in range(len(rows))}
+    section = group = member = sub = None
+    for i, row in enumerate(rows):
+        if row.kind == "section":
+            section, group, member, sub = i, None, None, None
+        elif row.kind == "district_group":
+            kids[section].append(i)
+            group, member, sub = i, None, None
+        elif row.kind == "member":
+            kids[group if group is not None else section].append(i)
+            member, sub = i, None
+        elif row.kind == "sub":
+            kids[member].append(i)
+            sub = i
+        elif row.kind == "subsub":
+            kids[sub if sub is not None else member].append(i)
+        elif row.kind == "total":
+            kids[i] = [j for j, r in enumerate(rows) if r.kind == "section"]
+    table.rows = [TableRow(r.line, r.stt, r.label, r.kind, r.values, tuple(kids[i]))
+                  for i, r in enumerate(rows)]
+
+
+# ----------------------------------------------------------------------------- agencies
+
+@dataclass
+class BuiltAgencies:
+    """Agencies made from Phụ lục 2, and which table row each came from."""
+
+    row_agency: dict[int, str] = field(default_factory=dict)  # row index -> agency id
+    subtotal_labels: dict[int, str] = field(default_factory=dict)  # row index -> label
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _department(row: TableRow) -> tuple[str, str, tuple[str, ...]]:
+    """(id, canonical name, aliases) of a numbered row of group A."""
+    expanded = expand_abbreviations(row.label)
+    name = re.sub(r"\s+và\s+Văn phòng Đăng ký đất đai$", "", expanded)
+    agency_id = slug(name)
+    aliases = [a for a in (row.label, expanded) if key(a) != key(name)]
+    aliases += list(COMMON_ALIASES.get(agency_id, ()))
+    return agency_id, name, tuple(dict.fromkeys(aliases))
+
+
+def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgencies:
+    """Register every unit row of the table; return row → agency id and findings.
+
+    Raises
+    ------
+    DataError
+        A district row or district group the id scheme cannot read, or two rows that
+        would get the same id.
+    """
+    out = BuiltAgencies()
+    districts: dict[str, tuple[str, str]] = {}  # key("huyện Cam Lâm") -> (id, place slug)
+    section = None
+    group_district: tuple[str, str] | None = None
+    last_member: str | None = None
+    last_sub: str | None = None
+    pending_aliases: list[tuple[str, str]] = []
+
+    def add(agency: Agency, row: TableRow) -> None:
+        owner = registry.owner(agency.agency_id) or registry.owner(agency.name)
+        if owner is not None:
+            raise DataError(Problem(
+                f"unit {row.label!r} would get id {agency.agency_id!r}, already used by "
+                f"{registry[owner].name!r}", line=row.line, field="unit",
+                fix="rename one of the two units so they differ"))
+        aliases = tuple(a for a in agency.aliases if registry.owner(a) is None)
+        registry.add(agency.replace(aliases=aliases))
+
+    for i, row in enumerate(table.rows):
+        if row.kind == "section":
+            section = row.stt
+            out.subtotal_labels[i] = f"{row.stt} {row.label}"
+            continue
+        if row.kind == "total":
+            out.subtotal_labels[i] = row.label
+            continue
+        group = SECTION_GROUPS[section]
+        if row.kind == "district_group":
+            m = re.match(r"^(?:Thuộc\s+)?(.+)$", row.label, re.IGNORECASE)
+            found = districts.get(key(m.group(1)))
+            if found is None:
+                raise DataError(Problem(
+                    f"district group {row.label!r} names no district of group B",
+                    line=row.line, field="unit",
+                    fix="write it as 'Thuộc huyện X' with X a district listed under B"))
+            group_district = found
+            out.subtotal_labels[i] = f"C.{row.stt} {row.label}"
+            continue
+        if group == "department":
+            if row.kind == "member":
+                agency_id, name, aliases = _department(row)
+                add(Agency(agency_id, name, "department", "", aliases, True, "department",
+                           row.line), row)
+                last_member, last_sub = agency_id, None
+            elif row.kind == "sub":
+                if last_member is None:
+                    raise DataError(Problem("a '-' row comes before any numbered row",
+                                            line=row.line, fix="put it under its unit"))
+                parent = registry[last_member]
+                expanded = expand_abbreviations(row.label)
+                if key(expanded) == key(parent.name):
+                    agency_id = f"{last_member}-co-quan"
+                    name = f"{parent.name} (cơ quan Sở)"
+                    kind = "department_office"
+                    out.findings.append(Finding(
+                        "info", "agencies", agency_id, "name", row.label, name,
+                        f"the '-' row has the same name as its department (row "
+                        f"{table.rows[i - 1].stt if table.rows[i - 1].kind == 'member' else ''}"
+                        f" '{parent.name}'); it is the department's own office and is named "
+                        f"'{name}'; the name alone resolves to {last_member}", row.line))
+                    aliases: tuple[str, ...] = ()
+                elif fold(expanded).startswith("khoi van phong dang ky dat dai"):
+                    agency_id, name, kind = "vpdkdd", "Khối Văn phòng Đăng ký đất đai", \
+                        "land_office"
+                    aliases = (row.label,) if key(row.label) != key(name) else ()
+                    if re.search(r"\bKhôi\b", row.label):
+                        out.findings.append(Finding(
+                            "info", "agencies", agency_id, "name", row.label,
+                            row.label.replace("Khôi", "Khối"),
+                            "misspelt 'Khôi' for 'Khối' (matched accent-insensitively)",
+                            row.line))
+                else:
+                    agency_id, name, kind = slug(expanded), expanded, "sub_unit"
+                    aliases = (row.label,) if key(row.label) != key(name) else ()
+                add(Agency(agency_id, name, "department", last_member, aliases, False, kind,
+                           row.line), row)
+                last_sub = agency_id
+            elif row.kind == "subsub":
+                parent_id = last_sub or last_member
+                expanded = expand_abbreviations(row.label)
+                fe = fold(expanded)
+                if fe == "van phong dang ky dat dai tinh":
+                    agency_id, kind = "vpdkdd-tinh", "land_office"
+                elif fe.startswith("chi nhanh van phong dang ky dat dai "):
+                    place = expanded[len("Chi nhánh Văn phòng Đăng ký đất đai "):]
+                    agency_id, kind = f"vpdkdd-{slug(place)}", "land_branch"
+                else:
+                    agency_id, kind = slug(expanded), "sub_unit"
+                aliases = (row.label,) if key(row.label) != key(expanded) else ()
+                add(Agency(agency_id, expanded, "department", parent_id, aliases, False, kind,
+                           row.line), row)
+            else:
+                raise DataError(Problem(f"unexpected {row.kind} row in group A", line=row.line))
+            out.row_agency[i] = registry.agencies[-1].agency_id
+            continue
+        if row.kind != "member":
+            raise DataError(Problem(f"sub-unit rows ('{row.stt}') are only expected in group A",
+                                    line=row.line, field="Stt",
+                                    fix="number the unit or move it to group A"))
+        if group == "district":
+            m = _DISTRICT.match(row.label)
+            if not m:
+                raise DataError(Problem(
+                    f"district {row.label!r} is not 'UBND huyện|thành phố|thị xã <name>'",
+                    line=row.line, field="unit", fix="write the district's full name"))
+            unit_type, place = m.group(1).lower(), m.group(2)
+            agency_id = slug(row.label)
+            add(Agency(agency_id, row.label, "district", "", (f"{unit_type} {place}",), True,
+                       "district", row.line), row)
+            districts[key(f"{unit_type} {place}")] = (agency_id, slug(place))
+        else:
+            if group_district is None:
+                raise DataError(Problem("a commune row comes before its district group (I, II…)",
+                                        line=row.line, fix="put communes under 'Thuộc …'"))
+            m = _COMMUNE.match(row.label)
+            if not m:
+                raise DataError(Problem(
+                    f"commune {row.label!r} is not 'UBND xã|phường|thị trấn <name>'",
+                    line=row.line, field="unit", fix="write the commune's full name"))
+            unit_type, place = m.group(1).lower(), m.group(2)
+            district_id, district_place = group_district
+            name = f"UBND {unit_type} {place}"
+            agency_id = f"{district_place}-{slug(unit_type)}-{slug(place)}"
+            aliases = (row.label,) if row.label != name else ()
+            add(Agency(agency_id, name, "commune", district_id, aliases, True, "commune",
+                       row.line), row)
+            pending_aliases.append((agency_id, f"{unit_type} {place}"))
+        out.row_agency[i] = registry.agencies[-1].agency_id
+
+    unique, shared = unique_aliases(pending_aliases)
+    for alias, agency_id in unique.items():
+        registry.add_alias(agency_id, alias)
+    for alias in sorted(shared):
+        owners = sorted(a for a, s in pending_aliases if key(s) == key(alias))
+        out.findings.append(Finding(
+            "info", "agencies", ";".join(owners), "aliases", alias, "",
+            f"'{alias}' names a unit in more than one district; it is not an alias, use the "
+            "full name or the id", None))
+    return out
+
+
+# ------------------------------------------------------------------------------- checks
+
+def rate(numerator: float, denominator: float) -> float | None:
+    """``numerator ÷ denominator × 100``; ``None`` when the denominator is zero."""
+    return None if not denominator else 100.0 * numerator / denominator
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """Round the way a spreadsheet displays (half away from zero)."""
+    q = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(q, rounding=ROUND_HALF_UP))
+
+
+def rate_agrees(published: float, exact: float, decimals: int) -> bool:
+    """Whether a published rate is the exact rate shown at ``decimals`` digits.
+
+    Either rounding of an exact tie is accepted.
+
+    Examples
+    --------
+    >>> rate_agrees(0.74, 100 * 4 / 541, 2)
+    True
+    >>> rate_agrees(8.92, 100 * 52 / 583, 2)
+    True
+    >>> rate_agrees(0.00, 100 * 1 / 729, 2)
+    False
+    """
+    return abs(published - exact) <= 0.5 * 10 ** (-decimals) + 1e-9
+
+
+def _fmt_count(value: float) -> str:
+    return format_number(int(value)) if float(value).is_integer() else str(value)
+
+
+def _values(row: TableRow) -> dict[str, float]:
+    return {c: (row.count(c) or 0) for c in COUNT_COLUMNS}
+
+
+def _rate_findings(label: str, row: TableRow, counts: dict[str, float], what: str
+                   ) -> list[Finding]:
+    out: list[Finding] = []
+    specs = (
+        ("late_rate_published", counts["late"], counts["resolved"] + counts["pending"],
+         "late ÷ (resolved + pending)"),
+        ("online_rate_published", counts["online"], counts["online_eligible"],
+         "online ÷ eligible"),
+    )
+    for column, num, den, formula in specs:
+        pub = row.values[column]
+        if pub is None:
+            continue
+        exact = rate(num, den)
+        if exact is None:
+            if pub.value != 0:
+                out.append(Finding("warning", "dossiers", label, column, pub.text, "",
+                                   f"rate published but {formula} has a zero denominator "
+                                   f"{what}", row.line))
+            continue
+        if not rate_agrees(float(pub.value), exact, pub.decimals):
+            expected = format_number(round_half_up(exact, pub.decimals), pub.decimals,
+                                     percent=pub.percent)
+            out.append(Finding(
+                "warning", "dossiers", label, column, pub.text, expected,
+                f"published rate differs from {formula} = {_fmt_count(num)} ÷ "
+                f"{_fmt_count(den)} {what}".rstrip(), row.line))
+    return out
+
+
+def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
+    """Per-row identities and rates, plus numbers written without separators.
+
+    ``labels`` maps row index to the agency id or subtotal label used in findings.
+    """
+    findings: list[Finding] = []
+    identities = (
+        ("resolved", ("resolved_on_time", "resolved_late"), "on time + late"),
+        ("pending", ("pending_on_time", "pending_late"), "within time + overdue"),
+        ("late", ("resolved_late", "pending_late"), "resolved late + pending overdue"),
+    )
+    for i, row in enumerate(table.rows):
+        label = labels[i]
+        for column in COLUMNS:
+            n = row.values[column]
+            if n is not None and n.unseparated:
+                findings.append(Finding(
+                    "info", "dossiers", label, column, n.text,
+                    format_number(n.value, n.decimals, n.percent),
+                    "number written without thousands separator (value read as written)",
+                    row.line))
+        for total, parts, words in identities:
+            vals = [row.count(c) for c in (total, *parts)]
+            if any(v is None for v in vals):
+                continue
+            if vals[0] != vals[1] + vals[2]:
+                findings.append(Finding(
+                    "warning", "dossiers", label, total, _fmt_count(vals[0]),
+                    _fmt_count(vals[1] + vals[2]),
+                    f"{total} ≠ {words} ({_fmt_count(vals[1])} + {_fmt_count(vals[2])})",
+                    row.line))
+        findings += _rate_findings(label, row, _values(row), "")
+    return findings
+
+
+def check_subtotals(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
+    """Every row with members (groups, district groups, row 18, Khối VPĐKĐĐ, TỔNG)
+    against the sum of its members, column by column; rates against the rate of the
+    summed counts."""
+    findings: list[Finding] = []
+    for i, row in enumerate(table.rows):
+        if not row.children:
+            continue
+        members = [table.rows[j] for j in row.children]
+        sums = {c: sum((m.count(c) or 0) for m in members) for c in COUNT_COLUMNS}
+        for column in COUNT_COLUMNS:
+            published = row.count(column)
+            if published is None:
+                continue
+            if published != sums[column]:
+                diff = published - sums[column]
+                findings.append(Finding(
+                    "warning", "dossiers", labels[i], column,
+                    row.values[column].text, _fmt_count(sums[column]),
+                    f"subtotal ≠ sum of its {len(members)} members; "
+                    f"difference {'+' if diff > 0 else '-'}{_fmt_count(abs(diff))}",
+                    row.line))
+        findings += _rate_findings(labels[i], row, sums,
+                                   f"(summed over its {len(members)} members)")
+    return findings

@@ -1,0 +1,70 @@
+"""Data-quality findings: facts about the source the importer reports, never fixes.
+
+Severities:
+
+- ``warning``: the published figures disagree with each other (an identity, a rate or a
+  subtotal does not hold), or the text has a fault the importer had to interpret
+  (an impossible deadline, a wrong report date, an invalid date).
+- ``info``: a formatting irregularity that did not change any value (a number written
+  without thousands separators, a misspelt or ambiguous name).
+
+Examples
+--------
+>>> f = Finding("warning", "dossiers", "so-du-lich", "late_rate_published", "8,92%",
+...             "8,99%", "late rate disagrees with late ÷ (resolved + pending)", 169)
+>>> f.as_row()["line"]
+'169'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Literal
+
+FindingSeverity = Literal["warning", "info"]
+FINDING_COLUMNS: tuple[str, ...] = ("severity", "table", "agency", "column", "published",
+                                    "expected", "message", "line")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One data-quality finding.
+
+    Parameters
+    ----------
+    severity : {"warning", "info"}
+    table : str
+        ``dossiers``, ``tasks``, ``agencies`` or ``report``.
+    agency : str
+        Agency id, subtotal label (``"A"``, ``"C.III"``, ``"TỔNG"``) or task id.
+    column : str
+        The column concerned (dataset column name), blank when not about a column.
+    published, expected : str
+        The value as published and the value the other figures imply.
+    message : str
+        What disagrees, in one sentence.
+    line : int or None
+        1-based line of the report.
+    """
+
+    severity: FindingSeverity
+    table: str
+    agency: str
+    column: str
+    published: str
+    expected: str
+    message: str
+    line: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.severity not in ("warning", "info"):
+            raise ValueError(f"unknown finding severity {self.severity!r}")
+
+    def as_row(self) -> dict[str, str]:
+        """The CSV row (every value a string, ``line`` blank when unknown)."""
+        row = {k: ("" if v is None else str(v)) for k, v in asdict(self).items()}
+        return row
+
+    def replace(self, **changes: object) -> Finding:
+        """Return a copy with some attributes changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
