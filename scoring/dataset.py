@@ -701,7 +701,7 @@ def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
 def _manifest(folder: Path, log: _Log) -> dict[str, Any]:
     path = folder / "manifest.json"
     if not path.is_file():
-        log.warn("no manifest.json: the dataset's source and period are not recorded",
+        log.warn("is missing: the dataset's source, period and checksums are not recorded",
                  file="manifest.json",
                  fix="write one with name, province, year, period, source and files "
                  "(cchc import-report does)")
