@@ -88,7 +88,7 @@ def _display(path: Path) -> str:
         rel = os.path.relpath(path)
     except ValueError:
         return str(path)
-    return str(path) if rel.startswith(os.pardir + os.sep + os.pardir) else rel
+    return os.path.normpath(path) if rel.startswith(os.pardir + os.sep + os.pardir) else rel
 
 
 def render_path(path: PathT) -> str:
@@ -618,11 +618,13 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> PathT:
     """A pydantic error location → the path in the data (union tags and '[key]' dropped)."""
     out: list[str | int] = []
     cur = data
+    tag_seen: int | None = None
     for part in loc:
         if part == "[key]":
             continue
         if isinstance(cur, dict):
-            if "kind" in cur and part == cur["kind"] and part != "kind":
+            if "kind" in cur and part == cur["kind"] and tag_seen != id(cur):
+                tag_seen = id(cur)
                 continue
             out.append(part)
             cur = cur.get(part) if isinstance(part, str) else None
