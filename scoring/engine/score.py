@@ -138,7 +138,7 @@ def _tree_block(rules: RuleSet, tree_id: str, tree: Tree, agencies: pd.DataFrame
     for adj in rules.adjustments:
         value, pts, st, code, adj_inputs, adj_labels = _adjustment(adj, ctx)
         sign = 1.0 if adj.kind == "bonus" else -1.0
-        add(value, sign * pts, np.zeros(len(ids)), st, code, adj_labels, adj_inputs,
+        add(value, sign * pts + 0.0, np.zeros(len(ids)), st, code, adj_labels, adj_inputs,
             area="", criterion="", leaf=adj.code, name=adj.name, kind=adj.kind,
             component="", leaf_max=adj.cap)
 

@@ -1,0 +1,77 @@
+"""``cchc explain AGENCY``: every leaf of one agency, and why it earned its points.
+
+``--format csv`` gives the agency's ledger rows (columns ``area, criterion, leaf, name,
+kind, inputs, value, rule, points, max_points, leaf_max, status``); their ``points`` add
+up to the agency's points in ``cchc score``. ``--format table`` groups them by area with
+area subtotals and Vietnamese headings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from scoring.cli.options import data_option, format_option, rules_option
+from scoring.cli.score import render_table, vi
+
+CSV_COLUMNS: tuple[str, ...] = ("area", "criterion", "leaf", "name", "kind", "inputs", "value",
+                                "rule", "points", "max_points", "leaf_max", "status")
+STATUS_VI: dict[str, str] = {"scored": "tính từ dữ liệu", "not_applicable": "không áp dụng",
+                             "manual": "điểm thẩm định/tự chấm", "capped": "giới hạn ở tối đa",
+                             "missing": "chưa có điểm"}
+
+
+def _num(x: float) -> str:
+    if pd.isna(x):
+        return "—"
+    return f"{x:.4g}".replace(".", ",")
+
+
+@click.command("explain")
+@click.argument("agency")
+@rules_option
+@data_option
+@format_option("table", "csv")
+def explain(agency: str, rules_path: Path, data_path: Path, fmt: str) -> None:
+    """Every leaf for one AGENCY (id or name, accents optional): inputs, value, the
+    rule or band that fired, points, maximum and status."""
+    from scoring.agencies import resolve_agency
+    from scoring.cli.score import compute
+    from scoring.engine import explain as explain_rows
+
+    result = compute(rules_path, data_path)
+    agency_id = resolve_agency(result.dataset, agency)
+    rows = explain_rows(result, agency_id)
+    if fmt == "csv":
+        click.echo(rows[list(CSV_COLUMNS)].to_csv(index=False), nl=False)
+        return
+    total = result.totals.loc[agency_id]
+    group = result.rules.group(str(total["group"]))
+    rank = "—" if pd.isna(total["rank"]) else str(int(total["rank"]))
+    n_group = int((result.totals["group"] == group.id).sum())
+    click.echo(f"{total['agency']} ({agency_id}) — {group.name}")
+    click.echo(f"Điểm: {vi(total['points'])} / {vi(total['max_points'])}; "
+               f"Chỉ số CCHC: {vi(total['index'])} %; Hạng: {rank}/{n_group}; "
+               f"Xếp loại: {total['class'] if total['class'] is not None else '—'}")
+    if total["bonus"] or total["deduction"]:
+        click.echo(f"Điểm thưởng: {vi(total['bonus'])}; điểm trừ: {vi(total['deduction'])}")
+    tree = result.rules.tree_of(group.id)
+    area_names = {a.code: a.name for a in tree.areas}
+    table = [["Mã", "Tiêu chí", "Dữ liệu", "Giá trị", "Quy tắc áp dụng", "Điểm", "Tối đa",
+              "Trạng thái"]]
+    for area, part in rows.groupby("area", sort=False):
+        label = area_names.get(area, "Điểm thưởng, điểm trừ") if area else \
+            "Điểm thưởng, điểm trừ"
+        table.append([str(area or "±"), label.upper(), "", "", "",
+                      vi(part["points"].sum()), vi(part["max_points"].sum()), ""])
+        for r in part.itertuples(index=False):
+            inputs = "" if r.status == "missing" else r.inputs
+            table.append([r.leaf, r.name, inputs, _num(r.value), r.rule, vi(r.points),
+                          vi(r.max_points), STATUS_VI.get(r.status, r.status)])
+    table.append(["", "TỔNG", "", "", "", vi(rows["points"].sum()),
+                  vi(rows["max_points"].sum()), ""])
+    click.echo("")
+    for line in render_table(table, "lllrlrrl"):
+        click.echo(line)
