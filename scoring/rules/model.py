@@ -208,7 +208,7 @@ class Leaf(Model):
         bands = getattr(self.rule, "bands", None) or ()
         for b in bands:
             if b.points > self.max + _EPS:
-                raise ValueError(f"band points {b.points} exceed the leaf max {self.max}")
+                raise ValueError(f"band points {b.points:g} exceed the leaf max {self.max:g}")
         return self
 
 
