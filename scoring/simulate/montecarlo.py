@@ -66,7 +66,8 @@ class SimulationResult:
     agencies : DataFrame
         Indexed by ``agency_id``: ``agency, group, nominal_rank, mean_rank, median_rank,
         p05_rank, p95_rank, p_top_k, nominal_class`` and one ``p_class_<label>`` column per
-        class label (probability of that class).
+        class label (probability of that class), ``p_nominal_class`` (probability of
+        keeping the nominal class).
     groups : DataFrame
         Per group: ``agencies, mean_abs_rank_shift, share_rank_changed``.
     sensitivity : DataFrame
@@ -125,13 +126,12 @@ def band_points(rule: Any, value: np.ndarray, shift: np.ndarray) -> np.ndarray:
     domain = getattr(rule, "domain", None)
     if rule.kind == "tasks":
         domain = (0.0, 100.0)
-    finite_lo = [b.min for b in bands if b.min is not None]
-    finite_hi = [b.max for b in bands if b.max is not None]
+    finite = [x for b in bands for x in (b.min, b.max) if x is not None]
     fixed = set()
-    if finite_lo:
-        fixed.add(min(finite_lo))
-    if finite_hi:
-        fixed.add(max(finite_hi))
+    if finite and all(b.min is not None for b in bands):
+        fixed.add(min(finite))
+    if finite and all(b.max is not None for b in bands):
+        fixed.add(max(finite))
     if domain is not None:
         fixed.update(domain)
     s = shift[:, None]
@@ -420,6 +420,9 @@ def _agency_table(base: Base, ranks: np.ndarray, classes: dict[str, np.ndarray],
             if col not in df:
                 df[col] = 0.0
             df.iloc[cols, df.columns.get_loc(col)] = (classes[g] == pos).mean(axis=0)
+    nominal_cols = df["nominal_class"].map(_class_col)
+    df["p_nominal_class"] = [df.at[a, c] if c in df.columns else 0.0
+                             for a, c in zip(df.index, nominal_cols, strict=True)]
     return df
 
 

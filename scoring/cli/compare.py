@@ -1,0 +1,80 @@
+"""``cchc compare``: rank and points shifts between two rule sets (or two datasets).
+
+Differences are B − A: ``--rules`` is A, ``--against`` is B (default: A again, for two
+datasets given with ``--data`` and ``--against-data``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scoring.cli.options import data_option, format_option, rules_option
+from scoring.errors import Problem, UsageError
+
+CSV_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",
+               "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a", "class_b",
+               "class_changed", "leaves"]
+TABLE_COLUMNS = ["agency_id", "agency", "points_a", "points_b", "points_diff", "rank_a",
+                 "rank_b", "rank_shift", "class_a", "class_b", "leaves"]
+GROUP_COLUMNS = ["group", "agencies", "spearman", "kendall", "mean_abs_rank_shift",
+                 "max_abs_rank_shift", "class_changes"]
+
+
+@click.command("compare")
+@rules_option
+@click.option("--against", "against_path", type=click.Path(path_type=Path), default=None,
+              help="Rule set B (folder or YAML file). Default: the --rules set, to compare "
+                   "two datasets.")
+@data_option
+@click.option("--against-data", "against_data_path", type=click.Path(path_type=Path),
+              default=None, help="Dataset B. Default: the --data folder.")
+@format_option("table", "csv")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              help="Also write a workbook (.xlsx) with the table and a rank-shift chart.")
+def compare(rules_path: Path, against_path: Path | None, data_path: Path,
+            against_data_path: Path | None, fmt: str, output: Path | None) -> None:
+    """Points, index, rank and class under A (--rules) and B (--against), and why.
+
+    Every difference is B − A; a positive rank shift means the agency sits lower under
+    B. For each agency the leaves whose points differ are listed (they add up to the
+    points difference); per group the Spearman and Kendall rank correlations.
+    """
+    from scoring.engine import score
+    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.compare import compare as run_compare
+    from scoring.simulate.workbook import COMPARE_HEADINGS, write_compare_workbook
+
+    if against_path is None and against_data_path is None:
+        raise UsageError(Problem("nothing to compare against", field="--against",
+                                 fix="give --against RULES (another rule set) or "
+                                     "--against-data DATA (another dataset)"))
+    rules_a = load_rules_at(rules_path)
+    rules_b = rules_a if against_path is None else load_rules_at(against_path, "--against")
+    ds_a = load_data_at(data_path)
+    ds_b = ds_a if against_data_path is None else load_data_at(against_data_path,
+                                                               "--against-data")
+    result_a = score(rules_a, ds_a)
+    result_b = score(rules_b, ds_b)
+    label_a = str(rules_path) if against_path is not None else str(data_path)
+    label_b = str(against_path) if against_path is not None else str(against_data_path)
+    cmp = run_compare(result_a, result_b, label_a=label_a, label_b=label_b)
+    if output is not None:
+        write_compare_workbook(cmp, output)
+    if fmt == "csv":
+        echo_csv(cmp.agencies, CSV_COLUMNS)
+    else:
+        headings = dict(COMPARE_HEADINGS)
+        print_table(f"So sánh: A = {label_a}, B = {label_b} (chênh lệch = B − A)",
+                    cmp.agencies, headings, TABLE_COLUMNS)
+        print_table("Tương quan hạng theo nhóm", cmp.groups, headings, GROUP_COLUMNS,
+                    digits={"spearman": 4, "kendall": 4})
+        changed = cmp.class_changes
+        if len(changed):
+            print_table("Đơn vị đổi xếp loại", changed, headings,
+                        ["agency_id", "agency", "group", "class_a", "class_b"])
+        else:
+            click.echo("Không đơn vị nào đổi xếp loại.")
+    if output is not None:
+        click.echo(f"Đã ghi {output}", err=True)

@@ -1,0 +1,102 @@
+"""``cchc simulate``: Monte Carlo rank intervals over declared uncertainties.
+
+The uncertainties come from ``--uncertainty FILE`` or, by default, ``uncertainty.yaml`` in
+the rule-set folder (format: docs/readme/simulate.md). The same seed gives the same output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from scoring.cli.options import data_option, format_option, rules_option
+
+CSV_COLUMNS = ["agency_id", "agency", "group", "nominal_rank", "mean_rank", "median_rank",
+               "p05_rank", "p95_rank", "p_top_k", "nominal_class", "p_nominal_class"]
+TABLE_COLUMNS = ["agency_id", "agency", "nominal_rank", "median_rank", "p05_rank", "p95_rank",
+                 "mean_rank", "p_top_k", "nominal_class", "p_nominal_class"]
+
+
+@click.command("simulate")
+@rules_option
+@data_option
+@click.option("--uncertainty", "uncertainty_path", type=click.Path(path_type=Path),
+              default=None, show_default="uncertainty.yaml in the rule-set folder",
+              help="YAML file of declared uncertainties.")
+@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Number of Monte Carlo runs.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Random seed (same seed, same output).")
+@click.option("--top-k", "top_k", type=click.IntRange(min=1), default=3, show_default=True,
+              help="p_top_k is the probability of a rank ≤ k.")
+@click.option("--sensitivity/--no-sensitivity", default=True, show_default=True,
+              help="Rank the uncertainty sources by their effect (one extra pass each).")
+@format_option("table", "csv")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              help="Also write a workbook (.xlsx) with a rank-interval chart.")
+def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, runs: int,
+             seed: int, top_k: int, sensitivity: bool, fmt: str, output: Path | None) -> None:
+    """Rank intervals per agency: nominal, median, 5th and 95th percentile rank.
+
+    Also the probability of each class and of the top k, the mean rank shift per group,
+    and which declared uncertainty moves ranks most.
+    """
+    from scoring.engine import score
+    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.montecarlo import simulate as run_simulation
+    from scoring.simulate.uncertainty import (
+        check_against,
+        default_uncertainty_path,
+        load_uncertainty,
+    )
+    from scoring.simulate.workbook import SIMULATE_HEADINGS, write_simulation_workbook
+
+    rules = load_rules_at(rules_path)
+    upath = uncertainty_path or default_uncertainty_path(rules_path)
+    unc = load_uncertainty(upath)
+    check_against(unc, rules, file=upath)
+    ds = load_data_at(data_path)
+    result = score(rules, ds)
+
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("mô phỏng"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                       TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True)
+        with bar:
+            task = bar.add_task("simulate", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            sim = run_simulation(result, unc, runs=runs, seed=seed, top_k=top_k,
+                                 sensitivity=sensitivity, progress=progress)
+    else:
+        sim = run_simulation(result, unc, runs=runs, seed=seed, top_k=top_k,
+                             sensitivity=sensitivity)
+
+    if output is not None:
+        write_simulation_workbook(sim, output)
+    columns = CSV_COLUMNS + [c for c in sim.agencies.columns if c.startswith("p_class_")]
+    if fmt == "csv":
+        echo_csv(sim.agencies, columns)
+    else:
+        headings = dict(SIMULATE_HEADINGS)
+        headings["p_top_k"] = f"P(top {top_k})"
+        headings["p_nominal_class"] = "P(giữ xếp loại)"
+        print_table(f"Khoảng hạng: {runs} lần chạy, seed {seed}, bất định từ {upath}",
+                    sim.agencies, headings, TABLE_COLUMNS)
+        print_table("Theo nhóm", sim.groups, headings,
+                    ["group", "agencies", "mean_abs_rank_shift", "share_rank_changed"])
+        if len(sim.sensitivity):
+            print_table("Độ nhạy: nguồn bất định nào làm dịch chuyển hạng nhiều nhất",
+                        sim.sensitivity, headings,
+                        ["group", "source", "mean_abs_rank_shift", "variance_share"],
+                        digits={"variance_share": 3})
+        for note in sim.notes:
+            click.echo(f"Lưu ý: {note}")
+    if output is not None:
+        click.echo(f"Đã ghi {output}", err=True)

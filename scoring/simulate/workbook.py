@@ -1,0 +1,246 @@
+"""Small workbooks for ``cchc compare -o`` and ``cchc simulate -o`` (xlsxwriter).
+
+Each is written to a temporary file beside the target and renamed into place, so a
+failure never leaves a half-written workbook. Headings are Vietnamese; the first row is
+frozen and filtered.
+
+* compare: sheet *So sánh* (the agency table), *Theo tiêu chí* (per-leaf differences),
+  *Theo nhóm* (correlations), and *Biểu đồ* with one rank-shift bar chart per group.
+* simulate: sheet *Khoảng hạng* (the agency table), *Theo nhóm*, *Độ nhạy*, and
+  *Biểu đồ* with one chart per group: the median rank with 5–95 % bars, agencies in
+  nominal order.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from scoring.errors import Problem, UsageError
+
+COMPARE_HEADINGS = {
+    "agency_id": "Mã đơn vị", "agency": "Đơn vị", "group": "Nhóm",
+    "points_a": "Điểm A", "points_b": "Điểm B", "points_diff": "Chênh lệch điểm (B − A)",
+    "index_a": "Chỉ số A (%)", "index_b": "Chỉ số B (%)", "index_diff": "Chênh lệch chỉ số",
+    "rank_a": "Hạng A", "rank_b": "Hạng B", "rank_shift": "Dịch chuyển hạng (B − A)",
+    "class_a": "Xếp loại A", "class_b": "Xếp loại B", "class_changed": "Đổi xếp loại",
+    "leaves": "Tiêu chí gây chênh lệch", "leaf": "Tiêu chí", "name": "Tên tiêu chí",
+    "diff": "Chênh lệch", "agencies": "Số đơn vị", "spearman": "Spearman ρ",
+    "spearman_p": "Spearman p", "kendall": "Kendall τ", "kendall_p": "Kendall p",
+    "mean_abs_rank_shift": "Dịch chuyển hạng trung bình (|Δ|)",
+    "max_abs_rank_shift": "Dịch chuyển hạng lớn nhất", "class_changes": "Số đơn vị đổi xếp loại",
+}
+SIMULATE_HEADINGS = {
+    "agency_id": "Mã đơn vị", "agency": "Đơn vị", "group": "Nhóm",
+    "nominal_rank": "Hạng danh nghĩa", "mean_rank": "Hạng trung bình",
+    "median_rank": "Hạng trung vị", "p05_rank": "Hạng phân vị 5%",
+    "p95_rank": "Hạng phân vị 95%", "p_top_k": "Xác suất vào top k",
+    "nominal_class": "Xếp loại danh nghĩa", "agencies": "Số đơn vị",
+    "mean_abs_rank_shift": "Dịch chuyển hạng trung bình (|Δ|)",
+    "share_rank_changed": "Tỷ lệ lần chạy đổi hạng", "source": "Nguồn bất định",
+    "variance_share": "Tỷ trọng phương sai (bậc 1)", "why": "Lý do",
+}
+
+
+def _atomic(path: Path, build: Any) -> Path:
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(Problem(f"{path} is not an .xlsx file name", field="-o",
+                                 fix="give a file name ending in .xlsx"))
+    if not path.parent.exists():
+        raise UsageError(Problem(f"folder {path.parent} does not exist", field="-o",
+                                 fix="create the folder or write elsewhere"))
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        wb = xlsxwriter.Workbook(tmp, {"nan_inf_to_errors": True})
+        build(wb)
+        wb.close()
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def _cell(v: Any) -> Any:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.bool_ | bool):
+        return "có" if v else ""
+    return v
+
+
+def _table(wb: Any, name: str, df: pd.DataFrame, headings: dict[str, str],
+           widths: dict[str, int] | None = None) -> Any:
+    ws = wb.add_worksheet(name)
+    head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
+                          "border": 1})
+    num = wb.add_format({"num_format": "0.00"})
+    cols = list(df.columns)
+    for j, c in enumerate(cols):
+        ws.write(0, j, headings.get(c, c), head)
+        width = (widths or {}).get(c, 14)
+        ws.set_column(j, j, width, num if df[c].dtype.kind == "f" else None)
+    for i, row in enumerate(df.itertuples(index=False), start=1):
+        for j, v in enumerate(row):
+            v = _cell(v)
+            if v is not None:
+                ws.write(i, j, v)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(df), 1), max(len(cols) - 1, 0))
+    ws.set_row(0, 45)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    return ws
+
+
+def _group_rows(df: pd.DataFrame, groups: Iterable[str]) -> list[tuple[str, int, int]]:
+    out = []
+    col = df["group"].to_numpy()
+    for g in groups:
+        pos = np.flatnonzero(col == g)
+        if len(pos):
+            out.append((g, int(pos[0]) + 1, int(pos[-1]) + 1))
+    return out
+
+
+def write_compare_workbook(cmp: Any, path: str | Path) -> Path:
+    """Write a :class:`~scoring.simulate.compare.Comparison` as a workbook.
+
+    Parameters
+    ----------
+    cmp : Comparison
+    path : str or Path
+        Target ``.xlsx`` (replaced atomically).
+
+    Returns
+    -------
+    Path
+    """
+    agencies = cmp.agencies.reset_index()
+    agencies = agencies.sort_values(["group", "rank_a", "rank_b"], kind="stable",
+                                    key=lambda s: s.map({g: i for i, g in enumerate(
+                                        dict.fromkeys(agencies["group"]))})
+                                    if s.name == "group" else s).reset_index(drop=True)
+
+    def build(wb: Any) -> None:
+        _table(wb, "So sánh", agencies, COMPARE_HEADINGS,
+               {"agency": 34, "leaves": 40, "agency_id": 18})
+        _table(wb, "Theo tiêu chí", cmp.leaves, COMPARE_HEADINGS, {"name": 40})
+        _table(wb, "Theo nhóm", cmp.groups.reset_index(), COMPARE_HEADINGS)
+        info = wb.add_worksheet("Ghi chú")
+        info.write(0, 0, f"A = {cmp.label_a}")
+        info.write(1, 0, f"B = {cmp.label_b}")
+        info.write(2, 0, "Dịch chuyển hạng = hạng B − hạng A (dương: tụt hạng dưới B).")
+        charts = wb.add_worksheet("Biểu đồ")
+        row = 0
+        for g, first, last in _group_rows(agencies, cmp.groups.index):
+            chart = wb.add_chart({"type": "bar"})
+            chart.add_series({
+                "name": f"Dịch chuyển hạng — {g}",
+                "categories": ["So sánh", first, 1, last, 1],
+                "values": ["So sánh", first, agencies.columns.get_loc("rank_shift"), last,
+                           agencies.columns.get_loc("rank_shift")],
+                "invert_if_negative": False})
+            chart.set_title({"name": f"Dịch chuyển hạng (B − A): nhóm {g}"})
+            chart.set_x_axis({"name": "hạng B − hạng A"})
+            chart.set_y_axis({"reverse": True})
+            chart.set_legend({"none": True})
+            n = last - first + 1
+            chart.set_size({"width": 720, "height": max(300, 18 * n + 80)})
+            charts.insert_chart(row, 0, chart)
+            row += max(16, n + 6)
+
+    return _atomic(Path(path), build)
+
+
+def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
+    """Write a :class:`~scoring.simulate.montecarlo.SimulationResult` as a workbook.
+
+    The chart per group shows each agency's median rank with bars from the 5th to the
+    95th percentile (custom error bars), agencies in nominal order.
+
+    Parameters
+    ----------
+    sim : SimulationResult
+    path : str or Path
+
+    Returns
+    -------
+    Path
+    """
+    agencies = sim.agencies.reset_index()
+    headings = dict(SIMULATE_HEADINGS)
+    headings["p_top_k"] = f"Xác suất vào top {sim.top_k}"
+    for col, label in sim.class_columns.items():
+        headings[col] = f"Xác suất xếp loại {label}"
+    agencies["minus"] = agencies["median_rank"] - agencies["p05_rank"]
+    agencies["plus"] = agencies["p95_rank"] - agencies["median_rank"]
+    headings["minus"] = "Trung vị − P5"
+    headings["plus"] = "P95 − trung vị"
+
+    def build(wb: Any) -> None:
+        _table(wb, "Khoảng hạng", agencies, headings, {"agency": 34, "agency_id": 18})
+        _table(wb, "Theo nhóm", sim.groups.reset_index(), headings)
+        _table(wb, "Độ nhạy", sim.sensitivity, headings, {"source": 30, "why": 50})
+        info = wb.add_worksheet("Ghi chú")
+        lines = [f"Số lần chạy: {sim.runs}", f"Hạt giống (seed): {sim.seed}",
+                 "Nguồn bất định: " + ("; ".join(sim.sources) or "không có"), *sim.notes]
+        for i, line in enumerate(lines):
+            info.write(i, 0, line)
+        charts = wb.add_worksheet("Biểu đồ")
+        row = 0
+        c_med = agencies.columns.get_loc("median_rank")
+        c_minus = agencies.columns.get_loc("minus")
+        c_plus = agencies.columns.get_loc("plus")
+        for g, first, last in _group_rows(agencies, sim.groups.index):
+            chart = wb.add_chart({"type": "line"})
+            sheet = "'Khoảng hạng'"
+            chart.add_series({
+                "name": "Hạng trung vị",
+                "categories": ["Khoảng hạng", first, 1, last, 1],
+                "values": ["Khoảng hạng", first, c_med, last, c_med],
+                "line": {"none": True},
+                "marker": {"type": "diamond", "size": 6},
+                "y_error_bars": {
+                    "type": "custom",
+                    "plus_values": f"={sheet}!${_col(c_plus)}${first + 1}:"
+                                   f"${_col(c_plus)}${last + 1}",
+                    "minus_values": f"={sheet}!${_col(c_minus)}${first + 1}:"
+                                    f"${_col(c_minus)}${last + 1}",
+                    "end_style": 1}})
+            chart.set_title({"name": f"Khoảng hạng 5–95 % (trung vị): nhóm {g}"})
+            chart.set_y_axis({"name": "hạng", "reverse": True, "min": 1})
+            chart.set_x_axis({"name": "đơn vị (theo hạng danh nghĩa)",
+                              "num_font": {"rotation": -60}})
+            chart.set_legend({"none": True})
+            n = last - first + 1
+            chart.set_size({"width": max(720, 14 * n + 120), "height": 420})
+            charts.insert_chart(row, 0, chart)
+            row += 24
+
+    return _atomic(Path(path), build)
+
+
+def _col(j: int) -> str:
+    """Excel column letters of 0-based column ``j``."""
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
