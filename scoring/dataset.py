@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import DataError, Problem
-from scoring.text import fold, nfc, suggest
+from scoring.text import fold, nfc, slug, suggest
 
 TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
                                   "not_arising")
@@ -542,9 +542,13 @@ def _load_tasks(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
     out = df.copy()
     out["lead_agency_ids"] = df["lead_agency_ids"].map(_id_list)
     _check_refs(out["lead_agency_ids"], "lead_agency_ids", name, agencies, log)
-    for row in df.index[out["lead_agency_ids"].map(len) == 0]:
+    if "collective" in df:
+        out["collective"] = _parse_bool(df["collective"], "collective", name, log, blank=False)
+    collective = out["collective"] if "collective" in out else pd.Series(False, index=df.index)
+    for row in df.index[(out["lead_agency_ids"].map(len) == 0) & (collective != True)]:  # noqa: E712
         log.warn("no lead agency: the task counts for no agency", file=name, line=int(row),
-                 field="lead_agency_ids", fix="name the lead agency ids, separated by ';'")
+                 field="lead_agency_ids", fix="name the lead agency ids, separated by ';', or "
+                 "mark a task for all agencies collective=true")
     if "coordinating_agency_ids" in df:
         out["coordinating_agency_ids"] = df["coordinating_agency_ids"].map(_id_list)
         _check_refs(out["coordinating_agency_ids"], "coordinating_agency_ids", name,
@@ -605,17 +609,52 @@ def _apply_review(review: pd.DataFrame, name: str, tasks: pd.DataFrame | None,
                          line=int(row), field="value",
                          fix="re-run cchc import-report so that the two files agree")
             tasks.at[tid, "status"] = value
+            if "status_source" in tasks:
+                proposed = tasks.at[tid, "proposed_status"] if "proposed_status" in tasks else ""
+                tasks.at[tid, "status_source"] = ("review_confirmed" if proposed == value
+                                                  else "review_override")
         elif fld == "lead_agency_ids":
-            ids = _id_list(value)
-            _check_refs(pd.Series([ids], index=[row]), "value", name, agencies, log)
+            if agencies is None:
+                continue
+            ids, collective = _review_leads(value, agencies, name, int(row), log)
             tasks.at[tid, "lead_agency_ids"] = ids
+            if collective and "collective" in tasks:
+                tasks.at[tid, "collective"] = True
         else:
             log.error(f"'{fld}' cannot be reviewed", file=name, line=int(row), field="field",
                       fix="use one of " + ", ".join(REVIEW_FIELDS))
             continue
-        if "status_source" in tasks:
-            tasks.at[tid, "status_source"] = "review"
     return tasks
+
+
+def _review_leads(value: str, agencies: pd.DataFrame, name: str, row: int, log: _Log
+                  ) -> tuple[tuple[str, ...], bool]:
+    """Lead agencies of a review decision: ids or names/aliases (accent-, case- and
+    punctuation-insensitive, as ``cchc import-report`` reads them); a collective such as
+    "Các sở, ban, ngành" marks the task collective instead of naming an agency."""
+    from scoring.importer.tasks import is_collective  # the importer's rule, one source
+
+    by_key: dict[str, set[str]] = {}
+    for aid, agency_name, aliases in zip(agencies.index, agencies["name"],
+                                         agencies["aliases"], strict=True):
+        for text in (aid, agency_name, *aliases):
+            by_key.setdefault(slug(text), set()).add(aid)
+    ids: list[str] = []
+    collective = False
+    for entry in _id_list(value):
+        found = {entry} if entry in agencies.index else by_key.get(slug(entry), set())
+        if len(found) == 1:
+            ids.extend(found - set(ids))
+        elif len(found) > 1:
+            log.error(f"'{entry}' names several agencies ({', '.join(sorted(found))})",
+                      file=name, line=row, field="value", fix="use the agency id")
+        elif is_collective(entry):
+            collective = True
+        else:
+            log.error(f"unknown agency '{entry}'", file=name, line=row, field="value",
+                      fix=f"{_suggest_ids(entry, agencies)}use agency ids or names from "
+                      "agencies.csv, separated by ';'")
+    return tuple(ids), collective
 
 
 def _is_reviewed(tasks: pd.DataFrame) -> pd.Series:
@@ -911,14 +950,32 @@ def check_dataset(path: str | Path) -> list[Problem]:
 
 
 def reviewed_tasks(ds: Dataset) -> pd.DataFrame:
-    """Tasks whose status was set by review (``status_source`` = review), with the note.
+    """Tasks whose status was decided by review, and whether the review changed it.
+
+    A task is reviewed when its ``status_source`` starts with ``review``
+    (``review_confirmed`` or ``review_override``, as ``cchc import-report`` writes and as
+    applying ``review.csv`` sets). It is overridden when the source is ``review_override``
+    or the status differs from ``proposed_status``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``task_id``: ``proposed_status, status, status_source, review_note``
+        (those present) and ``overridden`` (bool).
 
     Examples
     --------
     >>> ds = load_dataset(BUNDLED_DATASET)  # doctest: +SKIP
-    >>> reviewed_tasks(ds).columns.tolist()  # doctest: +SKIP
-    ['proposed_status', 'status', 'review_note']
+    >>> reviewed_tasks(ds)["overridden"].sum()  # doctest: +SKIP
+    13
     """
     t = ds.tasks
-    cols = [c for c in ("proposed_status", "status", "review_note") if c in t]
-    return t.loc[_is_reviewed(t).values, cols]
+    cols = [c for c in ("proposed_status", "status", "status_source", "review_note") if c in t]
+    out = t.loc[_is_reviewed(t).to_numpy(), cols].copy()
+    overridden = pd.Series(False, index=out.index)
+    if "status_source" in out:
+        overridden |= out["status_source"].astype(str).map(fold) == "review_override"
+    if "proposed_status" in out:
+        overridden |= (out["proposed_status"] != "") & (out["proposed_status"] != out["status"])
+    out["overridden"] = overridden.astype(bool)
+    return out

@@ -93,7 +93,7 @@ def tiny_tables() -> dict[str, list[dict[str, str]]]:
         _task("T2", "II", "Rà soát văn bản QPPL", "so-du-lich;so-tu-phap", "done_late"),
         _task("T3", "III", "Đơn giản hóa TTHC", "so-du-lich", "not_arising"),
         _task("T4", "VII", "Triển khai dịch vụ công trực tuyến", "huyen-dien-khanh",
-              "in_progress", proposed="not_done", certain="false", source="review",
+              "in_progress", proposed="not_done", certain="false", source="review_override",
               note="Công văn 12/UBND"),
         _task("T5", "V", "Đánh giá công chức", "so-du-lich", "not_done"),
     ]

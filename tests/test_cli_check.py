@@ -57,7 +57,7 @@ def test_valid_data_and_rules_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert calls == [Path(RULES)]
     assert out.strip().splitlines()[-1] == "0 errors, 0 warnings"
     assert "tiny-2022: 6 agencies" in out
-    assert "note: 1 task status set by review.csv: T4 (not_done → in_progress)" in out
+    assert "note: 1 task status overridden by review.csv: T4 (not_done → in_progress)" in out
     assert "note: findings.csv records 1 data-quality finding" in out
     assert err == ""
 
@@ -146,3 +146,12 @@ def test_cross_check_unknown_leaf_codes_are_warnings(tmp_path: Path) -> None:
             leaves=lambda: [(None, None, types.SimpleNamespace(code="1.1"))])})
     [p] = cross_check(rules, ds)
     assert p.severity == "warning" and p.file == "scores.csv" and "9.9" in p.message
+
+
+def test_bundled_rules_and_data_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "(khanh-hoa-2022: " in out and " 60 tasks;" in out
+    assert out.strip().splitlines()[-1].startswith("0 errors")
+    assert "rules not checked" not in out

@@ -13,6 +13,7 @@ import pytest
 from fixtures_data import tiny_tables, write_dataset, write_table
 
 from scoring.dataset import (
+    TASK_STATUSES,
     Dataset,
     check_dataset,
     content_hash,
@@ -77,8 +78,10 @@ def test_tasks_have_tuple_leads_and_review_is_applied(tmp_path: Path) -> None:
     assert t.loc["T2", "lead_agency_ids"] == ("so-du-lich", "so-tu-phap")
     assert t.loc["T1", "lead_agency_ids"] == ("so-tu-phap",)
     assert t.loc["T4", "status"] == "in_progress"
-    assert list(reviewed_tasks(ds).index) == ["T4"]
-    assert reviewed_tasks(ds).loc["T4", "proposed_status"] == "not_done"
+    reviewed = reviewed_tasks(ds)
+    assert list(reviewed.index) == ["T4"]
+    assert reviewed.loc["T4", "proposed_status"] == "not_done"
+    assert reviewed.loc["T4", "overridden"]
 
 
 def test_review_overrides_the_status_in_tasks_csv(tmp_path: Path) -> None:
@@ -88,10 +91,48 @@ def test_review_overrides_the_status_in_tasks_csv(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path / "ds", t)
     ds = load_dataset(folder)
     assert ds.tasks.loc["T4", "status"] == "in_progress"
-    assert ds.tasks.loc["T4", "status_source"] == "review"
+    assert ds.tasks.loc["T4", "status_source"] == "review_override"
     [w] = warnings_of(folder)
     assert (w.file, w.line, w.field) == ("review.csv", 2, "value")
     assert "not_done" in w.message and "in_progress" in w.message
+
+
+def test_review_that_confirms_the_proposal(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["review"].append(dict(task_id="T1", field="status", value="done_on_time",
+                            justification="QĐ 1/QĐ-UBND ngày 10/3/2022"))
+    folder = write_dataset(tmp_path / "ds", t)
+    ds = load_dataset(folder)
+    assert ds.tasks.loc["T1", "status_source"] == "review_confirmed"
+    reviewed = reviewed_tasks(ds)
+    assert list(reviewed.index) == ["T1", "T4"]
+    assert list(reviewed["overridden"]) == [False, True]
+    assert check_dataset(folder) == []
+
+
+def test_task_without_lead_warns_unless_collective(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["tasks"][0]["lead_agency_ids"] = ""
+    t["tasks"][1]["lead_agency_ids"] = ""
+    t["tasks"][1]["collective"] = "true"
+    folder = write_dataset(tmp_path / "ds", t)
+    assert [(w.line, w.field) for w in warnings_of(folder)] == [(2, "lead_agency_ids")]
+    assert load_dataset(folder).tasks.loc["T1", "lead_agency_ids"] == ()
+
+
+def test_review_leads_by_name_and_collective(tmp_path: Path) -> None:
+    t = tiny_tables()
+    t["review"].append(dict(task_id="T5", field="lead_agency_ids",
+                            value="SỞ TƯ PHÁP;sdl;Các sở, ban, ngành",
+                            justification="'Sở Tư pháp, Sở Du lịch chủ trì; các sở phối hợp'"))
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    assert ds.tasks.loc["T5", "lead_agency_ids"] == ("so-tu-phap", "so-du-lich")
+    assert ds.tasks.loc["T5", "collective"]
+    assert not ds.tasks.loc["T1", "collective"]
+    t["review"][-1]["value"] = "Sở Du lich;Sở Y tế"
+    p = only_error(write_dataset(tmp_path / "ds2", t))
+    assert (p.file, p.line, p.field) == ("review.csv", 3, "value")
+    assert "unknown agency 'Sở Y tế'" in p.message
 
 
 def test_review_can_change_the_lead(tmp_path: Path) -> None:
@@ -535,9 +576,17 @@ def test_validate_dataset_returns_none_on_errors(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- bundled
-@pytest.mark.skipif(not (BUNDLED_DATASET / "agencies.csv").exists(),
-                    reason="the bundled dataset is produced by the importer")
 def test_bundled_dataset_loads_without_errors() -> None:
     assert [str(p) for p in check_dataset(BUNDLED_DATASET) if p.severity == "error"] == []
     ds = load_dataset(BUNDLED_DATASET)
-    assert len(ds.agencies) > 100 and len(ds.tasks) == 60
+    # the seed report: 60 plan tasks (Phụ lục 1); 18 numbered departments in group A and
+    # 8 districts in group B of Phụ lục 2; "Sở Du lịch 586 ... 52 8,92% 283 569 49,74%"
+    assert len(ds.tasks) == 60
+    ranked = ds.agencies[ds.agencies["ranked"]]
+    assert (ranked["group"] == "department").sum() == 18
+    assert (ranked["group"] == "district").sum() == 8
+    sdl = ds.dossiers.loc["so-du-lich"]
+    assert (sdl["received"], sdl["late"], sdl["online"], sdl["online_eligible"]) == (
+        586, 52, 283, 569)
+    assert sdl["late_rate_published"] == pytest.approx(8.92)
+    assert set(ds.tasks["status"]) <= set(TASK_STATUSES)

@@ -91,15 +91,16 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 def _notes(ds: Dataset) -> list[str]:
     notes = []
     reviewed = reviewed_tasks(ds)
-    if len(reviewed):
-        parts = []
-        for tid, row in reviewed.iterrows():
-            change = row.get("status", "")
-            if row.get("proposed_status") and row.get("proposed_status") != change:
-                change = f"{row['proposed_status']} → {change}"
-            parts.append(f"{tid} ({change})")
-        notes.append(f"{_plural(len(reviewed), 'task status', 'task statuses')} set by "
+    changed = reviewed[reviewed["overridden"]]
+    if len(changed):
+        parts = [f"{tid} ({row.get('proposed_status') or '?'} → {row['status']})"
+                 for tid, row in changed.iterrows()]
+        notes.append(f"{_plural(len(changed), 'task status', 'task statuses')} overridden by "
                      "review.csv: " + ", ".join(parts))
+    confirmed = len(reviewed) - len(changed)
+    if confirmed:
+        notes.append(f"{_plural(confirmed, 'proposed task status', 'proposed task statuses')}"
+                     " confirmed by review.csv")
     if len(ds.findings):
         notes.append(f"findings.csv records {_plural(len(ds.findings), 'data-quality finding')}"
                      " about the source (facts about the source, not errors in the data)")
