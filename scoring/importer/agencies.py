@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from scoring.text import fold, slug
@@ -165,42 +165,58 @@ class AgencyRegistry:
     agencies: list[Agency] = field(default_factory=list)
     _by_id: dict[str, Agency] = field(default_factory=dict)
     _by_key: dict[str, str] = field(default_factory=dict)
+    _shared: dict[str, set[str]] = field(default_factory=dict)
+    _spelled: dict[str, str] = field(default_factory=dict)
+
+    def _claim(self, name: str, agency_id: str) -> None:
+        k = key(name)
+        self._spelled.setdefault(k, name)
+        if k in self._shared:
+            self._shared[k].add(agency_id)
+            return
+        owner = self._by_key.get(k)
+        if owner is None or owner == agency_id:
+            self._by_key[k] = agency_id
+            return
+        if k in {key(i) for i in (owner, agency_id)}:
+            return  # an id always resolves to its agency
+        del self._by_key[k]
+        self._shared[k] = {owner, agency_id}
 
     def add(self, agency: Agency) -> None:
-        """Add an agency; its id and every name must be new.
+        """Add an agency. Its id must be new; a name or alias that already names another
+        agency becomes ambiguous: it then resolves to nothing (see :meth:`shared_names`).
 
         Raises
         ------
         ValueError
-            Duplicate id, or a name/alias that already names another agency.
+            Duplicate id.
         """
         if agency.agency_id in self._by_id:
             raise ValueError(f"duplicate agency id {agency.agency_id!r}")
-        for name in agency.names():
-            owner = self._by_key.get(key(name))
-            if owner is not None and owner != agency.agency_id:
-                raise ValueError(f"name {name!r} of {agency.agency_id} already names {owner}")
         self.agencies.append(agency)
         self._by_id[agency.agency_id] = agency
         self._by_key[key(agency.agency_id)] = agency.agency_id
         for name in agency.names():
-            self._by_key[key(name)] = agency.agency_id
+            self._claim(name, agency.agency_id)
 
     def owner(self, name: str) -> str | None:
-        """The agency id a name (or id) already belongs to, if any."""
+        """The agency id a name (or id) already belongs to, if any (and unambiguous)."""
         return self._by_key.get(key(name))
 
-    def add_alias(self, agency_id: str, alias: str) -> bool:
-        """Give an agency one more alias; ``False`` if the alias names another agency."""
-        owner = self._by_key.get(key(alias))
-        if owner is not None:
-            return owner == agency_id
+    def shared_names(self) -> dict[str, tuple[str, ...]]:
+        """Names (as first spelled) that name several agencies → those agency ids."""
+        return {self._spelled[k]: tuple(sorted(ids)) for k, ids in sorted(self._shared.items())}
+
+    def add_alias(self, agency_id: str, alias: str) -> None:
+        """Give an agency one more alias (ambiguous if another agency has that name)."""
         agency = self._by_id[agency_id]
+        if key(alias) in {key(n) for n in agency.names()}:
+            return
         updated = agency.replace(aliases=agency.aliases + (alias,))
         self.agencies[self.agencies.index(agency)] = updated
         self._by_id[agency_id] = updated
-        self._by_key[key(alias)] = agency_id
-        return True
+        self._claim(alias, agency_id)
 
     def __contains__(self, agency_id: object) -> bool:
         return agency_id in self._by_id
@@ -225,7 +241,7 @@ class AgencyRegistry:
         for agency in self.agencies:
             for name in agency.names():
                 f = fold(name)
-                if len(f) >= 4:
+                if len(f) >= 4 and key(name) not in self._shared:
                     names.append((f, agency.agency_id))
         names.sort(key=lambda p: -len(p[0]))
         taken: list[tuple[int, int]] = []
@@ -258,15 +274,3 @@ def suggest_ids(registry: AgencyRegistry, query: str) -> list[str]:
         if pool[h] not in out:
             out.append(pool[h])
     return out
-
-
-def unique_aliases(candidates: Iterable[tuple[str, str]]) -> tuple[dict[str, str], set[str]]:
-    """Split (agency_id, alias) pairs into aliases owned by one agency and shared keys."""
-    owners: dict[str, set[str]] = {}
-    spelled: dict[str, str] = {}
-    for agency_id, alias in candidates:
-        owners.setdefault(key(alias), set()).add(agency_id)
-        spelled.setdefault(key(alias), alias)
-    unique = {spelled[k]: next(iter(v)) for k, v in owners.items() if len(v) == 1}
-    shared = {spelled[k] for k, v in owners.items() if len(v) > 1}
-    return unique, shared

@@ -27,7 +27,6 @@ from scoring.importer.agencies import (
     AgencyRegistry,
     expand_abbreviations,
     key,
-    unique_aliases,
 )
 from scoring.importer.findings import Finding
 from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
@@ -278,14 +277,13 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
     pending_aliases: list[tuple[str, str]] = []
 
     def add(agency: Agency, row: TableRow) -> None:
-        owner = registry.owner(agency.agency_id) or registry.owner(agency.name)
-        if owner is not None:
+        if agency.agency_id in registry:
             raise DataError(Problem(
                 f"unit {row.label!r} would get id {agency.agency_id!r}, already used by "
-                f"{registry[owner].name!r}", line=row.line, field="unit",
-                fix="rename one of the two units so they differ"))
-        aliases = tuple(a for a in agency.aliases if registry.owner(a) is None)
-        registry.add(agency.replace(aliases=aliases))
+                f"{registry[agency.agency_id].name!r} (line "
+                f"{registry[agency.agency_id].source_line})", line=row.line, field="unit",
+                fix="two rows name the same unit in the same group: remove or rename one"))
+        registry.add(agency)
 
     for i, row in enumerate(table.rows):
         if row.kind == "section":
@@ -398,15 +396,14 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
             pending_aliases.append((agency_id, f"{unit_type} {place}"))
         out.row_agency[i] = registry.agencies[-1].agency_id
 
-    unique, shared = unique_aliases(pending_aliases)
-    for alias, agency_id in unique.items():
+    for agency_id, alias in pending_aliases:
         registry.add_alias(agency_id, alias)
-    for alias in sorted(shared):
-        owners = sorted(a for a, s in pending_aliases if key(s) == key(alias))
+    for name, ids in registry.shared_names().items():
+        first = min(registry[i].source_line or 0 for i in ids)
         out.findings.append(Finding(
-            "info", "agencies", ";".join(owners), "aliases", alias, "",
-            f"'{alias}' names a unit in more than one district; it is not an alias, use the "
-            "full name or the id", None))
+            "info", "agencies", ";".join(ids), "name", name, "",
+            f"'{name}' names {len(ids)} units; it resolves to none of them, use the full "
+            "name or the id", first or None))
     return out
 
 
