@@ -278,9 +278,13 @@ def _read(path: Path) -> _Doc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(x for x in (exc.context, exc.problem) if x)
-        fix = ("indent with spaces, not tabs" if "\\t" in what or "tab" in what.lower()
-               else "check the indentation, the ':' after each key and the quotes on "
-                    "this line and the one before")
+        if "\\t" in what or "tab" in what.lower():
+            fix = "indent with spaces, not tabs"
+        elif "single document" in what:
+            fix = "keep one document: remove the '---' line and what follows, or merge them"
+        else:
+            fix = ("check the indentation, the ':' after each key and the quotes on this "
+                   "line and the one before")
         raise RuleError(Problem(f"not valid YAML: {what}", file=file,
                                 line=mark.line + 1 if mark else None, fix=fix)) from None
     except yaml.YAMLError as exc:
@@ -669,9 +673,10 @@ def _refine(path: PathT, message: str, data: dict[str, Any]) -> tuple[PathT, str
     if m := re.search(r"group '(.+?)' uses tree '(.+?)'", message):
         for i, g in enumerate(data.get("groups") or []):
             if isinstance(g, dict) and str(g.get("id")) == m[1]:
-                hint = suggest(m[2], list(data.get("trees") or {}))
+                trees = [str(t) for t in data.get("trees") or {}]
+                hint = suggest(m[2], trees)
                 return ("groups", i, "tree"), (f"did you mean {hint[0]!r}?" if hint else
-                                               "use one of the trees under trees:")
+                                               "use one of: " + ", ".join(trees))
     if m := re.search(r"component '(.+?)' names unknown areas", message):
         for i, c in enumerate(data.get("components") or []):
             if isinstance(c, dict) and str(c.get("id")) == m[1]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from scoring.errors import RuleError
+from scoring.errors import Problem, RuleError
 from scoring.paths import REPO_ROOT
 from scoring.rules import RuleSet, check_rules, load_rules
 from scoring.rules.loader import MAX_FILE_BYTES
@@ -403,3 +406,35 @@ def test_base_and_variant_texts_are_different_files(tmp_path: Path):
     write(tmp_path / "base", BASE)
     write(tmp_path / "v", VARIANT)
     assert load_rules(tmp_path / "v").content_hash != load_rules(tmp_path / "base").content_hash
+
+
+# --------------------------------------------------------------------------- robustness
+_TOKENS = ["x", "5", "-1", "[]", "{}", "~", "[1, 2]", "{a: 1}", "'9**9**9'", "yes", "&a 1",
+           "*a", "!!str 3", "- 1", "kind: formula", "1e400", '"7.2.1": 3', "[unclosed"]
+
+
+@given(edits=st.lists(st.tuples(st.integers(0, 200), st.integers(0, 3),
+                                st.sampled_from(_TOKENS)), min_size=1, max_size=3),
+       variant=st.booleans())
+def test_check_rules_never_raises_on_mangled_files(edits, variant):
+    lines = (VARIANT if variant else BASE).splitlines()
+    for at, op, token in edits:
+        j = at % len(lines)
+        if op == 0:
+            del lines[j]
+        elif op == 1 and ":" in lines[j]:
+            lines[j] = lines[j][:lines[j].index(":") + 1] + " " + token
+        elif op == 2:
+            lines.insert(j, lines[(at * 7) % len(lines)])
+        else:
+            lines[j] = lines[j].replace("  ", " ", 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        write(Path(tmp) / "base", BASE)
+        folder = write(Path(tmp) / "v", "\n".join(lines) + "\n").parent
+        found = check_rules(folder)
+        assert all(isinstance(p, Problem) and p.file and p.message for p in found)
+
+
+def test_two_documents_in_one_file(tmp_path):
+    p = only(tmp_path, BASE + "---\nid: again\n")
+    assert "single document" in p.message and "'---'" in p.fix
