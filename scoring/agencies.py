@@ -88,7 +88,9 @@ def resolve_agency(ds: Dataset, query: str) -> str:
 
     Examples
     --------
-    >>> resolve_agency(ds, "Sở Du Lịch")   # doctest: +SKIP
+    >>> from scoring.dataset import load_dataset
+    >>> from scoring.paths import BUNDLED_DATASET
+    >>> resolve_agency(load_dataset(BUNDLED_DATASET), "SO DU LICH")
     'so-du-lich'
     """
     text = nfc(str(query)).strip()

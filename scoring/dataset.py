@@ -917,9 +917,9 @@ def load_dataset(path: str | Path) -> Dataset:
     Examples
     --------
     >>> from scoring.paths import BUNDLED_DATASET
-    >>> ds = load_dataset(BUNDLED_DATASET)            # doctest: +SKIP
-    >>> ds.agencies.loc["so-y-te", "name"]            # doctest: +SKIP
-    'Sở Y tế'
+    >>> ds = load_dataset(BUNDLED_DATASET)
+    >>> ds.agencies.loc["so-y-te", "name"], ds.tasks.loc["I.1", "lead_agency_ids"]
+    ('Sở Y tế', ('so-ke-hoach-va-dau-tu',))
     """
     ds, problems = validate_dataset(path)
     if ds is None:
@@ -938,7 +938,7 @@ def check_dataset(path: str | Path) -> list[Problem]:
     Returns
     -------
     list of Problem
-        Errors first, then warnings, each in the order found (file by file, row by row).
+        Errors first, then warnings, each sorted by file and row.
 
     Examples
     --------
@@ -946,7 +946,21 @@ def check_dataset(path: str | Path) -> list[Problem]:
     ['/nonexistent: dataset folder not found. Fix: pass --data a folder ...']
     """
     _, problems = validate_dataset(path)
-    return sorted(problems, key=lambda p: p.severity != "error")
+    return sort_problems(problems)
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Errors before warnings; within each, by file, then row (file-level ones first).
+
+    Examples
+    --------
+    >>> ps = [Problem("b", file="t.csv", line=9), Problem("w", severity="warning"),
+    ...       Problem("a", file="t.csv", line=3)]
+    >>> [p.message for p in sort_problems(ps)]
+    ['a', 'b', 'w']
+    """
+    return sorted(problems, key=lambda p: (p.severity != "error", str(p.file or ""),
+                                           p.line or 0))
 
 
 def reviewed_tasks(ds: Dataset) -> pd.DataFrame:
@@ -965,9 +979,10 @@ def reviewed_tasks(ds: Dataset) -> pd.DataFrame:
 
     Examples
     --------
-    >>> ds = load_dataset(BUNDLED_DATASET)  # doctest: +SKIP
-    >>> reviewed_tasks(ds)["overridden"].sum()  # doctest: +SKIP
-    13
+    >>> from scoring.paths import BUNDLED_DATASET
+    >>> r = reviewed_tasks(load_dataset(BUNDLED_DATASET)).loc["I.7"]
+    >>> r["proposed_status"], r["status"], bool(r["overridden"])
+    ('done_late', 'done_on_time', True)
     """
     t = ds.tasks
     cols = [c for c in ("proposed_status", "status", "status_source", "review_note") if c in t]

@@ -130,8 +130,9 @@ def derive_indicators(ds: Dataset) -> pd.DataFrame:
     Examples
     --------
     >>> from scoring.dataset import load_dataset
-    >>> ind = derive_indicators(load_dataset("datasets/khanh-hoa-2022"))  # doctest: +SKIP
-    >>> round(ind.loc["so-du-lich", "late_rate"], 2)                       # doctest: +SKIP
+    >>> from scoring.paths import BUNDLED_DATASET
+    >>> ind = derive_indicators(load_dataset(BUNDLED_DATASET))
+    >>> round(float(ind.loc["so-du-lich", "late_rate"]), 2)      # 52 / (573 + 10) × 100
     8.92
     """
     index = pd.Index(ds.agencies.index, name="agency_id")

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from scoring.cli.options import data_option, rules_option
-from scoring.dataset import Dataset, reviewed_tasks, validate_dataset
+from scoring.dataset import Dataset, reviewed_tasks, sort_problems, validate_dataset
 from scoring.errors import CchcError, Problem
 
 
@@ -118,6 +118,7 @@ def check(rules_path: Path, data_path: Path) -> None:
     """
     prefix = f"{data_path}/"
     ds, data_problems = validate_dataset(data_path)
+    data_problems = sort_problems(data_problems)
     problems = [p.replace(file=f"{prefix}{p.file}")
                 if p.file is not None and not Path(p.file).is_absolute()
                 and p.file != str(data_path) else p for p in data_problems]
