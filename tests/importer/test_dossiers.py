@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ def built(seed_report: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 def _table(built, name: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(built.files[name].decode("utf-8").splitlines()))
+    return list(csv.DictReader(io.StringIO(built.files[name].decode("utf-8"))))
 
 
 def test_group_sizes(built) -> None:
