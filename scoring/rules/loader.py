@@ -780,6 +780,22 @@ def _fix_numbers_as_text(exc: ValidationError, data: dict[str, Any], meta: Meta)
     return changed
 
 
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """One problem per file line and message (a YAML alias repeats a node in many paths)."""
+    groups: dict[tuple[Any, ...], list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.file, p.line, p.message, p.fix), []).append(p)
+    out = []
+    for same in groups.values():
+        first = same[0]
+        if len(same) > 1 and first.line is not None:
+            first = first.replace(message=f"{first.message} (also at "
+                                  f"{', '.join(str(p.field) for p in same[1:])}, which "
+                                  "reuse these lines through a YAML alias)")
+        out.append(first)
+    return out
+
+
 def _spurious(err: Any) -> bool:
     """A 'list too short' error pydantic adds to a non-empty list whose items failed."""
     items = err.get("input")
@@ -794,7 +810,8 @@ def _validate(data: dict[str, Any], meta: Meta, fallback: str) -> RuleSet:
             if _fix_numbers_as_text(exc, data, meta):
                 continue
             errors = [e for e in exc.errors() if not _spurious(e)]
-            problems = [_problem(e, data, meta, fallback) for e in errors[:MAX_PROBLEMS]]
+            problems = _dedupe([_problem(e, data, meta, fallback)
+                                for e in errors[:MAX_PROBLEMS]])
             problems.sort(key=lambda p: (str(p.file), p.line or 0))
             if len(errors) > MAX_PROBLEMS:
                 problems.append(Problem(f"... and {len(errors) - MAX_PROBLEMS} more problems",
@@ -974,7 +991,7 @@ def load_rules(path: str | os.PathLike[str], *, run_tests: bool = True) -> RuleS
     data, meta, docs, notes = _resolve(file, (file.resolve(),))
     fallback = docs[-1].file
     rules = _validate(data, meta, fallback)
-    problems = _Checker(rules, meta, fallback, _indicator_names()).run()
+    problems = _dedupe(_Checker(rules, meta, fallback, _indicator_names()).run())
     if problems:
         raise RuleError(problems[:MAX_PROBLEMS])
     rules = rules.model_copy(update={"content_hash": _content_hash(docs),

@@ -438,3 +438,14 @@ def test_check_rules_never_raises_on_mangled_files(edits, variant):
 def test_two_documents_in_one_file(tmp_path):
     p = only(tmp_path, BASE + "---\nid: again\n")
     assert "single document" in p.message and "'---'" in p.fix
+
+
+def test_a_node_reused_through_an_alias_is_reported_once(tmp_path):
+    text = mutate("  department:\n    name: Cây cấp sở",
+                  "  department: &dept\n    name: Cây cấp sở")
+    text = mutate("tests:\n", "  district: *dept\ntests:\n", text)
+    text = mutate("{min: 80, max: 95, points: 2}", "{min: 80, max: 96, points: 2}", text)
+    p = only(tmp_path, text)
+    assert p.field == f"{LEAF_321}.rule.bands"
+    assert p.line == line_of(text, "bands:")
+    assert "also at trees.district.areas[0].criteria[0].leaves[0].rule.bands" in p.message
