@@ -16,7 +16,8 @@ from scoring.errors import Problem, UsageError
 CSV_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",
                "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a", "class_b",
                "class_changed", "leaves"]
-TABLE_COLUMNS = ["agency_id", "agency", "points_a", "points_b", "points_diff", "rank_a",
+TABLE_COLUMNS = ["agency_id", "agency", "points_a", "points_b", "points_diff", "index_a",
+                 "index_b", "rank_a",
                  "rank_b", "rank_shift", "class_a", "class_b", "leaves"]
 GROUP_COLUMNS = ["group", "agencies", "spearman", "kendall", "mean_abs_rank_shift",
                  "max_abs_rank_shift", "class_changes"]

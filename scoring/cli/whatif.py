@@ -89,6 +89,7 @@ def whatif(agency: str, rules_path: Path, data_path: Path, sets: tuple[str, ...]
         answer = goal_seek(rules, ds, agency_id, target, vary, set_values=set_values,
                            tasks=task_status, nominal=nominal)
         message = answer.message
+        target = answer.goal
         reached = answer.reached
         result = answer.whatif
     else:

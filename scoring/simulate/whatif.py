@@ -459,6 +459,7 @@ def _search(meets: Callable[[float], bool], start: float, end: float, step: floa
     hit = None
     for k in range(1, GRID + 1):
         v = start + (end - start) * k / GRID
+        v = min(max(v, min(start, end)), max(start, end))
         if integer:
             v = float(math.ceil(v) if direction > 0 else math.floor(v))
             if v == prev:
