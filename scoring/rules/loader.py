@@ -259,13 +259,17 @@ def _find_file(path: Path, *, file: str, line: int | None = None,
 
 def _read(path: Path) -> _Doc:
     file = _display(path)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
+    except OSError as exc:
+        raise RuleError(Problem(f"cannot read the file: {exc.strerror or exc}", file=file,
+                                fix="check that the file exists and may be read")) from None
     if size > MAX_FILE_BYTES:
         raise RuleError(Problem(
             f"the file is {size / 1024 / 1024:.1f} MB; rule files are limited to "
             f"{MAX_FILE_BYTES // 1024 // 1024} MB", file=file,
             fix="a rule set is a few hundred lines; check that this is the right file"))
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
