@@ -443,7 +443,7 @@ class _Builder:
     def build(self, path: Path) -> tuple[str, ...]:
         wb = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "in_memory": True,
+            "strings_to_numbers": False, "in_memory": False, "tmpdir": str(path.parent),
             "default_format_properties": {"font_name": FONT, "font_size": 11},
         })
         try:
@@ -780,9 +780,9 @@ class _Builder:
     def _ledger_sheet(self, wb: Any, name: str) -> None:
         ws = wb.add_worksheet(name)
         led = self.r.ledger
-        cols = ["agency_id", "agency", "group", "area", "criterion", "leaf", "name", "kind",
-                "component", "inputs", "value", "rule", "points", "max_points", "leaf_max",
-                "status"]
+        # group, criterion, component and the declared max are in the rule-set sheet
+        cols = ["agency_id", "agency", "area", "leaf", "name", "kind", "inputs", "value",
+                "rule", "points", "max_points", "status"]
         self.put(ws, 0, 0, "BẢNG ĐIỂM CHI TIẾT: MỖI ĐƠN VỊ × MỖI TIÊU CHÍ THÀNH PHẦN",
                  self.f_section)
         self.put(ws, 1, 0, "Mỗi dòng cho biết số liệu đầu vào, mức/ngưỡng đã áp dụng và số điểm "
@@ -807,20 +807,23 @@ class _Builder:
             if key == "status":
                 return [L.STATUS_LABELS.get(str(k), _text(k)) for k in s]
             if key in ("value", "points", "max_points", "leaf_max"):
-                return [_num(v) for v in s]
-            return [_text(v) for v in s]
+                num = pd.to_numeric(s, errors="coerce").astype(float)
+                return [None if not math.isfinite(v) else v for v in num.tolist()]
+            return s.astype(object).where(s.notna(), "").astype(str).tolist()
 
         data = [column(k) for k in cols]
         numeric = {"value": self.f_num, "points": self.f_pts, "max_points": self.f_pts,
                    "leaf_max": self.f_pts}
         fmts = [numeric.get(k, self.f_text) for k in cols]
         put_num, put_str, put_blank = ws.write_number, ws.write_string, ws.write_blank
+        sparse = n > 20_000  # large ledgers: leave empty cells unwritten (memory, time)
         for c, (values, fmt) in enumerate(zip(data, fmts, strict=True)):
             is_num = cols[c] in numeric
             for i, v in enumerate(values):
                 r = head + 1 + i
                 if v is None or v == "":
-                    put_blank(r, c, None, fmt)
+                    if not sparse:
+                        put_blank(r, c, None, fmt)
                 elif is_num:
                     put_num(r, c, v, fmt)
                 else:
