@@ -344,8 +344,9 @@ def _blank(s: pd.Series) -> pd.Series:
 
 def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse text to float (blank → NaN); also return the mask of unparseable cells."""
-    num = pd.to_numeric(s, errors="coerce")
-    return num.astype(float), num.isna() & ~_blank(s)
+    num = pd.to_numeric(s, errors="coerce").astype(float)
+    bad = ~np.isfinite(num) & ~_blank(s)          # "abc", "nan", "inf"
+    return num.where(~bad), bad
 
 
 def _parse_counts(df: pd.DataFrame, cols: tuple[str, ...], name: str, log: _Log) -> pd.DataFrame:
@@ -870,6 +871,13 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
                 if frames["dossiers"] is not None else None)
     tasks = (_load_tasks(frames["tasks"], names["tasks"], agencies, log)
              if frames["tasks"] is not None else None)
+    if agencies is not None and dossiers is not None:
+        rows = {aid: r for r, aid in list(frames["agencies"]["agency_id"].items())[::-1]}
+        for aid in agencies.index[agencies["ranked"] & ~agencies.index.isin(dossiers.index)]:
+            log.warn(f"ranked agency '{aid}' has no row in {names['dossiers']}: its dossier "
+                     "indicators are empty (not applicable)", file=names["agencies"],
+                     line=int(rows[aid]), field="agency_id",
+                     fix=f"add its counts to {names['dossiers']}, or set ranked to false")
     if frames["review"] is not None:
         tasks = _apply_review(frames["review"], names["review"], tasks, agencies,
                               names["tasks"], log)

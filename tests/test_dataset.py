@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from fixtures_data import tiny_tables, write_dataset, write_table
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scoring.dataset import (
     TASK_STATUSES,
@@ -237,7 +239,8 @@ def test_negative_count(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value, words", [("12.5", "whole number"), ("abc", "whole number"),
-                                          ("1,234", "whole number")])
+                                          ("1,234", "whole number"), ("inf", "whole number"),
+                                          ("nan", "whole number")])
 def test_count_that_is_not_an_integer(tmp_path: Path, value: str, words: str) -> None:
     t = tiny_tables()
     t["dossiers"][0]["online"] = value
@@ -263,9 +266,10 @@ def test_rates_accept_percent_sign_and_decimal_comma(tmp_path: Path, value: str,
     assert load_dataset(folder).dossiers.loc["xa-dien-dien", "late_rate_published"] == expected
 
 
-def test_bad_rate(tmp_path: Path) -> None:
+@pytest.mark.parametrize("value", ["mười", "inf"])
+def test_bad_rate(tmp_path: Path, value: str) -> None:
     t = tiny_tables()
-    t["dossiers"][2]["late_rate_published"] = "mười"
+    t["dossiers"][2]["late_rate_published"] = value
     p = only_error(write_dataset(tmp_path / "ds", t))
     assert (p.file, p.line, p.field) == ("dossiers.csv", 4, "late_rate_published")
     assert "percentage" in p.message
@@ -590,3 +594,67 @@ def test_bundled_dataset_loads_without_errors() -> None:
         586, 52, 283, 569)
     assert sdl["late_rate_published"] == pytest.approx(8.92)
     assert set(ds.tasks["status"]) <= set(TASK_STATUSES)
+
+
+def test_ranked_agency_without_dossier_row_is_a_warning(tmp_path: Path) -> None:
+    t = tiny_tables()
+    del t["dossiers"][3]                     # huyen-dien-khanh (agencies row 5)
+    del t["dossiers"][2]                     # vpdkdd: not ranked, no warning
+    folder = write_dataset(tmp_path / "ds", t)
+    [w] = warnings_of(folder)
+    assert (w.file, w.line, w.field) == ("agencies.csv", 5, "agency_id")
+    assert "'huyen-dien-khanh'" in w.message
+
+
+def test_duplicate_header_column(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    text = (folder / "tasks.csv").read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    (folder / "tasks.csv").write_text(header.replace("product", "title") + "\n" + rest,
+                                      encoding="utf-8")
+    p = only_error(folder)
+    assert (p.file, p.line, p.field) == ("tasks.csv", 1, "title")
+    assert "twice" in p.message
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    (folder / "dossiers.csv").write_bytes(b"")
+    p = only_error(folder)
+    assert (p.file, p.line) == ("dossiers.csv", 1) and "empty" in p.message
+
+
+def test_path_is_a_file_not_a_folder(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    p = only_error(folder / "agencies.csv")
+    assert "not a folder" in p.message
+
+
+CELL = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+            max_size=12),
+    st.from_regex(r"-?\d{1,6}([.,]\d{0,3})?%?", fullmatch=True),
+    st.sampled_from(["", "nan", "inf", "-inf", "1e5", "-0", "true", "FALSE", "so-tu-phap"]))
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.sampled_from(["agencies", "dossiers", "tasks", "review"]),
+       row=st.integers(0, 4), column=st.integers(0, 19), value=CELL)
+def test_any_cell_value_gives_problems_never_a_crash(tmp_path: Path, table: str, row: int,
+                                                     column: int, value: str) -> None:
+    t = tiny_tables()
+    rows = t[table]
+    target = rows[row % len(rows)]
+    key = list(target)[column % len(target)]
+    target[key] = value
+    folder = write_dataset(tmp_path / f"fuzz-{table}-{row}-{column}", t)
+    problems = check_dataset(folder)
+    assert all(isinstance(p, Problem) and p.file for p in problems)
+    try:
+        ds = load_dataset(folder)
+    except DataError as err:
+        assert any(p.severity == "error" for p in problems)
+        assert all(p.line is None or p.line >= 1 for p in err.problems)
+    else:
+        assert not any(p.severity == "error" for p in problems)
+        assert len(ds.agencies) >= 5
