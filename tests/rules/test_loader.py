@@ -14,7 +14,8 @@ from scoring.errors import Problem, RuleError
 from scoring.paths import REPO_ROOT
 from scoring.rules import RuleSet, check_rules, load_rules
 from scoring.rules.loader import MAX_FILE_BYTES
-from tests.rules.sample import BASE, line_of, mutate, only, problems, write
+
+from .sample import BASE, line_of, mutate, only, problems, write
 
 LEAF_321 = "trees.department.areas[0].criteria[0].leaves[0]"
 LEAF_322 = "trees.department.areas[0].criteria[0].leaves[1]"
