@@ -167,6 +167,7 @@ class AgencyRegistry:
     _by_key: dict[str, str] = field(default_factory=dict)
     _shared: dict[str, set[str]] = field(default_factory=dict)
     _spelled: dict[str, str] = field(default_factory=dict)
+    _pattern_cache: tuple | None = field(default=None, repr=False)
 
     def _claim(self, name: str, agency_id: str) -> None:
         k = key(name)
@@ -234,21 +235,30 @@ class AgencyRegistry:
         """The id of the agency with this id, name or alias (accent/case-insensitive)."""
         return self._by_key.get(key(name))
 
-    def mentions(self, text: str) -> list[Mention]:
-        """Agencies named in ``text``, longest names first, non-overlapping, in order."""
-        folded = fold_aligned(text)
+    def _patterns(self) -> list[tuple[re.Pattern[str], str]]:
+        """Compiled name patterns, longest first (rebuilt when the registry changed)."""
+        stamp = (len(self.agencies), len(self._by_key), len(self._shared))
+        if self._pattern_cache is not None and self._pattern_cache[0] == stamp:
+            return self._pattern_cache[1]
         names: list[tuple[str, str]] = []
         for agency in self.agencies:
             for name in agency.names():
                 f = fold(name)
                 if len(f) >= 4 and key(name) not in self._shared:
                     names.append((f, agency.agency_id))
-        names.sort(key=lambda p: -len(p[0]))
+        names.sort(key=lambda p: (-len(p[0]), p[0]))
+        patterns = [(re.compile(r"(?<![\w])" + r"\s+".join(re.escape(w) for w in f.split())
+                                + r"(?![\w])"), agency_id) for f, agency_id in names]
+        self._pattern_cache = (stamp, patterns)
+        return patterns
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Agencies named in ``text``, longest names first, non-overlapping, in order."""
+        folded = fold_aligned(text)
         taken: list[tuple[int, int]] = []
         found: list[Mention] = []
-        for f, agency_id in names:
-            pattern = r"(?<![\w])" + r"\s+".join(re.escape(w) for w in f.split()) + r"(?![\w])"
-            for m in re.finditer(pattern, folded):
+        for pattern, agency_id in self._patterns():
+            for m in pattern.finditer(folded):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
                 taken.append((m.start(), m.end()))

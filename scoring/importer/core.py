@@ -205,8 +205,8 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
     labels = {**built.subtotal_labels, **built.row_agency}
     findings += check_rows(dossiers, labels)
     findings += check_subtotals(dossiers, labels)
-    findings.sort(key=lambda f: (_TABLE_ORDER.get(f.table, 9), f.line or 0, f.agency,
-                                 f.column))
+    # stable: within one line, findings keep the column order they were made in
+    findings.sort(key=lambda f: (_TABLE_ORDER.get(f.table, 9), f.line or 0))
 
     decisions: list[ReviewDecision] = []
     review_bytes: bytes | None = None
