@@ -684,7 +684,10 @@ def _refine(path: PathT, message: str, data: dict[str, Any]) -> tuple[PathT, str
     if m := re.search(r"component '(.+?)' names unknown areas", message):
         for i, c in enumerate(data.get("components") or []):
             if isinstance(c, dict) and str(c.get("id")) == m[1]:
-                return ("components", i, "areas"), "use area codes of the trees"
+                codes = sorted({str(n.get("code")) for _, level, n in _tree_nodes(data)
+                                if level == "area"})
+                return ("components", i, "areas"), ("use area codes of the trees: "
+                                                    + ", ".join(codes))
     if "two groups have the same id" in message:
         seen: set[str] = set()
         for i, g in enumerate(data.get("groups") or []):

@@ -450,3 +450,11 @@ def test_a_node_reused_through_an_alias_is_reported_once(tmp_path):
     assert p.field == f"{LEAF_321}.rule.bands"
     assert p.line == line_of(text, "bands:")
     assert "also at trees.district.areas[0].criteria[0].leaves[0].rule.bands" in p.message
+
+
+def test_component_naming_a_missing_area(tmp_path):
+    text = mutate("tests:\n", "components:\n"
+                  '  - {id: appraisal, name: Thẩm định, areas: ["3", "9"]}\ntests:\n')
+    p = only(tmp_path, text)
+    assert p.field == "components[0].areas" and p.line == line_of(text, "appraisal")
+    assert "unknown areas ['9']" in p.message and p.fix.endswith("trees: 3, 7")
