@@ -23,7 +23,7 @@ def fake_loader(monkeypatch: pytest.MonkeyPatch, problems: list[Problem] | None 
     """Install a stand-in rule loader; return the list of paths it was asked to check."""
     calls: list[Path] = []
     rules = types.SimpleNamespace(
-        id="test-rules", groups=[types.SimpleNamespace(id=g) for g in groups],
+        id="test-rules", version="1", groups=[types.SimpleNamespace(id=g) for g in groups],
         trees={"t": types.SimpleNamespace(
             leaves=lambda: [(None, None, types.SimpleNamespace(code=c)) for c in leaves])})
 
@@ -57,6 +57,7 @@ def test_valid_data_and_rules_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert calls == [Path(RULES)]
     assert out.strip().splitlines()[-1] == "0 errors, 0 warnings"
     assert "tiny-2022: 6 agencies" in out
+    assert f"rules: {RULES} (test-rules 1; groups department, district, commune)" in out
     assert "note: 1 task status overridden by review.csv: T4 (not_done → in_progress)" in out
     assert "note: findings.csv records 1 data-quality finding" in out
     assert err == ""

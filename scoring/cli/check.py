@@ -124,15 +124,19 @@ def check(rules_path: Path, data_path: Path) -> None:
                 and p.file != str(data_path) else p for p in data_problems]
     rule_problems, notes = _rules_problems(rules_path)
     problems += rule_problems
-    if ds is not None and not any(p.severity == "error" for p in rule_problems) and not notes:
+    rules = None
+    if not any(p.severity == "error" for p in rule_problems) and not notes:
         rules = _load_rules(rules_path)
-        if rules is not None:
-            problems += cross_check(rules, ds, prefix)
+    if rules is not None:
+        click.echo(f"rules: {rules_path} ({rules.id} {rules.version}; "
+                   f"groups {', '.join(g.id for g in rules.groups)})")
     if ds is not None:
         click.echo(f"data: {data_path} ({ds.name}: {len(ds.agencies)} agencies, "
                    f"{len(ds.dossiers)} dossier rows, {len(ds.tasks)} tasks; "
                    f"sha256 {ds.content_hash[:12]})")
         notes = _notes(ds) + notes
+        if rules is not None:
+            problems += cross_check(rules, ds, prefix)
     problems.sort(key=lambda p: p.severity != "error")
     for p in problems:
         click.echo(f"{p.severity}: {p}")
