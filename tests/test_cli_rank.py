@@ -1,0 +1,78 @@
+"""``cchc rank`` on the bundled rules and data: the workbook, the summary, the failures."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pytest
+
+from scoring.cli import main
+from scoring.dataset import load_dataset
+from scoring.engine import score
+from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
+from scoring.rules.loader import load_rules
+
+
+@pytest.fixture(scope="module")
+def engine_result():
+    return score(load_rules(BUNDLED_RULES), load_dataset(BUNDLED_DATASET))
+
+
+def test_no_arguments_writes_the_default_workbook_and_a_summary(tmp_path, monkeypatch,
+                                                                capsys, engine_result):
+    monkeypatch.chdir(tmp_path)
+    assert main(["rank"]) == 0
+    out = capsys.readouterr().out
+    target = tmp_path / f"cchc-{engine_result.dataset.name}.xlsx"
+    assert target.exists()
+    assert f"Đã ghi bảng tính: {target}" in out
+    totals = engine_result.totals
+    for group in engine_result.rules.groups:
+        rows = totals[totals["group"] == group.id]
+        if rows.empty:
+            continue
+        assert f"{group.name} ({len(rows)} đơn vị)" in out
+        first = rows.iloc[0]
+        assert f"Hạng 1: {first['agency']}" in out
+        counts = rows["class"].value_counts()
+        for label, n in counts.items():
+            assert f"{label}: {n}" in out
+    wb = openpyxl.load_workbook(target, read_only=True)
+    assert wb.sheetnames[-1] == "Nguồn gốc"
+
+
+def test_output_option_and_overwrite_of_an_earlier_workbook(tmp_path, capsys):
+    target = tmp_path / "ket-qua.xlsx"
+    target.write_bytes(b"an earlier file")
+    assert main(["rank", "-o", str(target)]) == 0
+    assert target.read_bytes()[:2] == b"PK"  # replaced by a real workbook (a zip)
+
+
+def test_missing_folder_fails_with_one_message(tmp_path, capsys):
+    code = main(["rank", "-o", str(tmp_path / "missing" / "x.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("cchc: error: -o: the folder") and "does not exist" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_refuses_to_write_into_the_dataset(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(BUNDLED_DATASET, data)
+    before = sorted(p.name for p in data.iterdir())
+    code = main(["rank", "--data", str(data), "-o", str(data / "agencies.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 2 and "is inside an input" in err
+    assert sorted(p.name for p in data.iterdir()) == before
+
+
+def test_variant_rule_set_gets_its_own_default_name(tmp_path, monkeypatch, capsys):
+    variants = sorted(p for p in BUNDLED_RULES.parent.iterdir()
+                      if p.name.startswith(BUNDLED_RULES.name + "-"))
+    assert variants, "the bundled variant rule set is missing"
+    monkeypatch.chdir(tmp_path)
+    assert main(["rank", "--rules", str(variants[0])]) == 0
+    rules = load_rules(variants[0])
+    names = [p.name for p in tmp_path.iterdir()]
+    assert names == [f"cchc-khanh-hoa-2022-{rules.id}.xlsx"]
