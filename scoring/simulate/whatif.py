@@ -14,8 +14,11 @@ grid point that misses and the first that reaches (integers for counts; 0.001 fo
 and verifies the answer by scoring it with the full dataset. Only the agency's group is
 scored during the search (ranks are within a group, so the result is the same).
 
-Domains: rates (unit %) ``[0, 100]``; counts ``[0, max(2 × current, largest value of any
-agency, 10)]``. Constraints between counts (``online ≤ online_eligible``) are not imposed.
+Domains: rates (unit %) ``[0, 100]``; a count that is part of another stays within it
+(``online ≤ online_eligible``, ``resolved_on_time ≤ resolved``, ``late ≤ resolved +
+pending``, ...); other counts ``[0, max(2 × current, largest value of any agency, 10)]``.
+Other counts are not adjusted (raising ``resolved_on_time`` does not lower
+``resolved_late``): vary the rate when that matters.
 
 Examples
 --------
@@ -40,6 +43,11 @@ from scoring.errors import Problem, UsageError
 from scoring.text import fold, suggest
 
 RATE_TOLERANCE = 1e-3
+# a count that is part of another: goal-seek keeps it within the whole
+CEILING: dict[str, tuple[str, ...]] = {
+    "online": ("online_eligible",), "resolved_on_time": ("resolved",),
+    "resolved_late": ("resolved",), "pending_on_time": ("pending",),
+    "pending_late": ("pending",), "late": ("resolved", "pending")}
 GRID = 24
 
 
@@ -398,6 +406,9 @@ def goal_seek(rules: Any, ds: Dataset, agency_id: str, goal: Goal, vary: str, *,
     counting = vary in COUNT_COLUMNS or not is_rate(vary) and float(current).is_integer()
     if is_rate(vary):
         lo, hi = 0.0, 100.0
+    elif vary in CEILING:
+        ceiling = float(np.nansum([base.indicators.loc[agency_id, c] for c in CEILING[vary]]))
+        lo, hi = 0.0, max(ceiling, current)
     else:
         col = base.indicators[vary].to_numpy(dtype=float)
         biggest = float(np.nanmax(col)) if np.isfinite(col).any() else 0.0
