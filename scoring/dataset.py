@@ -218,7 +218,13 @@ def _decode(data: bytes, name: str, log: _Log) -> str | None:
 
 
 def _read_csv(path: Path, log: _Log) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
-    text = _decode(path.read_bytes(), path.name, log)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        log.error(f"cannot be read ({err.strerror or err})", file=path.name,
+                  fix="check that the file exists and that you may read it")
+        return None
+    text = _decode(data, path.name, log)
     if text is None:
         return None
     first = text.split("\n", 1)[0]

@@ -658,3 +658,25 @@ def test_any_cell_value_gives_problems_never_a_crash(tmp_path: Path, table: str,
     else:
         assert not any(p.severity == "error" for p in problems)
         assert len(ds.agencies) >= 5
+
+
+def test_xlsx_dates_and_typed_numbers(tmp_path: Path) -> None:
+    import datetime
+
+    import openpyxl
+
+    folder = write_dataset(tmp_path / "ds")
+    (folder / "tasks.csv").unlink()
+    t = tiny_tables()["tasks"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(t[0]))
+    for row in t:
+        cells = list(row.values())
+        cells[list(row).index("deadline_date")] = datetime.datetime(2022, 6, 30)
+        cells[list(row).index("number")] = float(row["number"])   # 1.0 as Excel stores it
+        ws.append(cells)
+    wb.save(folder / "tasks.xlsx")
+    ds = load_dataset(folder)
+    assert ds.tasks.loc["T1", "deadline_date"] == "2022-06-30"
+    assert ds.tasks.loc["T2", "number"] == "2"
