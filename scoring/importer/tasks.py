@@ -545,6 +545,11 @@ class _Raw:
     number: int
     cells: list[str]
     line: int
+    fragments: list[Line] = field(default_factory=list)
+
+    def line_of(self, text: str) -> int:
+        """The source line (first row or a continuation) where ``text`` is written."""
+        return next((ln.number for ln in self.fragments if text in ln.text), self.line)
 
 
 def _area_numeral(cell: str) -> str | None:
@@ -626,6 +631,7 @@ def parse_task_rows(report: Report, lines: Sequence[Line]) -> tuple[TaskTable, l
             prev = raws[-1]
             prev.cells = [join_continuation(a, clean_cell(b))
                           for a, b in zip(prev.cells, cells, strict=True)]
+            prev.fragments.append(ln)
             continue
         if not first.isdigit():
             raise DataError(Problem(f"unknown row number {first!r}", file=report.path,
@@ -641,7 +647,7 @@ def parse_task_rows(report: Report, lines: Sequence[Line]) -> tuple[TaskTable, l
             table.findings.append(Finding(
                 "warning", "tasks", f"{area}.{number}", "number", str(number),
                 str(prev_number + 1), "task numbers are not consecutive", ln.number))
-        raws.append(_Raw(area, number, [clean_cell(c) for c in cells], ln.number))
+        raws.append(_Raw(area, number, [clean_cell(c) for c in cells], ln.number, [ln]))
     if not raws:
         raise DataError(Problem("Phụ lục 1 has no tasks; the report looks truncated",
                                 file=report.path, fix="use the complete report text"))
@@ -694,7 +700,7 @@ def build_tasks(table: TaskTable, raws: Sequence[_Raw], registry: AgencyRegistry
         for bad in invalid:
             findings.append(Finding("warning", "tasks", task_id, "documents", bad, "",
                                     "invalid date in the result text; the document is kept "
-                                    "without a date", raw.line))
+                                    "without a date", raw.line_of(bad)))
         proposal = propose_status(result, product, deadline, documents, as_of)
         table.tasks.append(Task(
             task_id, raw.area, table.areas[raw.area], raw.number, title, product, deadline,

@@ -241,7 +241,8 @@ def test_invalid_date_is_reported(seed_tasks) -> None:
     tasks, built = seed_tasks
     assert "Công văn 11643/UBND" in tasks["III.3"]["documents"]
     f = [f for f in built.summary.findings if f.column == "documents"]
-    assert [(f.agency, f.published) for f in f] == [("III.3", "325/11/2022")]
+    # written on a continuation row (line 49), not on the task's first row (46)
+    assert [(f.agency, f.published, f.line) for f in f] == [("III.3", "325/11/2022", 49)]
 
 
 def test_document_column_format(seed_tasks) -> None:
