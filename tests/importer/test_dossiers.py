@@ -187,3 +187,23 @@ def test_rate_precision(published: float, exact: float, decimals: int, agrees: b
 def test_round_half_up() -> None:
     assert round_half_up(0.125, 2) == 0.13
     assert round_half_up(2.345, 1) == 2.3
+
+
+def test_land_office_rows_are_checked_against_their_own_members(seed_report: Path,
+                                                                 tmp_path: Path) -> None:
+    # raise one '+' branch by 100 received dossiers: only Khối VPĐKĐĐ (the '+' rows'
+    # parent) disagrees; row 18 sums its '-' rows and group A its numbered rows, so they
+    # still hold
+    old = "CNVPĐKĐĐ Cam Lâm\t45.725\t"
+    built = build_dataset(_mutate(seed_report, tmp_path, old, "CNVPĐKĐĐ Cam Lâm\t45.825\t"),
+                          tmp_path / "out")
+    received = [(f.agency, f.published, f.expected) for f in built.summary.findings
+                if f.column == "received" and f.severity == "warning"]
+    assert received == [("vpdkdd", "270.718", "270.818")]
+    # lower the '-' row of the department's own office: row 18 disagrees, A does not
+    old = "Sở Tài nguyên và Môi trường\t1.953\t"
+    built = build_dataset(_mutate(seed_report, tmp_path, old,
+                                  "Sở Tài nguyên và Môi trường\t1.900\t"), tmp_path / "out2")
+    received = [(f.agency, f.published, f.expected) for f in built.summary.findings
+                if f.column == "received" and f.severity == "warning"]
+    assert received == [("so-tai-nguyen-va-moi-truong", "272.671", "272.618")]
