@@ -680,3 +680,26 @@ def test_xlsx_dates_and_typed_numbers(tmp_path: Path) -> None:
     ds = load_dataset(folder)
     assert ds.tasks.loc["T1", "deadline_date"] == "2022-06-30"
     assert ds.tasks.loc["T2", "number"] == "2"
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(counts=st.lists(st.lists(st.integers(0, 10**7), min_size=10, max_size=10),
+                       min_size=6, max_size=6),
+       rates=st.lists(st.one_of(st.none(), st.decimals(0, 100, places=2).map(str)),
+                      min_size=12, max_size=12),
+       n=st.integers(0, 10**6))
+def test_xlsx_equals_csv_for_any_counts(tmp_path: Path, counts: list[list[int]],
+                                        rates: list[str | None], n: int) -> None:
+    t = tiny_tables()
+    for row, values, pair in zip(t["dossiers"], counts, zip(rates[::2], rates[1::2],
+                                                             strict=True), strict=True):
+        row.update(zip(("received", "resolved", "resolved_on_time", "resolved_late", "pending",
+                        "pending_on_time", "pending_late", "late", "online", "online_eligible"),
+                       map(str, values), strict=True))
+        row["late_rate_published"], row["online_rate_published"] = (v or "" for v in pair)
+    a = validate_dataset(write_dataset(tmp_path / f"c{n}", t))
+    b = validate_dataset(write_dataset(tmp_path / f"x{n}", t, fmt="xlsx"))
+    assert a[0] is not None and b[0] is not None    # inconsistent counts only warn
+    pd.testing.assert_frame_equal(a[0].dossiers, b[0].dossiers)
+    assert [(p.line, p.field, p.message) for p in a[1]] == [
+        (p.line, p.field, p.message) for p in b[1]]
