@@ -71,6 +71,21 @@ def band_label(band: Band) -> str:
     return f"{text} ({band.label})" if band.label else text
 
 
+_LABELS: dict[int, tuple[tuple[Band, ...], tuple[str, ...]]] = {}
+
+
+def _band_labels(bands: tuple[Band, ...]) -> tuple[str, ...]:
+    """Labels of ``bands`` plus the no-band label (cached per bands tuple)."""
+    hit = _LABELS.get(id(bands))
+    if hit is not None and hit[0] is bands:
+        return hit[1]
+    labels = tuple(band_label(b) for b in bands) + ("không khoảng nào chứa giá trị → 0",)
+    if len(_LABELS) > 4096:
+        _LABELS.clear()
+    _LABELS[id(bands)] = (bands, labels)      # holds ``bands``, so the id stays theirs
+    return labels
+
+
 # --------------------------------------------------------------------------- tables
 @dataclass(frozen=True)
 class LeafTables:
@@ -86,16 +101,72 @@ class LeafTables:
 
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     surveys: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _arrays: dict[str, TableArrays] = field(default_factory=dict, repr=False, compare=False)
+
+    def table(self, table: str) -> pd.DataFrame:
+        """The table called ``table`` (``scores`` or ``surveys``)."""
+        if table not in ("scores", "surveys"):
+            raise RuleError(Problem(f"unknown table {table!r}", field="rule.table",
+                                    fix="use 'scores' (manual) or 'surveys' (survey)"))
+        df = getattr(self, table)
+        if df is None or "leaf" not in df.columns or "agency_id" not in df.columns:
+            return pd.DataFrame(columns=["agency_id", "leaf"])
+        return df
+
+    def arrays(self, table: str) -> TableArrays:
+        """The table as numpy arrays, grouped by leaf (computed once per table)."""
+        if table not in self._arrays:
+            self._arrays[table] = TableArrays.of(self.table(table))
+        return self._arrays[table]
 
     def rows(self, table: str, leaf: str) -> pd.DataFrame:
         """Rows of ``table`` for ``leaf`` (empty frame when none)."""
-        df = getattr(self, table, None)
-        if df is None:
-            raise RuleError(Problem(f"unknown table {table!r}", field="rule.table",
-                                    fix="use 'scores' (manual) or 'surveys' (survey)"))
-        if df is None or df.empty or "leaf" not in df.columns:
-            return df.iloc[0:0] if df is not None else pd.DataFrame()
-        return df[df["leaf"].astype(str) == leaf]
+        return self.table(table).iloc[self.arrays(table).rows(leaf)]
+
+
+def _floats(col: pd.Series) -> np.ndarray:
+    if pd.api.types.is_float_dtype(col.dtype):
+        return col.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class TableArrays:
+    """A score or survey table as arrays: agency ids, rows per leaf, numeric columns and
+    answer options (as codes into ``options``)."""
+
+    agency_id: np.ndarray
+    by_leaf: dict[str, np.ndarray]
+    numbers: dict[str, np.ndarray]
+    option_codes: np.ndarray
+    options: tuple[str, ...]
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> TableArrays:
+        n = len(df)
+        by_leaf: dict[str, np.ndarray] = {}
+        if n:
+            codes, uniques = pd.factorize(df["leaf"].to_numpy(dtype=object))
+            order = np.argsort(codes, kind="stable")
+            bounds = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(uniques)))
+            for leaf, part in zip(uniques, np.split(order[-bounds[-1]:] if len(bounds)
+                                                    else order[:0], bounds[:-1]),
+                                  strict=True):
+                by_leaf[str(leaf)] = part
+        numbers = {col: _floats(df[col]) if col in df.columns else np.full(n, np.nan)
+                   for col in ("self_points", "appraised_points", "count", "share")}
+        if "option" in df.columns and n:
+            codes, uniques = pd.factorize(df["option"].to_numpy(dtype=object))
+            uniques = [str(u) for u in uniques]
+        else:
+            codes, uniques = np.full(n, -1), []
+        return cls(agency_id=df["agency_id"].astype(str).to_numpy(dtype=object),
+                   by_leaf=dict(by_leaf), numbers=numbers,
+                   option_codes=np.asarray(codes), options=tuple(map(str, uniques)))
+
+    def rows(self, leaf: str) -> np.ndarray:
+        """Row positions of ``leaf``."""
+        return self.by_leaf.get(leaf, np.zeros(0, dtype=np.int64))
 
 
 # --------------------------------------------------------------------------- outcome
@@ -148,6 +219,18 @@ class LeafContext:
     indicators: pd.DataFrame
     tables: LeafTables
     where: str = ""
+    _positions: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+
+    def lookup(self, table: str, leaf: str) -> tuple[TableArrays, np.ndarray, np.ndarray]:
+        """(table arrays, row positions of ``leaf``, their agency positions; −1 = out of
+        scope). Agency ids of the whole table are matched once per context."""
+        arrays = self.tables.arrays(table)
+        idx = arrays.rows(leaf)
+        if table not in self._positions:
+            self._positions[table] = (self.agency_ids.get_indexer(arrays.agency_id)
+                                      if len(arrays.agency_id) else np.zeros(0, np.int64))
+        return arrays, idx, self._positions[table][idx]
 
     @property
     def n(self) -> int:
@@ -160,7 +243,9 @@ class LeafContext:
                 f"leaf {leaf.code} reads indicator {name!r}, which the indicators do not "
                 f"provide", field=f"{self.where}leaf {leaf.code}",
                 fix="use one of: " + ", ".join(map(str, self.indicators.columns))))
-        return self.indicators[name].to_numpy(dtype=float, na_value=np.nan)
+        if name not in self._columns:
+            self._columns[name] = self.indicators[name].to_numpy(dtype=float, na_value=np.nan)
+        return self._columns[name]
 
 
 Evaluator = Callable[[Leaf, LeafContext], LeafOutcome]
@@ -219,7 +304,7 @@ def _band_outcome(value: np.ndarray, rule_bands: tuple[Band, ...], hit: str,
                   inputs: dict[str, np.ndarray], leaf: Leaf) -> LeafOutcome:
     na = np.isnan(value)
     points, idx = lookup_bands(np.where(na, 0.0, value), rule_bands, hit)
-    labels = tuple(band_label(b) for b in rule_bands) + ("không khoảng nào chứa giá trị → 0",)
+    labels = _band_labels(rule_bands)
     idx = np.where(idx < 0, len(rule_bands), idx)
     status = np.where(na, NOT_APPLICABLE, SCORED).astype(np.int8)
     return LeafOutcome(value=value, points=np.where(na, 0.0, points),
@@ -246,14 +331,22 @@ def compile_for(text: str, ctx: LeafContext, where: str) -> Any:
     return compile_expression(text, _names(ctx), where=where)
 
 
-def evaluate_expression(expr: Any, ctx: LeafContext, max_points: float) -> np.ndarray:
+class _Named:
+    """Stands in for a leaf in error messages about a formula's names."""
+
+    def __init__(self, code: str):
+        self.code = code
+
+
+def evaluate_expression(expr: Any, ctx: LeafContext, max_points: float,
+                        where: str = "formula") -> np.ndarray:
     """Evaluate a compiled expression over all agencies (float array, NaN allowed)."""
     cols: dict[str, np.ndarray] = {}
     for name in expr.names:
         if name == "max_points":
-            cols[name] = np.full(ctx.n, float(max_points))
+            cols[name] = float(max_points)
         else:
-            cols[name] = ctx.indicators[name].to_numpy(dtype=float, na_value=np.nan)
+            cols[name] = ctx.column(name, _Named(where))
     with np.errstate(all="ignore"):
         out = np.asarray(expr.evaluate(cols), dtype=float)
     return np.broadcast_to(out, (ctx.n,)).astype(float, copy=True)
@@ -313,14 +406,14 @@ def evaluate_tasks(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
 
 
 # --------------------------------------------------------------------------- manual
-def _positions(ctx: LeafContext, rows: pd.DataFrame, table: str, leaf: Leaf) -> np.ndarray:
-    ids = rows["agency_id"].astype(str)
-    if ids.duplicated().any():
-        dup = ids[ids.duplicated()].iloc[0]
-        raise DataError(Problem(f"agency {dup} has two rows for leaf {leaf.code}",
+def check_unique(ctx: LeafContext, pos: np.ndarray, table: str, code: str) -> None:
+    """A clear error when an agency has two rows for one leaf."""
+    inside = pos[pos >= 0]
+    if len(inside) and np.bincount(inside).max() > 1:
+        dup = ctx.agency_ids[int(np.argmax(np.bincount(inside)))]
+        raise DataError(Problem(f"agency {dup} has two rows for leaf {code}",
                                 file=f"{table}.csv", field="agency_id",
                                 fix="keep one row per agency and leaf"))
-    return ctx.agency_ids.get_indexer(ids)
 
 
 def _missing_fill(rule_missing: str, leaf: Leaf, have: np.ndarray, points: np.ndarray,
@@ -333,12 +426,6 @@ def _missing_fill(rule_missing: str, leaf: Leaf, have: np.ndarray, points: np.nd
     return points, max_points, status
 
 
-def _numeric(rows: pd.DataFrame, col: str) -> np.ndarray:
-    if col not in rows.columns:
-        return np.full(len(rows), np.nan)
-    return pd.to_numeric(rows[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-
-
 @register_leaf_kind("manual")
 def evaluate_manual(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
     """Appraised points (else self-assessed) from the score table, capped at the max.
@@ -347,15 +434,15 @@ def evaluate_manual(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
     ``zero`` counts it as 0 of the max; the status is ``missing`` either way.
     """
     rule = leaf.rule
-    rows = ctx.tables.rows(rule.table, leaf.code)
+    arrays, idx, pos = ctx.lookup(rule.table, leaf.code)
     n = ctx.n
     self_pts = np.full(n, np.nan)
     appraised = np.full(n, np.nan)
-    if len(rows):
-        pos = _positions(ctx, rows, rule.table, leaf)
+    if len(idx):
+        check_unique(ctx, pos, rule.table, leaf.code)
         keep = pos >= 0
-        self_pts[pos[keep]] = _numeric(rows, "self_points")[keep]
-        appraised[pos[keep]] = _numeric(rows, "appraised_points")[keep]
+        self_pts[pos[keep]] = arrays.numbers["self_points"][idx[keep]]
+        appraised[pos[keep]] = arrays.numbers["appraised_points"][idx[keep]]
     use_appraised = ~np.isnan(appraised)
     value = np.where(use_appraised, appraised, self_pts)
     have = ~np.isnan(value)
@@ -383,24 +470,24 @@ def evaluate_survey(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
     ``share`` column (percent). No answers → the rule's ``missing`` policy.
     """
     rule = leaf.rule
-    rows = ctx.tables.rows(rule.table, leaf.code)
+    arrays, idx, pos = ctx.lookup(rule.table, leaf.code)
     n = ctx.n
-    pos = ctx.agency_ids.get_indexer(rows["agency_id"].astype(str)) if len(rows) else \
-        np.zeros(0, dtype=np.int64)
     keep = pos >= 0
     answers = np.zeros(n)
     if rule.options is not None:
-        if len(rows):
-            opts = rows["option"].astype(str).str.strip()
-            unknown = sorted(set(opts[~opts.isin(list(rule.options))]))
+        if len(idx):
+            lut = np.array([rule.options.get(o, np.nan) for o in arrays.options] + [np.nan])
+            codes = arrays.option_codes[idx]
+            pct = lut[codes]                       # code −1 (no option) → the last: NaN
+            unknown = sorted({arrays.options[c] if c >= 0 else ""
+                              for c in codes[np.isnan(pct)]})
             if unknown:
                 raise DataError(Problem(
                     f"leaf {leaf.code} has answers with option(s) {unknown} that the rule "
                     f"does not map", file=f"{rule.table}.csv", field="option",
                     fix="use one of " + ", ".join(rule.options)
                         + " or add the option to the rule's options"))
-            count = np.nan_to_num(_numeric(rows, "count"))
-            pct = opts.map(rule.options).to_numpy(dtype=float)
+            count = np.nan_to_num(arrays.numbers["count"][idx])
             answers = np.bincount(pos[keep], weights=count[keep], minlength=n)
             weighted = np.bincount(pos[keep], weights=(count * pct)[keep], minlength=n)
         else:
@@ -412,9 +499,9 @@ def evaluate_survey(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
             + " / tổng số phiếu"
     else:
         share = np.full(n, np.nan)
-        if len(rows):
-            _positions(ctx, rows, rule.table, leaf)
-            share[pos[keep]] = _numeric(rows, "share")[keep]
+        if len(idx):
+            check_unique(ctx, pos, rule.table, leaf.code)
+            share[pos[keep]] = arrays.numbers["share"][idx[keep]]
         have = ~np.isnan(share)
         label = "tỷ lệ hài lòng (%) × điểm tối đa"
     points = np.clip(np.nan_to_num(share) / 100.0 * leaf.max, 0.0, float(leaf.max))

@@ -22,6 +22,7 @@ from scoring.engine.leaves import (
     SCORED,
     LeafContext,
     LeafTables,
+    check_unique,
     compile_for,
     evaluate_expression,
     evaluate_in,
@@ -46,16 +47,14 @@ def _adjustment(adj: Adjustment, ctx: LeafContext) -> tuple[np.ndarray, ...]:
         labels = (adj.rule.expr, f"{adj.rule.expr} (giới hạn ở {fmt(cap)})", "không áp dụng → 0")
         missing_status = NOT_APPLICABLE
     else:
-        rows = ctx.tables.rows(adj.rule.table, adj.code)
+        arrays, idx, pos = ctx.lookup(adj.rule.table, adj.code)
         self_pts = np.full(n, np.nan)
         appraised = np.full(n, np.nan)
-        if len(rows):
-            pos = ctx.agency_ids.get_indexer(rows["agency_id"].astype(str))
+        if len(idx):
+            check_unique(ctx, pos, adj.rule.table, adj.code)
             keep = pos >= 0
-            for col, arr in (("self_points", self_pts), ("appraised_points", appraised)):
-                if col in rows.columns:
-                    arr[pos[keep]] = pd.to_numeric(rows[col], errors="coerce").to_numpy(
-                        dtype=float, na_value=np.nan)[keep]
+            self_pts[pos[keep]] = arrays.numbers["self_points"][idx[keep]]
+            appraised[pos[keep]] = arrays.numbers["appraised_points"][idx[keep]]
         value = np.where(np.isnan(appraised), self_pts, appraised)
         na = np.isnan(value)
         inputs = {"self_points": self_pts, "appraised_points": appraised}
@@ -158,25 +157,27 @@ def _tree_block(rules: RuleSet, tree_id: str, tree: Tree, agencies: pd.DataFrame
 
 
 def _area_table(block: LedgerBlock, tree: Tree) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    meta = block.leaf_meta
-    is_leaf = (meta["area"] != "").to_numpy()
-    area_codes = meta["area"].to_numpy(dtype=object)[is_leaf]
+    """Area sums of the ledger arrays (leaves of an area are contiguous in tree order)."""
     n = block.n_agencies
-    frames = []
-    index_by_area: dict[str, np.ndarray] = {}
-    for area in tree.areas:
-        sel = area_codes == area.code
-        p = block.points[:len(area_codes)][sel].sum(axis=0)
-        m = block.max_points[:len(area_codes)][sel].sum(axis=0)
-        with np.errstate(all="ignore"):
-            idx = np.where(m > 0, np.clip(p / np.where(m > 0, m, 1) * 100, 0, 100), np.nan)
-        index_by_area[area.code] = idx
-        frames.append(pd.DataFrame({
-            "agency_id": block.agency_ids, "group": block.groups,
-            "area": np.full(n, area.code, dtype=object),
-            "name": np.full(n, area.name, dtype=object),
-            "points": p, "max_points": m, "index": idx}))
-    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), index_by_area
+    sizes = [sum(len(c.leaves) for c in a.criteria) for a in tree.areas]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    n_leaves = int(sum(sizes))
+    if n_leaves == 0 or n == 0:
+        p = np.zeros((len(sizes), n))
+        m = np.zeros((len(sizes), n))
+    else:
+        p = np.add.reduceat(block.points[:n_leaves], starts, axis=0)
+        m = np.add.reduceat(block.max_points[:n_leaves], starts, axis=0)
+    with np.errstate(all="ignore"):
+        idx = np.where(m > 0, np.clip(p / np.where(m > 0, m, 1) * 100, 0, 100), np.nan)
+    codes = [a.code for a in tree.areas]
+    frame = pd.DataFrame({
+        "agency_id": np.tile(block.agency_ids, len(codes)),
+        "group": np.tile(block.groups, len(codes)),
+        "area": np.repeat(np.asarray(codes, dtype=object), n),
+        "name": np.repeat(np.asarray([a.name for a in tree.areas], dtype=object), n),
+        "points": p.ravel(), "max_points": m.ravel(), "index": idx.ravel()})
+    return frame, dict(zip(codes, idx, strict=True))
 
 
 def _tie_key(name: str, *, totals: dict[str, np.ndarray], areas: dict[str, np.ndarray],
