@@ -776,17 +776,17 @@ def _manifest(folder: Path, log: _Log) -> dict[str, Any]:
                 log.warn(f"'{fname}' changed since the manifest was written", file="manifest.json",
                          field="files", fix="if the change is intended (a review), record it "
                          "in review.csv and update the checksum")
-    return nfc_json(manifest)
+    return _nfc_json(manifest)
 
 
-def nfc_json(value: Any) -> Any:
+def _nfc_json(value: Any) -> Any:
     """Return ``value`` (parsed JSON) with every string NFC-normalised."""
     if isinstance(value, str):
         return nfc(value)
     if isinstance(value, dict):
-        return {nfc_json(k): nfc_json(v) for k, v in value.items()}
+        return {_nfc_json(k): _nfc_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [nfc_json(v) for v in value]
+        return [_nfc_json(v) for v in value]
     return value
 
 
