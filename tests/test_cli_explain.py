@@ -65,6 +65,9 @@ def test_table_vietnamese(tiny: Path) -> None:
     out = run("explain", "so-du-lich", "--data", str(tiny))
     assert "Sở Du lịch" in out and "Chỉ số CCHC: 34,09 %" in out and "Hạng: 2/2" in out
     assert "Quy tắc áp dụng" in out and "TỔNG" in out
+    # leaves without appraised points are summarised in one line unless --all
+    assert "2.1.1  " not in out and "Chưa có điểm" in out and "2.1.1" in out
+    assert "2.1.1  " in run("explain", "so-du-lich", "--data", str(tiny), "--all")
 
 
 def test_unknown_and_unranked_agency(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -34,9 +34,14 @@ def _num(x: float) -> str:
 @rules_option
 @data_option
 @format_option("table", "csv")
-def explain(agency: str, rules_path: Path, data_path: Path, fmt: str) -> None:
+@click.option("--all", "show_all", is_flag=True,
+              help="Table: also list leaves with no points yet (status missing).")
+def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: bool) -> None:
     """Every leaf for one AGENCY (id or name, accents optional): inputs, value, the
-    rule or band that fired, points, maximum and status."""
+    rule or band that fired, points, maximum and status.
+
+    The table leaves out leaves that have no appraised points or survey answers yet
+    (they are listed in one line; --all shows them); csv always has every leaf."""
     from scoring.agencies import resolve_agency
     from scoring.cli.score import compute
     from scoring.engine import explain as explain_rows
@@ -61,12 +66,15 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str) -> None:
     area_names = {a.code: a.name for a in tree.areas}
     table = [["Mã", "Tiêu chí", "Dữ liệu", "Giá trị", "Quy tắc áp dụng", "Điểm", "Tối đa",
               "Trạng thái"]]
+    missing = rows[rows["status"] == "missing"]
     for area, part in rows.groupby("area", sort=False):
         label = area_names.get(area, "Điểm thưởng, điểm trừ") if area else \
             "Điểm thưởng, điểm trừ"
         table.append([str(area or "±"), label.upper(), "", "", "",
                       vi(part["points"].sum()), vi(part["max_points"].sum()), ""])
         for r in part.itertuples(index=False):
+            if r.status == "missing" and not show_all:
+                continue
             inputs = "" if r.status == "missing" else r.inputs
             table.append([r.leaf, r.name, inputs, _num(r.value), r.rule, vi(r.points),
                           vi(r.max_points), STATUS_VI.get(r.status, r.status)])
@@ -75,3 +83,8 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str) -> None:
     click.echo("")
     for line in render_table(table, "lllrlrrl"):
         click.echo(line)
+    if len(missing) and not show_all:
+        dropped = int((missing["max_points"].eq(0) & missing["area"].ne("")).sum())
+        click.echo("")
+        click.echo(f"Chưa có điểm ({len(missing)} tiêu chí; {dropped} tiêu chí loại khỏi điểm "
+                   f"tối đa): " + ", ".join(missing["leaf"]) + ". Dùng --all để xem.")
