@@ -371,7 +371,9 @@ class _Builder:
         self.f_title = f(bold=True, font_size=13, align="center", text_wrap=True)
         self.f_appendix = f(bold=True, font_size=13, align="center")
         self.f_italic = f(italic=True, align="center", text_wrap=True)
-        self.f_note = f(italic=True, font_size=10, text_wrap=True)
+        self.f_note = f(italic=True, font_size=10)
+        self.f_note_wrap = f(italic=True, font_size=10, text_wrap=True, valign="top")
+        self.f_cell = f(**cell)  # text without wrapping: long tables keep one line a row
         self.f_plain = f()
         self.f_bold = f(bold=True)
         self.f_section = f(bold=True, font_size=12)
@@ -427,6 +429,13 @@ class _Builder:
             ws.write_blank(row, col, None, fmt)
         else:
             ws.write_formula(row, col, text, fmt, value)
+
+    def note(self, ws: Any, row: int, last_col: int, text: str, width: float) -> None:
+        """A wrapped note over columns ``0..last_col`` (``width`` characters), tall enough."""
+        self.merge(ws, row, 0, row, last_col, text, self.f_note_wrap)
+        lines = sum(max(1, math.ceil(len(part) * 1.05 / max(width, 1)))
+                    for part in text.split("\n"))
+        ws.set_row(row, 14 * lines + 2)
 
     def print_setup(self, ws: Any, repeat: tuple[int, int] | None, header: str) -> None:
         ws.set_landscape()
@@ -490,7 +499,12 @@ class _Builder:
 
         # columns of the ranking table
         c_stt, c_name = 0, 1
-        c_area0 = 2
+        # communes share names across districts: show the unit above when the data has it
+        parents = {aid: self.names.get(_text(self.ds.agencies["parent_id"].get(aid)), "")
+                   if "parent_id" in self.ds.agencies else "" for aid in ids}
+        c_parent = 2 if any(parents.values()) else None
+        c_area0 = 3 if c_parent is not None else 2
+        c_cnt = c_name + 1
         col = c_area0 + len(areas)
         c_bonus = c_ded = None
         if has_adj:
@@ -525,8 +539,9 @@ class _Builder:
         last_row = first + n - 1
         mean_row = last_row + 1
 
-        for c, text in ((c_stt, "STT"), (c_name, "Cơ quan, đơn vị")):
-            self.merge(ws, h1, c, h2, c, text, self.f_head)
+        for c, text in ((c_stt, "STT"), (c_name, "Cơ quan, đơn vị"), (c_parent, "Thuộc")):
+            if c is not None:
+                self.merge(ws, h1, c, h2, c, text, self.f_head)
         if areas:
             self.merge(ws, h1, c_area0, h1, c_area0 + len(areas) - 1,
                        "Điểm đạt theo lĩnh vực", self.f_head)
@@ -575,6 +590,8 @@ class _Builder:
             self.put(ws, r, c_stt, i + 1, self.f_int)
             self.put(ws, r, c_name, _text(t.get("agency", self.names.get(aid, aid))),
                      self.f_text)
+            if c_parent is not None:
+                self.put(ws, r, c_parent, parents[aid], self.f_text)
             for j, p in enumerate(rows_pts[i]):
                 self.put(ws, r, c_area0 + j, p, self.f_pts)
             if has_adj:
@@ -606,7 +623,7 @@ class _Builder:
             self.formula(ws, r, s_mean, f"={mean_cell}", mean_index, self.f_rate)
 
         # mean row
-        self.merge(ws, mean_row, c_stt, mean_row, c_name, "Trung bình", self.f_mean_text)
+        self.merge(ws, mean_row, c_stt, mean_row, c_area0 - 1, "Trung bình", self.f_mean_text)
         mean_cols: list[tuple[int, list[float | None], Any]] = [
             (c_area0 + j, [rp[j] for rp in rows_pts], self.f_mean_pts)
             for j in range(len(areas))]
@@ -637,7 +654,7 @@ class _Builder:
         self.put(ws, t0, 0, "Số đơn vị theo xếp loại", self.f_section)
         hc = t0 + 1
         for c, text in ((c_stt, "STT"), (c_name, "Xếp loại (ngưỡng Chỉ số CCHC)"),
-                        (c_area0, "Số đơn vị"), (c_area0 + 1, "Tỷ lệ (%)")):
+                        (c_cnt, "Số đơn vị"), (c_cnt + 1, "Tỷ lệ (%)")):
             self.put(ws, hc, c, text, self.f_head)
         class_rng = (f"{xl_rowcol_to_cell(first, c_class, row_abs=True, col_abs=True)}:"
                      f"{xl_rowcol_to_cell(last_row, c_class, row_abs=True, col_abs=True)}")
@@ -646,18 +663,18 @@ class _Builder:
             count = sum(1 for v in labels_seen if v == lab)
             self.put(ws, r, c_stt, k + 1, self.f_int)
             self.put(ws, r, c_name, f"{lab} ({cond})" if cond else lab, self.f_text)
-            self.formula(ws, r, c_area0, f"=SUMPRODUCT(--({class_rng}={_q(lab)}))",
+            self.formula(ws, r, c_cnt, f"=SUMPRODUCT(--({class_rng}={_q(lab)}))",
                          float(count), self.f_count)
-            cc = xl_rowcol_to_cell(r, c_area0)
-            self.formula(ws, r, c_area0 + 1, f"=IF({n}>0,{cc}/{n}*100,0)",
+            cc = xl_rowcol_to_cell(r, c_cnt)
+            self.formula(ws, r, c_cnt + 1, f"=IF({n}>0,{cc}/{n}*100,0)",
                          count / n * 100 if n else 0.0, self.f_rate)
         tr = hc + 1 + len(classes)
         self.merge(ws, tr, c_stt, tr, c_name, "Tổng cộng", self.f_mean_text)
-        crng = f"{xl_rowcol_to_cell(hc + 1, c_area0)}:{xl_rowcol_to_cell(tr - 1, c_area0)}"
-        self.formula(ws, tr, c_area0, f"=SUM({crng})", float(n), self.f_count)
-        prng = (f"{xl_rowcol_to_cell(hc + 1, c_area0 + 1)}:"
-                f"{xl_rowcol_to_cell(tr - 1, c_area0 + 1)}")
-        self.formula(ws, tr, c_area0 + 1, f"=SUM({prng})", 100.0 if n else 0.0, self.f_rate)
+        crng = f"{xl_rowcol_to_cell(hc + 1, c_cnt)}:{xl_rowcol_to_cell(tr - 1, c_cnt)}"
+        self.formula(ws, tr, c_cnt, f"=SUM({crng})", float(n), self.f_count)
+        prng = (f"{xl_rowcol_to_cell(hc + 1, c_cnt + 1)}:"
+                f"{xl_rowcol_to_cell(tr - 1, c_cnt + 1)}")
+        self.formula(ws, tr, c_cnt + 1, f"=SUM({prng})", 100.0 if n else 0.0, self.f_rate)
 
         # conditional formatting by class on the class column
         if n:
@@ -674,6 +691,8 @@ class _Builder:
         class_texts = [f"{lab} ({cond})" if cond else lab for lab, cond in classes]
         widths = {c_stt: 5, c_name: _width([self.names.get(a, a) for a in ids]
                                            + ["Cơ quan, đơn vị", *class_texts], 24, 48)}
+        if c_parent is not None:
+            widths[c_parent] = _width(list(parents.values()) + ["Số đơn vị"], 12, 30)
         for j in range(len(areas)):
             widths[c_area0 + j] = 12
             widths[s_area0 + j] = 12
@@ -814,7 +833,7 @@ class _Builder:
         data = [column(k) for k in cols]
         numeric = {"value": self.f_num, "points": self.f_pts, "max_points": self.f_pts,
                    "leaf_max": self.f_pts}
-        fmts = [numeric.get(k, self.f_text) for k in cols]
+        fmts = [numeric.get(k, self.f_cell) for k in cols]
         put_num, put_str, put_blank = ws.write_number, ws.write_string, ws.write_blank
         sparse = n > 20_000  # large ledgers: leave empty cells unwritten (memory, time)
         for c, (values, fmt) in enumerate(zip(data, fmts, strict=True)):
@@ -828,15 +847,16 @@ class _Builder:
                     put_num(r, c, v, fmt)
                 else:
                     put_str(r, c, v, fmt)
-        widths = {"agency_id": 12, "agency": 30, "group": 14, "area": 8, "criterion": 9,
-                  "leaf": 10, "name": 40, "kind": 14, "component": 12, "inputs": 34,
-                  "value": 10, "rule": 24, "points": 9, "max_points": 10, "leaf_max": 10,
-                  "status": 16}
+        # (lower, upper) width in characters; text longer than the upper bound is cut on
+        # screen and print but whole in the cell
+        widths = {"agency_id": (10, 28), "agency": (20, 45), "area": (7, 8), "leaf": (9, 10),
+                  "name": (24, 55), "kind": (10, 18), "inputs": (20, 60), "value": (10, 12),
+                  "rule": (16, 45), "points": (8, 9), "max_points": (9, 10),
+                  "status": (12, 18)}
         for c, key in enumerate(cols):
-            sample = data[c][:2000]
-            lo = widths[key] if key in ("name", "inputs", "agency") else 8
-            ws.set_column(c, c, _width([L.LEDGER_HEADINGS[key].split()[0], *sample], lo,
-                                       max(widths[key], 12)))
+            lo, hi = widths[key]
+            sample = [v for v in data[c][:3000] if isinstance(v, str)]
+            ws.set_column(c, c, _width(sample, lo, hi) if sample else lo)
         ws.set_row(head, 32)
         ws.freeze_panes(head + 1, 2)
         ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
@@ -878,9 +898,9 @@ class _Builder:
             parent = _text(a.get("parent_id"))
             ranked = a.get("ranked")
             values: list[tuple[Any, Any]] = [
-                (aid, self.f_text), (names.get(aid, aid), self.f_text),
-                (group_names.get(_text(a.get("group")), _text(a.get("group"))), self.f_text),
-                (names.get(parent, parent), self.f_text),
+                (aid, self.f_cell), (names.get(aid, aid), self.f_cell),
+                (group_names.get(_text(a.get("group")), _text(a.get("group"))), self.f_cell),
+                (names.get(parent, parent), self.f_cell),
                 ("" if _is_missing(ranked) else ("Có" if bool(ranked) else "Không"),
                  self.f_text_c)]
             for c in raw_cols:
@@ -892,9 +912,9 @@ class _Builder:
             for c, (v, fmt) in enumerate(values):
                 self.put(ws, r, c, v, fmt)
             rows += 1
-        ws.set_column(0, 0, _width(ag.index[:2000], 10, 24))
+        ws.set_column(0, 0, _width(ag.index[:3000], 10, 30))
         ws.set_column(1, 1, _width(list(names.values())[:5000], 24, 48))
-        ws.set_column(2, 3, 18)
+        ws.set_column(2, 3, _width([*group_names.values(), *list(names.values())[:200]], 14, 28))
         ws.set_column(4, 4, 10)
         ws.set_column(5, len(cols) - 1, 12)
         ws.set_row(head, 60)
@@ -945,7 +965,7 @@ class _Builder:
         self.put(ws, 0, 0, f"BỘ TIÊU CHÍ: {rs.title}", self.f_section)
         src = rs.source.decision if rs.source.kind == "decision" else \
             f"Mô phỏng: {rs.source.assumptions}"
-        self.put(ws, 1, 0, f"Mã: {rs.id}; phiên bản {rs.version}; căn cứ: {src}", self.f_note)
+        self.note(ws, 1, 3, f"Mã: {rs.id}; phiên bản {rs.version}; căn cứ: {src}", 185)
         r = 3
         tree_groups: dict[str, list[str]] = {}
         for g in rs.groups:
@@ -980,8 +1000,9 @@ class _Builder:
                         self.put(ws, r, 1, f"      {leaf.name}", self.f_text)
                         self.put(ws, r, 2, leaf.max, self.f_leaf_pts)
                         self.put(ws, r, 3, words, self.f_text)
-                        ws.set_row(r, 15 * max(words.count("\n") + 1,
-                                               math.ceil(len(leaf.name) / 50)) + 3)
+                        lines = sum(max(1, math.ceil(len(part) / 85))
+                                    for part in words.split("\n"))
+                        ws.set_row(r, 15 * max(lines, math.ceil(len(leaf.name) / 50)) + 3)
                         r += 1
             r += 1
         # groups and classes
@@ -1019,14 +1040,15 @@ class _Builder:
             items.append((f"{kind}: {adj.name}", f"{how}; tối đa {L.vi_number(adj.cap)} điểm"))
         for k, v in items:
             self.put(ws, r, 0, k, self.f_key)
-            ws.write_blank(r, 1, None, self.f_text)
             self.merge(ws, r, 1, r, 3, v, self.f_text)
+            ws.set_row(r, 15 * max(1, math.ceil(len(v) / 130)) + 3)
             r += 1
         ws.set_column(0, 0, 12)
         ws.set_column(1, 1, 58)
         ws.set_column(2, 2, 11)
         ws.set_column(3, 3, 70)
         self.print_setup(ws, None, "Bộ tiêu chí")
+        ws.print_area(0, 0, r, 3)
 
     # ----------------------------------------------------------------- provenance
     def _provenance_items(self) -> list[tuple[str, str]]:
@@ -1069,6 +1091,7 @@ class _Builder:
         for i, (k, v) in enumerate(items):
             self.put(ws, 4 + i, 0, k, self.f_key)
             self.put(ws, 4 + i, 1, v, self.f_text)
+            ws.set_row(4 + i, 15 * max(1, math.ceil(len(str(v)) / 85)) + 3)
         files = (self.manifest.get("files") or {})
         r = 4 + len(items) + 1
         if files:
@@ -1080,6 +1103,7 @@ class _Builder:
         ws.set_column(0, 0, 32)
         ws.set_column(1, 1, 80)
         self.print_setup(ws, None, "Nguồn gốc")
+        ws.print_area(0, 0, r + len(files), 1)
 
 
 def _col(c: int) -> str:
