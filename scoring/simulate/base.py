@@ -55,8 +55,20 @@ def rank_rows(keys: list[np.ndarray], method: str = "competition") -> np.ndarray
     array([[2, 1, 3]], dtype=int32)
     """
     cols = [np.where(np.isnan(k), -np.inf, k) for k in keys]
-    if len(cols) == 1 and method != "ordinal":
+    if len(cols) == 1:
         return rankdata(-cols[0], method=_SCIPY_METHOD[method], axis=-1).astype(np.int32)
+    # without a tie in the first key every method gives the same ranks: only rows with a
+    # tie need the tie-break chain
+    srt = np.sort(cols[0], axis=-1)
+    tied = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=-1))
+    out = rankdata(-cols[0], method="ordinal", axis=-1).astype(np.int32)
+    if len(tied):
+        out[tied] = _rank_chain([c[tied] for c in cols], method)
+    return out
+
+
+def _rank_chain(cols: list[np.ndarray], method: str) -> np.ndarray:
+    """Rank rows by several keys (lexicographic, higher is better, then position)."""
     runs, n = cols[0].shape
     position = np.broadcast_to(np.arange(n), (runs, n))
     order = np.lexsort([position, *(-c for c in reversed(cols))], axis=-1)
@@ -104,7 +116,7 @@ class LeafArrays:
     code: str
     area: str
     kind: str
-    pos: np.ndarray          # positions of the agencies in Base.agency_ids
+    cols: slice              # the agencies' columns in Base.agency_ids
     points: np.ndarray
     max_points: np.ndarray
     leaf_max: float
@@ -119,7 +131,8 @@ class Base:
     Attributes
     ----------
     agency_ids, names, groups : ndarray
-        Ranked agencies with an index, in the order of ``totals``.
+        Ranked agencies with an index, block by block and group by group (so a leaf of
+        one group covers one column range); ``output_order`` maps back to ``totals``.
     points, max_points : ndarray
         Leaf points and maxima summed per agency (adjustments excluded).
     adjustment : ndarray
@@ -155,6 +168,8 @@ class Base:
     area_max: dict[str, np.ndarray] = field(repr=False)
     indicator_keys: dict[str, np.ndarray] = field(repr=False)
     dropped: tuple[str, ...] = ()
+    output_order: np.ndarray | None = field(default=None, repr=False)
+    group_cols: dict[str, slice] = field(default_factory=dict, repr=False)
 
     def replace(self, **changes: Any) -> Base:
         """Return a copy with some fields replaced."""
@@ -176,7 +191,20 @@ class Base:
         has_rank = totals["rank"].notna().to_numpy()
         dropped = tuple(totals.index[~has_rank].astype(str))
         totals = totals[has_rank]
-        ids = totals.index.astype(str).to_numpy()
+        # agencies ordered block by block, group by group: every leaf of a group then
+        # covers one contiguous column range (fast slices instead of fancy indexing)
+        ranked = set(totals.index.astype(str))
+        group_no = {g.id: i for i, g in enumerate(rules.groups)}
+        order: list[str] = []
+        for block in result.blocks:
+            bids = block.agency_ids.astype(str)
+            bgroups = block.groups.astype(str)
+            for g in sorted(set(bgroups), key=lambda x: group_no.get(x, len(group_no))):
+                order.extend(a for a, ag in zip(bids, bgroups, strict=True)
+                             if ag == g and a in ranked)
+        output_order = pd.Index(order).get_indexer(totals.index.astype(str))
+        totals = totals.reindex(order)
+        ids = np.asarray(order, dtype=object)
         id_pos = pd.Index(ids)
         n = len(ids)
         pts = np.zeros(n)
@@ -192,24 +220,27 @@ class Base:
             keep = bpos >= 0
             meta = block.leaf_meta
             bgroups = block.groups.astype(str)
+            masks = {g: keep & (bgroups == g) for g in dict.fromkeys(bgroups)}
             for row, m in enumerate(meta.itertuples(index=False)):
                 if m.area == "":          # bonus / deduction rows: in totals already
                     continue
                 p = block.points[row]
                 mp = block.max_points[row]
-                np.add.at(pts, bpos[keep], p[keep])
-                np.add.at(mx, bpos[keep], mp[keep])
+                pts[bpos[keep]] += p[keep]
+                mx[bpos[keep]] += mp[keep]
                 if m.area in tie_areas:
                     for arr, src in ((area_points, p), (area_max, mp)):
                         cur = arr[m.area][bpos[keep]]
                         arr[m.area][bpos[keep]] = np.nan_to_num(cur) + src[keep]
-                for g in dict.fromkeys(bgroups):
-                    sel = keep & (bgroups == g)
+                for g, sel in masks.items():
                     if not sel.any():
                         continue
+                    pos = bpos[sel]
+                    assert (np.diff(pos) == 1).all()
                     leaves[(g, str(m.leaf))] = LeafArrays(
                         group=g, code=str(m.leaf), area=str(m.area), kind=str(m.kind),
-                        pos=bpos[sel], points=p[sel].astype(float),
+                        cols=slice(int(pos[0]), int(pos[-1]) + 1),
+                        points=p[sel].astype(float),
                         max_points=mp[sel].astype(float), leaf_max=float(m.leaf_max),
                         value=block.value[row][sel].astype(float),
                         status=statuses[block.status[row][sel]])
@@ -222,9 +253,10 @@ class Base:
                 indicator_keys[key] = result.indicators[key].reindex(ids).to_numpy(
                     dtype=float, na_value=np.nan)
         present = set(totals["group"].astype(str))
+        groups = totals["group"].astype(str).to_numpy()
         return cls(
             result=result, agency_ids=ids, names=totals["agency"].astype(str).to_numpy(),
-            groups=totals["group"].astype(str).to_numpy(), points=pts, max_points=mx,
+            groups=groups, points=pts, max_points=mx,
             adjustment=bonus - deduction, bonus=bonus, deduction=deduction,
             nominal_rank=totals["rank"].to_numpy(dtype=int),
             nominal_class=totals["class"].astype(str).to_numpy(),
@@ -235,7 +267,10 @@ class Base:
             class_labels={g.id: tuple(c.label for c in g.classes) for g in rules.groups},
             unclassified={g.id: g.unclassified for g in rules.groups},
             leaves=leaves, area_points=area_points, area_max=area_max,
-            indicator_keys=indicator_keys, dropped=dropped)
+            indicator_keys=indicator_keys, dropped=dropped, output_order=output_order,
+            group_cols={g: slice(int(np.flatnonzero(groups == g)[0]),
+                                 int(np.flatnonzero(groups == g)[-1]) + 1)
+                        for g in dict.fromkeys(groups)})
 
     def total(self, points: np.ndarray) -> np.ndarray:
         """Total points: leaf points plus bonus minus deductions, floored at zero."""
@@ -286,13 +321,13 @@ class Base:
             keys.append(sign * arr)
         out = np.zeros(index.shape, dtype=np.int32)
         for g in self.group_ids:
-            cols = np.flatnonzero(self.groups == g)
+            cols = self.group_cols[g]
             out[:, cols] = rank_rows([k[:, cols] for k in keys], self.method)
         return out, canon
 
     def classes(self, canon: np.ndarray) -> dict[str, np.ndarray]:
         """Class positions per group (``-> {group: (runs, n_group) int}``)."""
-        return {g: classify_rows(canon[:, self.groups == g], self.class_mins[g])
+        return {g: classify_rows(canon[:, self.group_cols[g]], self.class_mins[g])
                 for g in self.group_ids}
 
     def class_label(self, group: str, pos: int) -> str:

@@ -17,9 +17,10 @@ fixed chunks of :data:`CHUNK` so memory stays bounded; each source draws from it
 random stream (``SeedSequence(seed, spawn_key=(source, leaf))``), so the same seed gives
 the same output and adding a source does not change the draws of the others.
 
-Sensitivity: for each source the simulation is repeated with only that source varying
-(same draws). ``variance_share`` is Σ_agencies Var(rank | only this source) /
-Σ_agencies Var(rank | all sources) per group — a first-order variance-based estimate
+Sensitivity: for each source the first ``min(runs, SENSITIVITY_RUNS)`` runs are repeated
+with only that source varying (same draws). ``variance_share`` is
+Σ_agencies Var(rank | only this source) / Σ_agencies Var(rank | all sources) per group
+(over those runs) — a first-order variance-based estimate
 that equals the first-order Sobol index when the sources act additively (interactions
 make the shares add up to less or more than 1). ``mean_abs_rank_shift`` is the mean
 |rank − nominal rank| with only that source varying.
@@ -53,7 +54,8 @@ from scoring.simulate.uncertainty import (
 )
 from scoring.text import slug
 
-CHUNK = 250
+CHUNK = 100
+SENSITIVITY_RUNS = 400
 Progress = Callable[[int, int], None]
 
 
@@ -242,7 +244,12 @@ class _Draws:
 def _apply(base: Base, plan: _Plan, draws: _Draws, active: tuple[int, ...],
            lo: int, hi: int, rngs: dict[tuple[int, int], np.random.Generator],
            ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Points, maxima and tie-break area sums for runs ``lo:hi`` (``active`` sources vary)."""
+    """Points, maxima and tie-break area sums for runs ``lo:hi`` (``active`` sources vary).
+
+    Each touched leaf is changed in the order band shift → noise → max → left out; only
+    its column range of the ``runs × agencies`` arrays is updated, and a leaf that is
+    only left out touches only the runs that leave it out.
+    """
     n = hi - lo
     shape = (n, len(base.points))
     points = np.broadcast_to(base.points, shape).copy()
@@ -253,38 +260,60 @@ def _apply(base: Base, plan: _Plan, draws: _Draws, active: tuple[int, ...],
     for i in active:
         for key in plan.targets[i]:
             touched.setdefault(key, []).append(i)
+
+    def add(leaf: LeafArrays, rows: Any, dp: np.ndarray | None, dm: np.ndarray | None) -> None:
+        targets = [(points, maxp)]
+        if leaf.area in area_p:
+            targets.append((area_p[leaf.area], area_m[leaf.area]))
+        for tp, tm in targets:
+            if dp is not None:
+                tp[rows, leaf.cols] += dp
+            if dm is not None:
+                tm[rows, leaf.cols] += dm
+
     for key, srcs in touched.items():
         leaf: LeafArrays = base.leaves[key]
-        p = np.broadcast_to(leaf.points, (n, len(leaf.pos)))
-        m = np.broadcast_to(leaf.max_points, (n, len(leaf.pos)))
-        order = sorted(srcs, key=lambda i: _STAGE[type(plan.sources[i])])
-        for i in order:
+        k = len(leaf.points)
+        p: np.ndarray | None = None          # None: nominal points (all runs)
+        m: np.ndarray | None = None          # None: nominal maxima
+        left_out = None
+        for i in sorted(srcs, key=lambda i: _STAGE[type(plan.sources[i])]):
             src = plan.sources[i]
             if isinstance(src, BandShift):
                 ok = (leaf.status == "scored") & np.isfinite(leaf.value)
                 shifted = band_points(plan.bands[key], np.nan_to_num(leaf.value),
                                       draws.scalar[i][lo:hi])
-                p = np.where(ok[None, :], np.minimum(shifted, m), p)
+                p = np.where(ok, np.minimum(shifted, leaf.max_points), leaf.points)
             elif isinstance(src, Perturb):
-                ok = (m > 0) & np.isin(leaf.status, ("scored", "manual", "capped"))
+                ok = np.flatnonzero((leaf.max_points > 0)
+                                    & np.isin(leaf.status, ("scored", "manual", "capped")))
+                if not len(ok):
+                    continue
                 leaf_no = plan.targets[i].index(key)
                 rng = rngs.setdefault((i, leaf_no), draws.noise_rng(i, leaf_no))
-                noise = rng.normal(0.0, src.sd * leaf.leaf_max, (n, len(leaf.pos)))
-                p = np.where(ok, np.clip(p + noise, 0.0, m), p)
+                noise = rng.standard_normal((n, len(ok)), dtype=np.float32)
+                noise *= np.float32(src.sd * leaf.leaf_max)
+                p = np.broadcast_to(leaf.points, (n, k)).copy() if p is None else p
+                if len(ok) == k:
+                    p += noise
+                    np.clip(p, 0.0, leaf.max_points, out=p)
+                else:
+                    p[:, ok] = np.clip(p[:, ok] + noise, 0.0, leaf.max_points[ok])
             elif isinstance(src, LeafMax):
                 f = (draws.scalar[i][lo:hi] / leaf.leaf_max)[:, None]
-                p = p * f
-                m = m * f
-            elif isinstance(src, LeaveOneOut):
+                p = (leaf.points if p is None else p) * f
+                m = leaf.max_points * f
+            else:
                 codes, pick = draws.choice[i]
-                out = (pick[lo:hi] == codes.index(key[1]))[:, None]
-                p = np.where(out, 0.0, p)
-                m = np.where(out, 0.0, m)
-        points[:, leaf.pos] += p - leaf.points
-        maxp[:, leaf.pos] += m - leaf.max_points
-        if leaf.area in area_p:
-            area_p[leaf.area][:, leaf.pos] += p - leaf.points
-            area_m[leaf.area][:, leaf.pos] += m - leaf.max_points
+                left_out = np.flatnonzero(pick[lo:hi] == codes.index(key[1]))
+        if p is not None or m is not None:
+            add(leaf, slice(None), None if p is None else p - leaf.points,
+                None if m is None else m - leaf.max_points)
+        if left_out is not None and len(left_out):
+            cur_p = leaf.points if p is None else p[left_out]
+            cur_m = leaf.max_points if m is None else m[left_out]
+            add(leaf, left_out, -np.broadcast_to(cur_p, (len(left_out), k)),
+                -np.broadcast_to(cur_m, (len(left_out), k)))
     return points, maxp, area_p, area_m
 
 
@@ -359,7 +388,8 @@ def simulate(result: Any, uncertainty: Uncertainty, *, runs: int = 1000, seed: i
     draws = _Draws(plan, runs, seed)
     n_src = len(plan.sources)
     chunks = math.ceil(runs / CHUNK)
-    total = chunks * (1 + (n_src if sensitivity and n_src > 1 else 0))
+    sens_runs = min(runs, SENSITIVITY_RUNS)
+    total = chunks + (math.ceil(sens_runs / CHUNK) * n_src if sensitivity and n_src > 1 else 0)
     done = [0]
 
     def tick() -> None:
@@ -380,9 +410,17 @@ def simulate(result: Any, uncertainty: Uncertainty, *, runs: int = 1000, seed: i
                                  "why"])
     if sensitivity and n_src:
         rows = []
-        total_var = {g: ranks[:, base.groups == g].var(axis=0).sum() for g in base.group_ids}
+        first = ranks[:sens_runs]
+        total_var = {g: first[:, base.groups == g].var(axis=0).sum() for g in base.group_ids}
         for i, src in enumerate(plan.sources):
-            alone = ranks if n_src == 1 else _ranks(base, plan, draws, (i,), runs, tick)[0]
+            if n_src == 1:
+                alone = first
+            elif not plan.targets[i]:
+                alone = np.broadcast_to(base.nominal_rank, first.shape)
+                for _ in range(math.ceil(sens_runs / CHUNK)):
+                    tick()
+            else:
+                alone = _ranks(base, plan, draws, (i,), sens_runs, tick)[0]
             for g in base.group_ids:
                 cols = base.groups == g
                 shift = np.abs(alone[:, cols] - base.nominal_rank[cols]).mean()
@@ -420,6 +458,8 @@ def _agency_table(base: Base, ranks: np.ndarray, classes: dict[str, np.ndarray],
             if col not in df:
                 df[col] = 0.0
             df.iloc[cols, df.columns.get_loc(col)] = (classes[g] == pos).mean(axis=0)
+    if base.output_order is not None:
+        df = df.iloc[base.output_order]
     nominal_cols = df["nominal_class"].map(_class_col)
     df["p_nominal_class"] = [df.at[a, c] if c in df.columns else 0.0
                              for a, c in zip(df.index, nominal_cols, strict=True)]

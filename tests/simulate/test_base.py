@@ -53,6 +53,8 @@ def test_leaf_arrays_hold_the_ledger_cells() -> None:
     base = Base.from_result(result)
     ledger = result.ledger.set_index(["agency_id", "leaf"])
     leaf = base.leaves[("d", "1.1.2")]
-    for pos, pts in zip(leaf.pos, leaf.points, strict=True):
-        assert ledger.loc[(base.agency_ids[pos], "1.1.2"), "points"] == pts
+    ids = base.agency_ids[leaf.cols]
+    assert len(ids) == 5
+    for agency, pts in zip(ids, leaf.points, strict=True):
+        assert ledger.loc[(agency, "1.1.2"), "points"] == pts
     assert np.allclose(base.points, result.totals.loc[base.agency_ids, "points"])
