@@ -11,7 +11,8 @@ Sheets, in order:
 * one ranking sheet per group (``PL I - Sở, ban, ngành`` ...): appendix title block,
   ranking table, mean row, counts per class, ranked bar chart; to the right, the index
   per area with its chart;
-* ``Chi tiết điểm``: the ledger, every agency × leaf, with the rule that fired;
+* ``Chi tiết điểm``: the ledger, every agency × leaf, with the rule that fired (continued
+  on ``Chi tiết điểm (2)``... past a million rows, a sheet's limit);
 * ``Số liệu đầu vào``: dossier counts and derived rates for every agency;
 * ``Kiểm tra số liệu``: the data-quality findings;
 * ``Bộ tiêu chí``: the rule set as written, each leaf's rule in words;
@@ -57,6 +58,8 @@ SHEET_FINDINGS = "Kiểm tra số liệu"
 SHEET_RULES = "Bộ tiêu chí"
 SHEET_PROVENANCE = "Nguồn gốc"
 _TOL = 1e-9
+# a sheet holds at most 1,048,576 rows: longer ledgers continue on "Chi tiết điểm (2)", ...
+LEDGER_ROWS_PER_SHEET = 1_000_000
 NO_CLASS = "Chưa đủ số liệu"  # shown where the engine gives no index, hence no class
 # fills for classes, best first (green → red); the unclassified get grey
 _CLASS_FILLS = ("#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE", "#E4DFEC")
@@ -378,6 +381,10 @@ class _Builder:
         self.f_bold = f(bold=True)
         self.f_section = f(bold=True, font_size=12)
         self.f_head = f(bold=True, align="center", text_wrap=True, bg_color="#F2F2F2", **cell)
+        self.f_head_top = f(bold=True, align="center", text_wrap=True, bg_color="#F2F2F2",
+                            top=1, left=1, right=1)
+        self.f_head_bottom = f(bold=True, align="center", text_wrap=True, bg_color="#F2F2F2",
+                               bottom=1, left=1, right=1)
         self.f_text = f(text_wrap=True, **cell)
         self.f_text_c = f(align="center", text_wrap=True, **cell)
         self.f_int = f(num_format="#,##0", align="center", **cell)
@@ -452,7 +459,7 @@ class _Builder:
     def build(self, path: Path) -> tuple[str, ...]:
         wb = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "in_memory": False, "tmpdir": str(path.parent),
+            "strings_to_numbers": False, "constant_memory": True, "tmpdir": str(path.parent),
             "default_format_properties": {"font_name": FONT, "font_size": 11},
         })
         try:
@@ -467,7 +474,11 @@ class _Builder:
             taken: set[str] = set()
             for i, group in enumerate(_groups_with_agencies(self.r), start=1):
                 self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
-            self._ledger_sheet(wb, _sheet_name(SHEET_LEDGER, taken))
+            ledger = self.r.ledger
+            per = LEDGER_ROWS_PER_SHEET
+            for k, start in enumerate(range(0, max(len(ledger), 1), per)):
+                title = SHEET_LEDGER if k == 0 else f"{SHEET_LEDGER} ({k + 1})"
+                self._ledger_sheet(wb, _sheet_name(title, taken), ledger.iloc[start:start + per])
             self._inputs_sheet(wb, _sheet_name(SHEET_INPUTS, taken))
             self._findings_sheet(wb, _sheet_name(SHEET_FINDINGS, taken))
             self._rules_sheet(wb, _sheet_name(SHEET_RULES, taken))
@@ -516,6 +527,14 @@ class _Builder:
         s_area0 = last + 2
         s_mean = s_area0 + len(areas)
 
+        # row heights first: rows are streamed to disk as soon as a later row is written
+        h1, h2 = 5, 6
+        ws.set_row(1, 36)
+        ws.set_row(3, 30)
+        ws.set_row(h1, 30)
+        longest = max([len(f"{a.code}. {a.name}") for a in areas] + [10])
+        ws.set_row(h2, min(15 * (math.ceil(longest / 11) + 1) + 4, 150))
+
         # title block
         label = L.group_label(group)
         of = ("CÁC " if fold(label).startswith(("so,", "so ")) else "") + label.upper()
@@ -531,35 +550,33 @@ class _Builder:
         if self.period:
             info += f"; số liệu từ {self.period}"
         self.merge(ws, 3, 0, 3, last, info, self.f_italic)
-        ws.set_row(1, 36)
-        ws.set_row(3, 30)
 
-        h1, h2 = 5, 6
         first = h2 + 1
         last_row = first + n - 1
         mean_row = last_row + 1
 
-        for c, text in ((c_stt, "STT"), (c_name, "Cơ quan, đơn vị"), (c_parent, "Thuộc")):
-            if c is not None:
-                self.merge(ws, h1, c, h2, c, text, self.f_head)
+        # two heading rows, written row by row; a column heading that spans both rows is
+        # drawn as one box (open bottom above, open top below) instead of a merged cell
+        heads = [(c_stt, "STT"), (c_name, "Cơ quan, đơn vị"), (c_parent, "Thuộc")]
+        heads = [(c, t) for c, t in heads if c is not None]
+        if has_adj:
+            heads += [(c_bonus, "Điểm thưởng"), (c_ded, "Điểm trừ")]
+        heads += [(c_total, "Tổng điểm đạt"), (c_max, "Điểm tối đa"),
+                  (c_index, "Chỉ số CCHC (%)"), (c_rank, "Xếp hạng"), (c_class, "Xếp loại"),
+                  (s_mean, "Chỉ số CCHC trung bình nhóm (%)")]
+        for c, _ in heads:
+            ws.write_blank(h1, c, None, self.f_head_top)
         if areas:
             self.merge(ws, h1, c_area0, h1, c_area0 + len(areas) - 1,
                        "Điểm đạt theo lĩnh vực", self.f_head)
+            self.merge(ws, h1, s_area0, h1, s_area0 + len(areas) - 1,
+                       "Chỉ số thành phần theo lĩnh vực (%)", self.f_head)
+        for c, text in heads:
+            self.put(ws, h2, c, text, self.f_head_bottom)
         for j, a in enumerate(areas):
             self.put(ws, h2, c_area0 + j,
                      f"{a.code}. {a.name}\n(tối đa {L.vi_number(a.total_max)})", self.f_head)
-        heads = [(c_total, "Tổng điểm đạt"), (c_max, "Điểm tối đa"),
-                 (c_index, "Chỉ số CCHC (%)"), (c_rank, "Xếp hạng"), (c_class, "Xếp loại")]
-        if has_adj:
-            heads = [(c_bonus, "Điểm thưởng"), (c_ded, "Điểm trừ"), *heads]
-        for c, text in heads:
-            self.merge(ws, h1, c, h2, c, text, self.f_head)
-        if areas:
-            self.merge(ws, h1, s_area0, h1, s_area0 + len(areas) - 1,
-                       "Chỉ số thành phần theo lĩnh vực (%)", self.f_head)
-            for j, a in enumerate(areas):
-                self.put(ws, h2, s_area0 + j, f"{a.code}. {a.name}", self.f_head)
-        self.merge(ws, h1, s_mean, h2, s_mean, "Chỉ số CCHC trung bình nhóm (%)", self.f_head)
+            self.put(ws, h2, s_area0 + j, f"{a.code}. {a.name}", self.f_head)
 
         # decide which columns can be formulas that reproduce the engine exactly
         area_cols = [xl_rowcol_to_cell(0, c_area0 + j)[:-1] for j in range(len(areas))]
@@ -704,9 +721,6 @@ class _Builder:
                        last + 1: 3, s_mean: 13})
         for c, w in widths.items():
             ws.set_column(c, c, w)
-        longest = max([len(f"{a.code}. {a.name}") for a in areas] + [10])
-        ws.set_row(h2, min(15 * (math.ceil(longest / 11) + 1) + 4, 150))
-        ws.set_row(h1, 30)
 
         # charts: the ranked chart starts a printed page of its own
         chart_row = tr + 2
@@ -796,9 +810,8 @@ class _Builder:
         ws.insert_chart(at_row, c0, chart, {"x_offset": 4, "y_offset": 4})
 
     # ----------------------------------------------------------------- ledger
-    def _ledger_sheet(self, wb: Any, name: str) -> None:
+    def _ledger_sheet(self, wb: Any, name: str, led: pd.DataFrame) -> None:
         ws = wb.add_worksheet(name)
-        led = self.r.ledger
         # group, criterion, component and the declared max are in the rule-set sheet
         cols = ["agency_id", "agency", "area", "leaf", "name", "kind", "inputs", "value",
                 "rule", "points", "max_points", "status"]
@@ -808,6 +821,7 @@ class _Builder:
                  "đạt; dùng bộ lọc ở dòng tiêu đề để tra cứu vì sao một đơn vị được số điểm đó.",
                  self.f_note)
         head = 3
+        ws.set_row(head, 32)
         for c, key in enumerate(cols):
             self.put(ws, head, c, L.LEDGER_HEADINGS[key], self.f_head)
         group_names = {g.id: L.group_label(g) for g in self.rules.groups}
@@ -836,14 +850,16 @@ class _Builder:
         fmts = [numeric.get(k, self.f_cell) for k in cols]
         put_num, put_str, put_blank = ws.write_number, ws.write_string, ws.write_blank
         sparse = n > 20_000  # large ledgers: leave empty cells unwritten (memory, time)
-        for c, (values, fmt) in enumerate(zip(data, fmts, strict=True)):
-            is_num = cols[c] in numeric
-            for i, v in enumerate(values):
-                r = head + 1 + i
+        is_num = [k in numeric for k in cols]
+        todo = list(enumerate(zip(fmts, is_num, strict=True)))
+        for i, row in enumerate(zip(*data, strict=True)):  # row by row: streamed to disk
+            r = head + 1 + i
+            for c, (fmt, numeric_col) in todo:
+                v = row[c]
                 if v is None or v == "":
                     if not sparse:
                         put_blank(r, c, None, fmt)
-                elif is_num:
+                elif numeric_col:
                     put_num(r, c, v, fmt)
                 else:
                     put_str(r, c, v, fmt)
@@ -857,7 +873,6 @@ class _Builder:
             lo, hi = widths[key]
             sample = [v for v in data[c][:3000] if isinstance(v, str)]
             ws.set_column(c, c, _width(sample, lo, hi) if sample else lo)
-        ws.set_row(head, 32)
         ws.freeze_panes(head + 1, 2)
         ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
         self.print_setup(ws, (head, head), "Bảng điểm chi tiết")
@@ -886,6 +901,7 @@ class _Builder:
         fixed = [("agency_id", "Mã đơn vị"), ("name", "Cơ quan, đơn vị"), ("group", "Nhóm"),
                  ("parent", "Đơn vị cấp trên"), ("ranked", "Được xếp hạng")]
         cols = fixed + [(c, L.indicator_label(c)) for c in raw_cols + ind_cols]
+        ws.set_row(head, 60)
         for c, (_, text) in enumerate(cols):
             self.put(ws, head, c, text, self.f_head)
         names = {str(k): _text(v) for k, v in ag["name"].items()} if "name" in ag else {}
@@ -917,7 +933,6 @@ class _Builder:
         ws.set_column(2, 3, _width([*group_names.values(), *list(names.values())[:200]], 14, 28))
         ws.set_column(4, 4, 10)
         ws.set_column(5, len(cols) - 1, 12)
-        ws.set_row(head, 60)
         ws.freeze_panes(head + 1, 2)
         ws.autofilter(head, 0, head + max(rows, 1), len(cols) - 1)
         self.print_setup(ws, (head, head), "Số liệu đầu vào")

@@ -17,17 +17,22 @@ def ranking_rows(ws: Any) -> list[dict[str, Any]]:
     last with key ``"_mean"`` set.
     """
     heads: dict[int, str] = {}
-    top: str | None = None
+    blocks: dict[int, str] = {}  # column -> "pts:" / "idx:" for columns under a block heading
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row == HEAD_ROWS[0] == rng.max_row:
+            title = str(ws.cell(rng.min_row, rng.min_col).value)
+            for col in range(rng.min_col, rng.max_col + 1):
+                blocks[col] = "pts:" if title.startswith("Điểm đạt") else "idx:"
     for col in range(1, ws.max_column + 1):
         upper = ws.cell(HEAD_ROWS[0], col).value
         lower = ws.cell(HEAD_ROWS[1], col).value
-        if upper is not None:
-            top = str(upper)
-        if lower is not None and top and top.startswith(("Điểm đạt", "Chỉ số thành phần")):
-            code = str(lower).split(".")[0]
-            heads[col] = ("pts:" if top.startswith("Điểm đạt") else "idx:") + code
-        elif upper is not None:
-            heads[col] = str(upper)
+        if col not in blocks and isinstance(upper, str) and upper.startswith(
+                ("Điểm đạt", "Chỉ số thành phần")):  # a one-area block is not merged
+            blocks[col] = "pts:" if upper.startswith("Điểm đạt") else "idx:"
+        if col in blocks and lower is not None:
+            heads[col] = blocks[col] + str(lower).split(".")[0]
+        elif lower is not None:
+            heads[col] = str(lower)
     rows = []
     r = HEAD_ROWS[1] + 1
     while True:

@@ -8,6 +8,7 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 import reports.workbook as wbmod
@@ -121,7 +122,7 @@ def test_commune_counts_include_unclassified_and_no_index(book):
 def test_formulas_carry_values_and_reproduce_the_engine(book):
     _, formulas, values = book
     ws_f, ws_v = formulas[DEPT], values[DEPT]
-    total_col = next(c for c in range(1, 20) if ws_f.cell(6, c).value == "Tổng điểm đạt")
+    total_col = next(c for c in range(1, 20) if ws_f.cell(7, c).value == "Tổng điểm đạt")
     cell_f = ws_f.cell(8, total_col).value
     assert cell_f.startswith("=MAX(0,SUM(")  # area points + bonus − deduction
     assert ws_v.cell(8, total_col).value == 9.5
@@ -297,3 +298,17 @@ def test_written_file_gets_normal_permissions(result, tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_long_ledger_continues_on_further_sheets(result, tmp_path, monkeypatch):
+    monkeypatch.setattr(wbmod, "LEDGER_ROWS_PER_SHEET", 20)
+    path = tmp_path / "split.xlsx"
+    write_workbook(result, path, created=STAMP)
+    wb = openpyxl.load_workbook(path, read_only=True)
+    # 4 departments × (4 leaves + 2 adjustments) + 5 communes × (2 + 2) = 44 rows: 20+20+4
+    assert len(result.ledger) == 4 * 6 + 5 * 4
+    parts = ["Chi tiết điểm", "Chi tiết điểm (2)", "Chi tiết điểm (3)"]
+    assert [s for s in wb.sheetnames if s.startswith("Chi tiết")] == parts
+    rows = [r for p in parts for r in wb[p].iter_rows(min_row=5, values_only=True)]
+    assert [(r[0], r[3]) for r in rows] == list(zip(result.ledger["agency_id"],
+                                                  result.ledger["leaf"], strict=True))
