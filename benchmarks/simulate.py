@@ -11,7 +11,7 @@ Prints one JSON object per line (``{"metric", "value", "unit"}``):
 * ``simulate_national_peak_mib`` — peak memory the national simulation allocates
   (tracemalloc), and ``peak_rss_mib`` for the whole process;
 * ``simulate_run_ms`` / ``rescore_ms`` / ``rescore_over_run`` — the cost of one simulated
-  run (national, without sensitivity, divided by the runs) against one full ``score()``.
+  run (national, without sensitivity, divided by the runs) against one full ``score()`` (best of 3, indicators given).
 """
 
 from __future__ import annotations
@@ -58,9 +58,12 @@ def main() -> int:
     nat_rules = make_rules()
     nat = make_dataset(seed=SEED, rules=nat_rules)
     indicators = derive_indicators(nat)
-    t = time.perf_counter()
-    result = score(nat_rules, nat, indicators=indicators)
-    rescore = time.perf_counter() - t
+    rescores = []
+    for _ in range(3):
+        t = time.perf_counter()
+        result = score(nat_rules, nat, indicators=indicators)
+        rescores.append(time.perf_counter() - t)
+    rescore = min(rescores)
     t = time.perf_counter()
     simulate(result, NATIONAL_UNCERTAINTY, runs=RUNS, seed=SEED, sensitivity=False)
     nosens = time.perf_counter() - t
