@@ -11,7 +11,8 @@ Prints one JSON object per line (``{"metric", "value", "unit"}``):
 * ``simulate_national_peak_mib`` — peak memory the national simulation allocates
   (tracemalloc), and ``peak_rss_mib`` for the whole process;
 * ``simulate_run_ms`` / ``rescore_ms`` / ``rescore_over_run`` — the cost of one simulated
-  run (national, without sensitivity, divided by the runs) against one full ``score()`` (best of 3, indicators given).
+  run (national, without sensitivity, divided by the runs) against one full ``score()``
+  (best of 3, indicators given).
 """
 
 from __future__ import annotations

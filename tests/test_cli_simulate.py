@@ -81,3 +81,12 @@ def test_a_bad_uncertainty_file_names_line_and_field(capsys, tmp_path: Path) -> 
     unknown.write_text("leaf_max:\n  - {leaf: '9.9.9', range: [1, 2]}\n", encoding="utf-8")
     code, _, err = run(capsys, "simulate", "--uncertainty", str(unknown), "--runs", "5")
     assert code == 2 and "9.9.9" in err
+
+
+def test_a_variant_uses_its_base_uncertainty_file(capsys) -> None:
+    from scoring.paths import BUNDLED_RULES
+    variant = BUNDLED_RULES.parent / "khanh-hoa-2022-online3"
+    assert not (variant / "uncertainty.yaml").exists()
+    code, out, _ = run(capsys, "simulate", "--rules", str(variant), "--runs", "50")
+    assert code == 0
+    assert "khanh-hoa-2022/uncertainty.yaml" in out.replace("\n", "")

@@ -23,7 +23,8 @@ TABLE_COLUMNS = ["agency_id", "agency", "nominal_rank", "median_rank", "p05_rank
 @rules_option
 @data_option
 @click.option("--uncertainty", "uncertainty_path", type=click.Path(path_type=Path),
-              default=None, show_default="uncertainty.yaml in the rule-set folder",
+              default=None,
+              show_default="uncertainty.yaml in the rule-set folder (or its base's)",
               help="YAML file of declared uncertainties.")
 @click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True,
               help="Number of Monte Carlo runs.")
@@ -48,13 +49,13 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
     from scoring.simulate.montecarlo import simulate as run_simulation
     from scoring.simulate.uncertainty import (
         check_against,
-        default_uncertainty_path,
+        find_uncertainty,
         load_uncertainty,
     )
     from scoring.simulate.workbook import SIMULATE_HEADINGS, write_simulation_workbook
 
     rules = load_rules_at(rules_path)
-    upath = uncertainty_path or default_uncertainty_path(rules_path)
+    upath = uncertainty_path or find_uncertainty(rules_path, rules.extends)
     unc = load_uncertainty(upath)
     check_against(unc, rules, file=upath)
     ds = load_data_at(data_path)

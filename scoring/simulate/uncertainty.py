@@ -254,6 +254,31 @@ def default_uncertainty_path(rules_path: str | Path) -> Path:
     return folder / UNCERTAINTY_FILE
 
 
+def find_uncertainty(rules_path: str | Path, extends: str | None = None) -> Path:
+    """The uncertainty file of a rule set: beside it, else beside the set it extends.
+
+    Parameters
+    ----------
+    rules_path : str or Path
+        The rule-set folder or YAML file given on the command line.
+    extends : str, optional
+        The rule set's ``extends`` (relative to its folder), for variants that declare no
+        uncertainty of their own.
+
+    Returns
+    -------
+    Path
+        The first existing candidate, else the default path (so that the error names it).
+    """
+    own = default_uncertainty_path(rules_path)
+    if own.is_file() or not extends:
+        return own
+    rules_path = Path(rules_path)
+    folder = rules_path if rules_path.is_dir() or not rules_path.suffix else rules_path.parent
+    base = default_uncertainty_path(folder / extends)
+    return base if base.is_file() else own
+
+
 def check_against(unc: Uncertainty, rules: Any, *, file: str | Path | None = None) -> None:
     """Raise :class:`UsageError` if ``unc`` names leaves or groups ``rules`` lacks.
 

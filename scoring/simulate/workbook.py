@@ -63,6 +63,9 @@ def _atomic(path: Path, build: Any) -> Path:
         wb = xlsxwriter.Workbook(tmp, {"nan_inf_to_errors": True})
         build(wb)
         wb.close()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -158,10 +161,10 @@ def write_compare_workbook(cmp: Any, path: str | Path) -> Path:
                 "invert_if_negative": False})
             chart.set_title({"name": f"Dịch chuyển hạng (B − A): nhóm {g}"})
             chart.set_x_axis({"name": "hạng B − hạng A"})
-            chart.set_y_axis({"reverse": True})
+            chart.set_y_axis({"reverse": True, "crossing": "max", "label_position": "low"})
             chart.set_legend({"none": True})
             n = last - first + 1
-            chart.set_size({"width": 720, "height": max(300, 18 * n + 80)})
+            chart.set_size({"width": 720, "height": max(300, 24 * n + 100)})
             charts.insert_chart(row, 0, chart)
             row += max(16, n + 6)
 
@@ -224,12 +227,16 @@ def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
                                     f"${_col(c_minus)}${last + 1}",
                     "end_style": 1}})
             chart.set_title({"name": f"Khoảng hạng 5–95 % (trung vị): nhóm {g}"})
-            chart.set_y_axis({"name": "hạng", "reverse": True, "min": 1})
+            n = last - first + 1
+            # ranks grow downwards; the category axis crosses at the largest rank, i.e.
+            # at the bottom of the reversed axis
+            chart.set_y_axis({"name": "hạng", "reverse": True, "min": 1,
+                              "max": int(agencies["p95_rank"].iloc[first - 1:last].max()),
+                              "crossing": "max", "major_gridlines": {"visible": True}})
             chart.set_x_axis({"name": "đơn vị (theo hạng danh nghĩa)",
                               "num_font": {"rotation": -60}})
             chart.set_legend({"none": True})
-            n = last - first + 1
-            chart.set_size({"width": max(720, 14 * n + 120), "height": 420})
+            chart.set_size({"width": max(720, 14 * n + 120), "height": 520})
             charts.insert_chart(row, 0, chart)
             row += 24
 

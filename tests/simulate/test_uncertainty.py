@@ -102,3 +102,16 @@ def test_the_bundled_file_fits_the_bundled_rules() -> None:
     check_against(unc, load_rules(BUNDLED_RULES))
     assert unc.leaf_max and unc.band_shift and unc.leave_one_out and unc.perturb
     assert all(s.why for s in unc.sources())
+
+
+def test_a_variant_without_its_own_file_uses_its_base(tmp_path: Path) -> None:
+    from scoring.simulate.uncertainty import find_uncertainty
+    base, variant = tmp_path / "base", tmp_path / "variant"
+    base.mkdir()
+    variant.mkdir()
+    assert find_uncertainty(variant, "../base") == variant / "uncertainty.yaml"
+    (base / "uncertainty.yaml").write_text("version: 1\n", encoding="utf-8")
+    assert find_uncertainty(variant / "ruleset.yaml", "../base") == \
+        variant / "../base" / "uncertainty.yaml"
+    (variant / "uncertainty.yaml").write_text("version: 1\n", encoding="utf-8")
+    assert find_uncertainty(variant, "../base") == variant / "uncertainty.yaml"
