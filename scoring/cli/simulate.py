@@ -84,6 +84,8 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
     columns = CSV_COLUMNS + [c for c in sim.agencies.columns if c.startswith("p_class_")]
     if fmt == "csv":
         echo_csv(sim.agencies, columns)
+        for note in sim.notes:
+            click.echo(f"cchc: note: {note}", err=True)
     else:
         headings = dict(SIMULATE_HEADINGS)
         headings["p_top_k"] = f"P(top {top_k})"

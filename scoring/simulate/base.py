@@ -50,7 +50,7 @@ def rank_rows(keys: list[np.ndarray], method: str = "competition") -> np.ndarray
     Examples
     --------
     >>> rank_rows([np.array([[3.0, 5.0, 5.0, 1.0]])], "dense")
-    array([[3, 1, 1, 4]], dtype=int32)
+    array([[2, 1, 1, 3]], dtype=int32)
     >>> rank_rows([np.array([[5.0, 5.0, 1.0]]), np.array([[1.0, 2.0, 0.0]])])
     array([[2, 1, 3]], dtype=int32)
     """

@@ -163,3 +163,25 @@ def test_band_shift_on_a_formula_leaf_is_refused(nominal) -> None:
 def test_runs_must_be_positive(nominal) -> None:
     with pytest.raises(UsageError, match="runs"):
         simulate(nominal, Uncertainty(), runs=0, seed=0)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), sd=st.floats(0.01, 1.0), by=st.floats(0.1, 20),
+       lo=st.floats(0.5, 3), width=st.floats(0, 3), p=st.floats(0.05, 1))
+def test_intervals_are_ordered_for_any_declaration(nominal, seed: int, sd: float, by: float,
+                                                   lo: float, width: float,
+                                                   p: float) -> None:
+    unc = Uncertainty.model_validate({
+        "leaf_max": [{"leaf": "1.1.2", "range": [lo, lo + width]}],
+        "band_shift": [{"leaf": "1.1.1", "by": by}],
+        "leave_one_out": {"leaves": "all", "probability": p},
+        "perturb": [{"kinds": ["manual"], "sd": sd}]})
+    sim = simulate(nominal, unc, runs=30, seed=seed, sensitivity=False)
+    a = sim.agencies
+    assert (a["p05_rank"] <= a["median_rank"]).all() and (a["median_rank"] <= a["p95_rank"]).all()
+    assert ((a["p05_rank"] >= 1) & (a["p95_rank"] <= 20)).all()
+    probs = a[[c for c in a.columns if c.startswith("p_class_")]].sum(axis=1)
+    assert np.allclose(probs, 1.0)
+    assert ((a["p_top_k"] >= 0) & (a["p_top_k"] <= 1)).all()
+    # competition ranks never exceed ordinal ones: the mean rank of a group of 20 is ≤ 10.5
+    assert (a.groupby("group")["mean_rank"].mean() <= 10.5 + 1e-9).all()
