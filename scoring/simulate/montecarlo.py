@@ -382,6 +382,10 @@ def simulate(result: Any, uncertainty: Uncertainty, *, runs: int = 1000, seed: i
     base = Base.from_result(result)
     mismatch = base.check_reproduces()
     plan, notes = _plan(base, uncertainty)
+    if base.dropped:
+        notes.append(f"{len(base.dropped)} agencies have no index (nothing applies to them) "
+                     "and no rank, so they are left out: " + ", ".join(base.dropped[:5])
+                     + (" …" if len(base.dropped) > 5 else ""))
     if mismatch:
         notes.append("the simulation's reconstruction of the nominal ranks differs from the "
                      "engine for " + "; ".join(mismatch))

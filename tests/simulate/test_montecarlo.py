@@ -185,3 +185,17 @@ def test_intervals_are_ordered_for_any_declaration(nominal, seed: int, sd: float
     assert ((a["p_top_k"] >= 0) & (a["p_top_k"] <= 1)).all()
     # competition ranks never exceed ordinal ones: the mean rank of a group of 20 is ≤ 10.5
     assert (a.groupby("group")["mean_rank"].mean() <= 10.5 + 1e-9).all()
+
+
+def test_an_agency_without_index_is_left_out_with_a_note() -> None:
+    ds, ind = make_data(n=8)
+    empty = ds.agencies.index[2]
+    ind = ind.copy()
+    ind.loc[empty, ["on_time_rate", "online_rate"]] = np.nan
+    ds = ds.replace(scores=ds.scores[ds.scores["agency_id"] != empty])
+    result = score(make_rules(), ds, indicators=ind)
+    assert pd.isna(result.totals.loc[empty, "rank"])
+    sim = simulate(result, ALL, runs=20, seed=1)
+    assert empty not in sim.agencies.index and len(sim.agencies) == 7
+    assert any(empty in note for note in sim.notes)
+    assert (sim.agencies["p95_rank"] <= 7).all()
