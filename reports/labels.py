@@ -283,9 +283,10 @@ def describe_rule(leaf: Leaf, default_policy: str = "drop") -> str:
     ...     bands=[Band(min=98, points=2), Band(min=95, max=98, points=1),
     ...            Band(min=0, max=95, points=0)]))
     >>> print(describe_rule(leaf))
-    Tỷ lệ giải quyết đúng hạn ≥ 98 %: 2 điểm
+    Tỷ lệ hồ sơ giải quyết đúng hạn ≥ 98 %: 2 điểm
     Từ 95 % đến dưới 98 %: 1 điểm
     Từ 0 % đến dưới 95 %: 0 điểm
+    Không phát sinh: không tính vào điểm tối đa
     """
     rule = leaf.rule
     lines: list[str]

@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -149,7 +151,7 @@ def check_output_path(path: Path, inputs: Iterable[Path] = ()) -> Path:
 
     Examples
     --------
-    >>> check_output_path(Path("/no/such/folder/x.xlsx"))
+    >>> check_output_path(Path("/no/such/folder/x.xlsx"))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     scoring.errors.UsageError: -o: the folder /no/such/folder does not exist. Fix: ...
@@ -743,6 +745,22 @@ class _Builder:
         if number == 1:
             ws.activate()
 
+    def _put_rows(self, ws: Any, first: int, data: list[list[Any]], is_num: list[bool],
+                  fmts: list[Any]) -> None:
+        """Rows through xlsxwriter's public API (used when :func:`_stream_rows` cannot)."""
+        put_num, put_str, put_blank = ws.write_number, ws.write_string, ws.write_blank
+        todo = list(enumerate(zip(fmts, is_num, strict=True)))
+        for i, row in enumerate(zip(*data, strict=True)):  # row by row: streamed to disk
+            r = first + i
+            for c, (fmt, numeric_col) in todo:
+                v = row[c]
+                if v is None or v == "":
+                    put_blank(r, c, None, fmt)
+                elif numeric_col:
+                    put_num(r, c, v, fmt)
+                else:
+                    put_str(r, c, v, fmt)
+
     def _chart_fonts(self) -> dict[str, Any]:
         return {"name": FONT, "size": 9}
 
@@ -848,21 +866,9 @@ class _Builder:
         numeric = {"value": self.f_num, "points": self.f_pts, "max_points": self.f_pts,
                    "leaf_max": self.f_pts}
         fmts = [numeric.get(k, self.f_cell) for k in cols]
-        put_num, put_str, put_blank = ws.write_number, ws.write_string, ws.write_blank
-        sparse = n > 20_000  # large ledgers: leave empty cells unwritten (memory, time)
         is_num = [k in numeric for k in cols]
-        todo = list(enumerate(zip(fmts, is_num, strict=True)))
-        for i, row in enumerate(zip(*data, strict=True)):  # row by row: streamed to disk
-            r = head + 1 + i
-            for c, (fmt, numeric_col) in todo:
-                v = row[c]
-                if v is None or v == "":
-                    if not sparse:
-                        put_blank(r, c, None, fmt)
-                elif numeric_col:
-                    put_num(r, c, v, fmt)
-                else:
-                    put_str(r, c, v, fmt)
+        if not _stream_rows(ws, head + 1, data, is_num, fmts):
+            self._put_rows(ws, head + 1, data, is_num, fmts)
         # (lower, upper) width in characters; text longer than the upper bound is cut on
         # screen and print but whole in the cell
         widths = {"agency_id": (10, 28), "agency": (20, 45), "area": (7, 8), "leaf": (9, 10),
@@ -1119,6 +1125,77 @@ class _Builder:
         ws.set_column(1, 1, 80)
         self.print_setup(ws, None, "Nguồn gốc")
         ws.print_area(0, 0, r + len(files), 1)
+
+
+_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_XESC = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+
+
+@lru_cache(maxsize=1 << 16)
+def _inline_string(text: str) -> str:
+    """``<is>`` element of a cell holding ``text`` as an inline string (always text).
+
+    Escapes as xlsxwriter does in ``constant_memory`` mode: ``_xHHHH_`` look-alikes,
+    control characters, ``& < >``, and keeps leading or trailing spaces.
+
+    Examples
+    --------
+    >>> _inline_string("=1+1 & <b>")
+    '<is><t>=1+1 &amp; &lt;b&gt;</t></is>'
+    >>> _inline_string(" a\x01")
+    '<is><t xml:space="preserve"> a_x0001_</t></is>'
+    """
+    t = _XESC.sub(r"_x005F\1", text)
+    t = _CTRL.sub(lambda m: f"_x{ord(m.group()):04X}_", t)
+    t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    keep = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
+    return f"<is><t{keep}>{t}</t></is>"
+
+
+def _stream_rows(ws: Any, first: int, data: list[list[Any]], is_num: list[bool],
+                 fmts: list[Any]) -> bool:
+    """Write a large block of rows straight into a ``constant_memory`` worksheet's row file.
+
+    The ledger runs to millions of cells, and xlsxwriter's per-cell API costs a few
+    microseconds each; this writes the same ``<row>``/``<c>`` XML that xlsxwriter writes
+    in ``constant_memory`` mode (inline strings, numbers as ``.16G``), about ten times
+    faster. The rows must be the last cell data of the sheet. Returns False, writing
+    nothing, when the worksheet is not in that mode or this xlsxwriter lacks the parts
+    used (the caller then writes through the public API).
+    """
+    needed = ("_write_single_row", "_check_dimensions", "row_data_fh", "previous_row")
+    if not getattr(ws, "constant_memory", False) or not all(hasattr(ws, a) for a in needed):
+        return False
+    n = len(data[0]) if data else 0
+    if n == 0:
+        return True
+    last = first + n - 1
+    if ws._check_dimensions(last, len(data) - 1) != 0:
+        return False
+    ws._write_single_row(first)  # flush the heading rows written before
+    letters = [_col(c) for c in range(len(data))]
+    styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in fmts]
+    out = ws.row_data_fh
+    step = 4096
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        rows = range(first + 1 + start, first + 1 + stop)
+        cells_of = []
+        for c, values in enumerate(data):
+            ref, style = letters[c], styles[c]
+            part = values[start:stop]
+            if is_num[c]:
+                cells_of.append([f'<c r="{ref}{r}"{style}/>' if v is None else
+                                 f'<c r="{ref}{r}"{style}><v>{v:.16G}</v></c>'
+                                 for r, v in zip(rows, part, strict=True)])
+            else:
+                cells_of.append([f'<c r="{ref}{r}"{style}/>' if not v else
+                                 f'<c r="{ref}{r}"{style} t="inlineStr">{_inline_string(v)}</c>'
+                                 for r, v in zip(rows, part, strict=True)])
+        out.write("".join(f'<row r="{r}">{"".join(cells)}</row>'
+                          for r, cells in zip(rows, zip(*cells_of, strict=True), strict=True)))
+    ws.previous_row = last
+    return True
 
 
 def _col(c: int) -> str:

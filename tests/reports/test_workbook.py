@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 import reports.workbook as wbmod
 from reports import check_output_path, default_filename, summarise, write_workbook
@@ -312,3 +313,38 @@ def test_a_long_ledger_continues_on_further_sheets(result, tmp_path, monkeypatch
     rows = [r for p in parts for r in wb[p].iter_rows(min_row=5, values_only=True)]
     assert [(r[0], r[3]) for r in rows] == list(zip(result.ledger["agency_id"],
                                                   result.ledger["leaf"], strict=True))
+
+
+TRICKY = ["=SUM(A1:A2)", "+84", "-1", "@x", " leading", "trailing ", "a & b < c > d",
+          "_x0041_ stays", "bell\x07", "tab\tand\nnewline", "Xã Diên Điền", ""]
+
+
+def _sheet(path: Path, fast: bool):
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("s")
+    fmt = wb.add_format({"num_format": "0.00", "border": 1})
+    ws.write_string(0, 0, "heading")
+    data = [list(TRICKY), [1.5, None, -2.0, 1e-7, 123456789.123, 0.1 + 0.2, None, 3.0,
+                           4.0, 5.0, 6.0, 7.0]]
+    is_num, fmts = [False, True], [None, fmt]
+    if fast:
+        assert wbmod._stream_rows(ws, 1, [list(d) for d in data], is_num, fmts)
+    else:
+        wbmod._Builder._put_rows(None, ws, 1, data, is_num, fmts)
+    ws.autofilter(0, 0, len(TRICKY), 1)
+    wb.close()
+    return [[(c.value, c.number_format, c.data_type) for c in row]
+            for row in openpyxl.load_workbook(path)["s"].iter_rows()]
+
+
+def test_streamed_rows_read_back_exactly_like_the_public_api(tmp_path):
+    fast = _sheet(tmp_path / "fast.xlsx", True)
+    slow = _sheet(tmp_path / "slow.xlsx", False)
+    assert fast == slow
+    # (openpyxl leaves Excel's _xHHHH_ escapes of "_x0041_" and "\x07" as written)
+    plain = [i for i, t in enumerate(TRICKY) if "_x" not in t and "\x07" not in t]
+    assert [fast[1 + i][0][0] for i in plain] == [TRICKY[i] or None for i in plain]
+    assert all(r[0][2] in ("s", "n") for r in fast)  # text, never a formula
+    # numbers keep 16 significant digits, as xlsxwriter writes them
+    assert abs(fast[6][1][0] - (0.1 + 0.2)) < 1e-15 and fast[1][1][1] == "0.00"
+    assert fast[5][1][0] == 123456789.123
