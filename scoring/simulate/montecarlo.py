@@ -7,7 +7,8 @@ run changes only the leaves a declared source touches, for all runs at once:
   maximum (``runs × agencies``);
 * ``band_shift`` — a shift per run; the leaf's stored values are looked up again in the
   shifted bands (only bounds between bands move; the domain edges stay);
-* ``leave_one_out`` — one leaf per run, drawn uniformly, loses its points and maximum;
+* ``leave_one_out`` — in a share ``probability`` of runs one leaf, drawn uniformly, loses
+  its points and maximum;
 * ``perturb`` — independent normal noise per agency, leaf and run on manual/survey points,
   clipped to ``[0, max]``.
 
