@@ -221,6 +221,13 @@ class LeafContext:
     where: str = ""
     _positions: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
     _columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
+    _indexes: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def preload(self, matrix: np.ndarray) -> None:
+        """Take every indicator column at once from ``matrix`` (columns × agencies,
+        float, in ``indicators.columns`` order), instead of one pandas read per column."""
+        for name, row in zip(self.indicators.columns, matrix, strict=True):
+            self._columns.setdefault(name, row)
 
     def lookup(self, table: str, leaf: str) -> tuple[TableArrays, np.ndarray, np.ndarray]:
         """(table arrays, row positions of ``leaf``, their agency positions; −1 = out of

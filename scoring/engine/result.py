@@ -23,6 +23,8 @@ LEDGER_COLUMNS: tuple[str, ...] = (
     "value", "rule", "points", "max_points", "leaf_max", "status")
 TOTALS_COLUMNS: tuple[str, ...] = ("agency", "group", "points", "max_points", "index", "rank",
                                    "class", "bonus", "deduction")
+META_COLUMNS: tuple[str, ...] = ("area", "criterion", "leaf", "name", "kind", "component",
+                                 "leaf_max")
 AREAS_COLUMNS: tuple[str, ...] = ("agency_id", "group", "area", "name", "points",
                                   "max_points", "index")
 
@@ -35,9 +37,9 @@ class LedgerBlock:
     ----------
     tree : str
     agency_ids, groups : ndarray of object (n)
-    leaf_meta : DataFrame
-        One row per leaf/adjustment: ``area, criterion, leaf, name, kind, component,
-        leaf_max`` (adjustments have an empty area).
+    meta : tuple of tuple
+        One ``(area, criterion, leaf, name, kind, component, leaf_max)`` per row
+        (adjustments have an empty area); :attr:`leaf_meta` is the same as a DataFrame.
     value, points, max_points : ndarray (L × n) of float
     status, rule : ndarray (L × n) of int
         Codes into :data:`~scoring.engine.leaves.STATUSES` and ``rule_labels``.
@@ -49,7 +51,7 @@ class LedgerBlock:
     tree: str
     agency_ids: np.ndarray
     groups: np.ndarray
-    leaf_meta: pd.DataFrame
+    meta: tuple[tuple[str, str, str, str, str, str, float], ...]
     value: np.ndarray
     points: np.ndarray
     max_points: np.ndarray
@@ -62,9 +64,15 @@ class LedgerBlock:
     def n_agencies(self) -> int:
         return len(self.agency_ids)
 
+    @cached_property
+    def leaf_meta(self) -> pd.DataFrame:
+        """One row per leaf/adjustment: ``area, criterion, leaf, name, kind, component,
+        leaf_max`` (adjustments have an empty area)."""
+        return pd.DataFrame(list(self.meta), columns=list(META_COLUMNS))
+
     def _inputs_text(self, cols: np.ndarray) -> np.ndarray:
         """Readable ``name=value; …`` strings, shape (L × len(cols))."""
-        out = np.empty((len(self.leaf_meta), len(cols)), dtype=object)
+        out = np.empty((len(self.meta), len(cols)), dtype=object)
         for i, inputs in enumerate(self.inputs):
             parts = [[f"{name}={'—' if np.isnan(v) else fmt(v)}" for v in arr[cols]]
                      for name, arr in inputs.items()]
@@ -75,7 +83,7 @@ class LedgerBlock:
     def frame(self, cols: np.ndarray | None = None) -> pd.DataFrame:
         """Ledger rows for agencies ``cols`` (positions; all by default), agency-major."""
         cols = np.arange(self.n_agencies) if cols is None else np.asarray(cols)
-        n_l, n_a = len(self.leaf_meta), len(cols)
+        n_l, n_a = len(self.meta), len(cols)
         meta = self.leaf_meta
 
         def per_leaf(name: str) -> np.ndarray:
@@ -102,6 +110,43 @@ class LedgerBlock:
 
 
 @dataclass(frozen=True, eq=False)
+class TreeTotals:
+    """Per-agency sums, ranks and classes of one tree, aligned with its block's agencies.
+
+    :attr:`ScoreResult.totals` and :attr:`ScoreResult.areas` are built from these arrays
+    on first access.
+
+    Attributes
+    ----------
+    names : ndarray of object
+        Agency names (the agency id where the dataset has no name).
+    points, max_points, index, rank, bonus, deduction : ndarray of float
+        ``rank`` is NaN where the agency has no index.
+    klass : ndarray of object
+        Class labels (None where no index).
+    group_order : ndarray of int
+        Position of each agency's group in the rule set's groups.
+    area_codes, area_names : tuple of str
+    area_points, area_max, area_index : ndarray (areas × agencies)
+    """
+
+    names: np.ndarray
+    points: np.ndarray
+    max_points: np.ndarray
+    index: np.ndarray
+    rank: np.ndarray
+    klass: np.ndarray
+    bonus: np.ndarray
+    deduction: np.ndarray
+    group_order: np.ndarray
+    area_codes: tuple[str, ...]
+    area_names: tuple[str, ...]
+    area_points: np.ndarray
+    area_max: np.ndarray
+    area_index: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class ScoreResult:
     """Everything scoring produced; reports, explain and simulate read only this.
 
@@ -113,12 +158,16 @@ class ScoreResult:
         The indicators used (index ``agency_id``).
     blocks : tuple of LedgerBlock
         The ledger as arrays, one block per tree.
+    sums : tuple of TreeTotals
+        Totals, ranks, classes and area sums as arrays, one per block.
     areas : DataFrame
-        ``agency_id, group, area, name, points, max_points, index`` (index in percent).
+        ``agency_id, group, area, name, points, max_points, index`` (index in percent);
+        built from ``sums`` on first access.
     totals : DataFrame
         Indexed by ``agency_id``: ``agency, group, points, max_points, index, rank, class,
         bonus, deduction``; sorted by group order then rank. ``index`` is in percent,
         unrounded; ``rank`` is by the rule set's method at its canonical precision.
+        Built from ``sums`` on first access.
 
     Examples
     --------
@@ -130,8 +179,39 @@ class ScoreResult:
     dataset: Dataset
     indicators: pd.DataFrame
     blocks: tuple[LedgerBlock, ...]
-    areas: pd.DataFrame
-    totals: pd.DataFrame
+    sums: tuple[TreeTotals, ...]
+
+    @cached_property
+    def totals(self) -> pd.DataFrame:
+        """Totals per agency (see the class attributes)."""
+        frames = [pd.DataFrame({
+            "agency": t.names, "group": b.groups, "points": t.points,
+            "max_points": t.max_points, "index": t.index, "rank": t.rank, "class": t.klass,
+            "bonus": t.bonus, "deduction": t.deduction, "_g": t.group_order,
+            "_o": np.arange(b.n_agencies)}, index=pd.Index(b.agency_ids, name="agency_id"))
+            for b, t in zip(self.blocks, self.sums, strict=True)]
+        totals = pd.concat(frames) if frames else pd.DataFrame(
+            columns=[*TOTALS_COLUMNS, "_g", "_o"])
+        totals = totals.sort_values(["_g", "rank", "_o"], na_position="last", kind="stable")
+        totals = totals.drop(columns=["_g", "_o"])
+        totals["rank"] = totals["rank"].astype("Int64")
+        totals.index.name = "agency_id"
+        return totals
+
+    @cached_property
+    def areas(self) -> pd.DataFrame:
+        """Area sums per agency (see the class attributes)."""
+        frames = []
+        for b, t in zip(self.blocks, self.sums, strict=True):
+            n = b.n_agencies
+            frames.append(pd.DataFrame({
+                "agency_id": np.tile(b.agency_ids, len(t.area_codes)),
+                "group": np.tile(b.groups, len(t.area_codes)),
+                "area": np.repeat(np.asarray(t.area_codes, dtype=object), n),
+                "name": np.repeat(np.asarray(t.area_names, dtype=object), n),
+                "points": t.area_points.ravel(), "max_points": t.area_max.ravel(),
+                "index": t.area_index.ravel()}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
