@@ -20,7 +20,7 @@ A kind whose evaluator was replaced with :func:`~scoring.engine.leaves.register_
 Examples
 --------
 >>> codes, texts = factorize_text(np.array(["1.1", "2.1", "1.1", None], dtype=object))
->>> codes.tolist(), texts
+>>> codes.tolist(), texts.tolist()
 ([0, 1, 0, -1], ['1.1', '2.1'])
 """
 
@@ -72,13 +72,14 @@ def _pointers(arr: np.ndarray) -> np.ndarray:
     return np.ctypeslib.as_array(buf)
 
 
-def factorize_text(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Codes of ``values`` as text (``str(v)``), ``-1`` for None/NaN, in first-seen order.
+def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of ``values`` as text (``str(v)``), ``-1`` for None/NaN.
 
-    Gives what ``pd.factorize(values.astype(str))`` gives for the non-missing values,
-    but groups the rows by object identity first (integer hashing), then compares only
-    the distinct objects by value: tables read from CSV repeat the same string object
-    for equal cells, so this is several times faster than hashing every string.
+    Gives what ``pd.factorize`` gives on the values as text (codes in first-seen order
+    of their groups), but groups the rows by object identity first (integer hashing),
+    then compares only the distinct objects by value: tables read from CSV repeat the
+    same string object for equal cells, so this is several times faster than hashing
+    every string.
 
     Parameters
     ----------
@@ -88,36 +89,42 @@ def factorize_text(values: np.ndarray) -> tuple[np.ndarray, list[str]]:
     Returns
     -------
     (codes, texts)
-        ``codes`` int64 per value; ``texts[c]`` the text of code ``c``.
+        ``codes`` int64 per value; ``texts[c]`` (object array of str) the text of code
+        ``c``.
 
     Examples
     --------
     >>> a, b = "x", "".join(["x"])        # equal values, distinct objects
-    >>> factorize_text(np.array([a, b, 1.5, float("nan")], dtype=object))[0].tolist()
-    [0, 0, 1, -1]
+    >>> codes, texts = factorize_text(np.array([a, b, 1.5, float("nan")], dtype=object))
+    >>> codes.tolist(), texts.tolist()
+    ([0, 0, 1, -1], ['x', '1.5'])
     """
     values = np.asarray(values)
     n = len(values)
     if n == 0:
-        return np.zeros(0, dtype=np.int64), []
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
     if values.dtype == object:
         arr = np.ascontiguousarray(values)
-        group, _ = pd.factorize(_pointers(arr))
-        # codes are given in first-seen order, so a group's first row is where the
-        # running maximum of the codes steps up
-        first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
-        objects = arr[first]
+        group, uniques = pd.factorize(_pointers(arr))
+        # any row of a group will do: all hold the same object
+        some = np.empty(len(uniques), dtype=np.intp)
+        some[group] = np.arange(n)
+        objects = arr[some]
     else:
         group, objects = pd.factorize(values)
-    texts: dict[str, int] = {}
+        objects = np.asarray(objects, dtype=object)
     canon = np.empty(len(objects) + 1, dtype=np.int64)
     canon[-1] = -1                                     # pd.factorize's code for NaN
+    if pd.api.types.infer_dtype(objects, skipna=True) == "string":
+        canon[:-1], texts = pd.factorize(objects)      # None / NaN → −1
+        return canon[group], np.asarray(texts, dtype=object)
+    seen: dict[str, int] = {}
     for i, obj in enumerate(objects):
         if obj is None or (isinstance(obj, float) and obj != obj):
             canon[i] = -1
         else:
-            canon[i] = texts.setdefault(str(obj), len(texts))
-    return canon[group], list(texts)
+            canon[i] = seen.setdefault(str(obj), len(seen))
+    return canon[group], np.asarray(list(seen), dtype=object)
 
 
 # --------------------------------------------------------------------------- tables
@@ -140,7 +147,7 @@ class TableIndex:
     leaf_code: np.ndarray
     leaves: dict[str, int]
     _numbers: dict[str, np.ndarray] = field(default_factory=dict)
-    _options: tuple[np.ndarray, list[str]] | None = None
+    _options: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of(cls, df: pd.DataFrame, agency_ids: pd.Index) -> TableIndex:
@@ -149,7 +156,7 @@ class TableIndex:
             return cls(df=df, pos=empty, leaf_code=empty, leaves={})
         leaf_code, leaves = factorize_text(df["leaf"].to_numpy())
         agency_code, agencies = factorize_text(df["agency_id"].to_numpy())
-        where = np.append(agency_ids.get_indexer(pd.Index(agencies, dtype=object)), -1)
+        where = np.append(agency_ids.get_indexer(agencies), -1)
         return cls(df=df, pos=where[agency_code], leaf_code=leaf_code,
                    leaves={t: i for i, t in enumerate(leaves)})
 
@@ -160,11 +167,12 @@ class TableIndex:
                 else np.full(len(self.df), np.nan)
         return self._numbers[col]
 
-    def options(self) -> tuple[np.ndarray, list[str]]:
+    def options(self) -> tuple[np.ndarray, np.ndarray]:
         """(option code per row, option texts)."""
         if self._options is None:
             self._options = factorize_text(self.df["option"].to_numpy()) \
-                if "option" in self.df.columns else (np.full(len(self.df), -1), [])
+                if "option" in self.df.columns \
+                else (np.full(len(self.df), -1), np.zeros(0, dtype=object))
         return self._options
 
     def rows_of(self, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -188,29 +196,91 @@ def table_index(ctx: LeafContext, table: str) -> TableIndex:
     return cache[table]
 
 
-def scatter(ctx: LeafContext, table: str, codes: list[str], cols: tuple[str, ...],
-            unique: bool = True) -> list[np.ndarray]:
+@dataclass(eq=False)
+class Gathered:
+    """Rows of some leaves of one table, placed in a (leaves × agencies) grid.
+
+    Attributes
+    ----------
+    index : TableIndex
+    slot : dict of str → int
+        Leaf code → its row in the grid.
+    rows : ndarray of int
+        Table rows of those leaves whose agency is in scope, in table order.
+    flat : ndarray of int
+        Their cells in the grid (``slot × n + agency position``).
+    dup_agency : ndarray of int
+        Per slot, the position of an agency with two rows for the leaf (−1 = none).
+    """
+
+    index: TableIndex
+    n: int
+    slot: dict[str, int]
+    rows: np.ndarray
+    flat: np.ndarray
+    dup_agency: np.ndarray
+    _mats: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ti: TableIndex, codes: list[str], n: int) -> Gathered:
+        slot = {code: i for i, code in enumerate(dict.fromkeys(codes))}
+        rows, slots = ti.rows_of(list(slot))
+        pos = ti.pos[rows]
+        keep = pos >= 0
+        flat = slots[keep] * n + pos[keep]
+        if len(flat):
+            counts = np.bincount(flat, minlength=len(slot) * n).reshape(len(slot), n)
+            dup = counts > 1
+            dup_agency = np.where(dup.any(axis=1), dup.argmax(axis=1), -1)
+        else:
+            dup_agency = np.full(len(slot), -1)
+        return cls(index=ti, n=n, slot=slot, rows=rows[keep], flat=flat,
+                   dup_agency=dup_agency)
+
+    def matrix(self, col: str) -> np.ndarray:
+        """Column ``col`` on the grid (NaN where an agency has no row)."""
+        if col not in self._mats:
+            m = np.full((len(self.slot), self.n), np.nan)
+            m.reshape(-1)[self.flat] = self.index.number(col)[self.rows]
+            self._mats[col] = m
+        return self._mats[col]
+
+
+def prefetch(ctx: LeafContext, table: str, codes: list[str]) -> None:
+    """Gather the rows of leaves ``codes`` of ``table`` in one pass, for later
+    :func:`scatter` calls asking for any of them."""
+    ctx._indexes[("gathered", table)] = Gathered.of(table_index(ctx, table), codes, ctx.n)
+
+
+def scatter(ctx: LeafContext, table: str, codes: list[str], cols: tuple[str, ...]
+            ) -> list[np.ndarray]:
     """Columns ``cols`` of ``table`` as (len(codes) × agencies) matrices, NaN where an
-    agency has no row; with ``unique`` a clear error when an agency has two rows."""
-    ti = table_index(ctx, table)
-    n = ctx.n
-    rows, slots = ti.rows_of(codes)
-    pos = ti.pos[rows]
-    keep = pos >= 0
-    flat = slots[keep] * n + pos[keep]
-    if unique and len(flat):
-        counts = np.bincount(flat, minlength=len(codes) * n)
-        if counts.max() > 1:
-            slot, agency = divmod(int(np.argmax(counts > 1)), n)
-            raise DataError(Problem(
-                f"agency {ctx.agency_ids[agency]} has two rows for leaf {codes[slot]}",
-                file=f"{table}.csv", field="agency_id", fix="keep one row per agency and leaf"))
-    out = []
-    for col in cols:
-        m = np.full((len(codes), n), np.nan)
-        m.reshape(-1)[flat] = ti.number(col)[rows[keep]]
-        out.append(m)
-    return out
+    agency has no row; a clear error when an agency has two rows for one leaf."""
+    g = ctx._indexes.get(("gathered", table))
+    if g is None or any(code not in g.slot for code in codes):
+        g = Gathered.of(table_index(ctx, table), codes, ctx.n)
+    slots = [g.slot[code] for code in codes]
+    dup = g.dup_agency[slots]
+    if (dup >= 0).any():
+        k = int(np.argmax(dup >= 0))
+        raise DataError(Problem(
+            f"agency {ctx.agency_ids[int(dup[k])]} has two rows for leaf {codes[k]}",
+            file=f"{table}.csv", field="agency_id", fix="keep one row per agency and leaf"))
+    return [g.matrix(col)[slots] for col in cols]
+
+
+def expression_values(ctx: LeafContext, text: str, where: str, max_points: float
+                      ) -> tuple[Any, np.ndarray]:
+    """(compiled expression, its values) for ``text``, evaluated once per context and
+    ``max_points`` (when the formula reads it). The values are shared: do not modify."""
+    cache = ctx._indexes
+    expr = cache.get(("expr", text))
+    if expr is None:
+        expr = cache[("expr", text)] = compile_for(text, ctx, where)
+    key = ("values", text, float(max_points) if "max_points" in expr.names else None)
+    if key not in cache:
+        cache[key] = evaluate_expression(expr, ctx, max_points)
+    return expr, cache[key]
 
 
 # --------------------------------------------------------------------------- block
@@ -243,10 +313,24 @@ class Block:
 
 
 # --------------------------------------------------------------------------- bands
-@lru_cache(maxsize=1024)
-def _band_table(bands_list: tuple[tuple[Band, ...], ...]
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Padded (lo, hi, points) of several band lists, and their band counts."""
+_TABLES: dict[tuple[int, ...], tuple[list[tuple[Band, ...]], tuple[np.ndarray, ...]]] = {}
+
+
+def _band_table(bands_list: list[tuple[Band, ...]]) -> tuple[np.ndarray, ...]:
+    """Padded (lo, hi, points) of several band lists, and their band counts (cached by
+    the identity of the band tuples, which rule sets never change)."""
+    key = tuple(map(id, bands_list))
+    hit = _TABLES.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], bands_list, strict=True)):
+        return hit[1]
+    if len(_TABLES) > 256:
+        _TABLES.clear()
+    table = _band_arrays(bands_list)
+    _TABLES[key] = (list(bands_list), table)          # holds the tuples: ids stay theirs
+    return table
+
+
+def _band_arrays(bands_list: list[tuple[Band, ...]]) -> tuple[np.ndarray, ...]:
     width = max(len(b) for b in bands_list)
     lo = np.full((len(bands_list), width), np.inf)
     hi = np.full((len(bands_list), width), -np.inf)       # padding holds no value
@@ -257,19 +341,46 @@ def _band_table(bands_list: tuple[tuple[Band, ...], ...]
             lo[i, j] = -np.inf if b.min is None else b.min
             hi[i, j] = np.inf if b.max is None else b.max
             pts[i, j] = b.points
-    return lo, hi, pts, count
+    order = np.argsort(lo, axis=1, kind="stable")
+    return lo, hi, pts, count, order, np.take_along_axis(lo, order, axis=1)
+
+
+def _band_index(v: np.ndarray, bands_list: list[tuple[Band, ...]], unique: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(points, band index; the band count where no band holds) of ``v`` (rows × n, no
+    NaN), each row against its own bands. ``unique`` (non-overlapping) bands: the band
+    with the highest ``min <= v``, if ``v`` is below its max; otherwise the first band in
+    file order that holds ``v``."""
+    lo, hi, pts, count, order, lo_sorted = _band_table(bands_list)
+    width = lo.shape[1]
+    row = np.arange(len(bands_list))[:, None]
+    if unique:
+        below = np.zeros(v.shape, dtype=np.intp)         # bands with min <= v
+        for j in range(width):
+            below += v >= lo_sorted[:, j, None]
+        cand = order.reshape(-1)[np.maximum(below - 1, 0) + row * width]
+        ok = (below > 0) & (v < hi.reshape(-1)[cand + row * width])
+        idx = np.where(ok, cand, count[:, None])
+    else:
+        idx = np.broadcast_to(count[:, None], v.shape).copy()
+        for j in range(width - 1, -1, -1):
+            np.copyto(idx, j, where=(v >= lo[:, j, None]) & (v < hi[:, j, None]))
+    return pts.reshape(-1)[idx + row * (width + 1)], idx
 
 
 def _bands_into(out: Block, rows: list[int], leaves: list[Leaf], values: np.ndarray,
-                bands_list: list[tuple[Band, ...]]) -> None:
-    """Band look-up of ``values`` (len(rows) × n) for each row's bands (first band in
-    file order that holds the value; bands are checked not to overlap when unique)."""
-    lo, hi, pts, count = _band_table(tuple(bands_list))
+                bands_list: list[tuple[Band, ...]], hits: list[str]) -> None:
+    """Band look-up of ``values`` (len(rows) × n) for each row's bands."""
     na = np.isnan(values)
-    v = np.where(na, 0.0, values)[:, :, None]
-    inside = (v >= lo[:, None, :]) & (v < hi[:, None, :])
-    idx = np.where(inside.any(axis=2), inside.argmax(axis=2), count[:, None])
-    points = np.take_along_axis(pts, idx, axis=1)
+    v = np.where(na, 0.0, values)
+    points = np.empty(v.shape)
+    idx = np.empty(v.shape, dtype=np.intp)
+    for unique in (True, False):
+        part = [i for i, h in enumerate(hits) if (h == "unique") == unique]
+        if part:
+            p, k = _band_index(v[part], [bands_list[i] for i in part], unique)
+            points[part] = p
+            idx[part] = k
     r = np.asarray(rows)
     out.value[r] = values
     out.points[r] = np.where(na, 0.0, points)
@@ -286,7 +397,8 @@ def _batch_bands(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafConte
         col = ctx.column(leaf.rule.indicator, leaf)
         values[i] = col
         out.inputs[rows[i]] = {leaf.rule.indicator: col}
-    _bands_into(out, rows, leaves, values, [leaf.rule.bands for leaf in leaves])
+    _bands_into(out, rows, leaves, values, [leaf.rule.bands for leaf in leaves],
+                [leaf.rule.hit for leaf in leaves])
 
 
 # --------------------------------------------------------------------------- tasks
@@ -313,7 +425,8 @@ def _batch_tasks(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafConte
         out.inputs[rows[i]] = inputs
     if band_i:
         _bands_into(out, [rows[i] for i in band_i], [leaves[i] for i in band_i],
-                    rate[band_i], [leaves[i].rule.bands or () for i in band_i])
+                    rate[band_i], [leaves[i].rule.bands or () for i in band_i],
+                    [leaves[i].rule.hit for i in band_i])
     if rate_i:
         r = np.asarray([rows[i] for i in rate_i])
         mx = np.array([leaves[i].max for i in rate_i], dtype=float)[:, None]
@@ -332,14 +445,10 @@ def _batch_tasks(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafConte
 
 # --------------------------------------------------------------------------- formula
 def _batch_formula(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafContext) -> None:
-    seen: dict[tuple[str, float | None], np.ndarray] = {}
     values = np.empty((len(rows), ctx.n))
     for i, leaf in enumerate(leaves):
-        expr = compile_for(leaf.rule.expr, ctx, f"leaf {leaf.code}")
-        key = (leaf.rule.expr, float(leaf.max) if "max_points" in expr.names else None)
-        if key not in seen:
-            seen[key] = evaluate_expression(expr, ctx, leaf.max)
-        values[i] = seen[key]
+        expr, values[i] = expression_values(ctx, leaf.rule.expr, f"leaf {leaf.code}",
+                                            leaf.max)
         out.inputs[rows[i]] = {
             n: (np.full(ctx.n, float(leaf.max)) if n == "max_points" else ctx.column(n, leaf))
             for n in sorted(expr.names)}
@@ -391,8 +500,8 @@ def _batch_manual(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafCont
         out.value[r] = value
         _missing_fill(out, r, part, have, np.clip(v, 0.0, mx),
                       np.where(capped, CAPPED, MANUAL), mx)
-        out.rule[r] = np.select([~have, use_appraised & capped, use_appraised, capped],
-                                [4, 2, 0, 3], 1)
+        # 0 appraised, 1 self-assessed, +2 when capped; 4 missing
+        out.rule[r] = np.where(have, (~use_appraised) + 2 * capped, 4)
         for k, (i, leaf) in enumerate(zip(which, part, strict=True)):
             out.labels[rows[i]] = _manual_labels(float(leaf.max), leaf.rule.missing)
             out.inputs[rows[i]] = {"self_points": self_pts[k], "appraised_points": appraised[k]}
@@ -480,6 +589,23 @@ BATCHED: dict[str, tuple[Any, Any]] = {
 }
 
 
+def prefetch_tree(ctx: LeafContext, leaves: list[Leaf], extra: list[tuple[str, str]] = ()
+                  ) -> None:
+    """Gather, one pass per table, the rows of every built-in manual and share-survey
+    leaf (and ``extra`` (table, code) pairs, e.g. manual adjustments)."""
+    wanted: dict[str, list[str]] = {}
+    for leaf in leaves:
+        rule = leaf.rule
+        if (rule.kind == "manual" and LEAF_EVALUATORS.get("manual") is evaluate_manual) or (
+                rule.kind == "survey" and rule.options is None
+                and LEAF_EVALUATORS.get("survey") is evaluate_survey):
+            wanted.setdefault(rule.table, []).append(leaf.code)
+    for table, code in extra:
+        wanted.setdefault(table, []).append(code)
+    for table, codes in wanted.items():
+        prefetch(ctx, table, codes)
+
+
 def evaluate_tree(leaves: list[Leaf], ctx: LeafContext, not_applicable: str,
                   out: Block) -> None:
     """Fill rows ``0 … len(leaves)-1`` of ``out`` with the leaves' outcomes.
@@ -514,8 +640,8 @@ def evaluate_tree(leaves: list[Leaf], ctx: LeafContext, not_applicable: str,
     status = out.status[:n_leaves]
     for i, leaf in enumerate(leaves):
         if leaf.applies_if:
-            expr = compile_for(leaf.applies_if, ctx, f"leaf {leaf.code}.applies_if")
-            cond = evaluate_expression(expr, ctx, leaf.max)
+            _, cond = expression_values(ctx, leaf.applies_if, f"leaf {leaf.code}.applies_if",
+                                        leaf.max)
             status[i][np.nan_to_num(cond, nan=0.0) == 0] = NOT_APPLICABLE
     na = status == NOT_APPLICABLE
     hit = np.flatnonzero(na.any(axis=1))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import Dataset
-from scoring.engine.batch import Block, evaluate_tree, scatter
+from scoring.engine.batch import Block, evaluate_tree, expression_values, prefetch_tree, scatter
 from scoring.engine.leaves import (
     CAPPED,
     MANUAL,
@@ -24,8 +24,6 @@ from scoring.engine.leaves import (
     LeafContext,
     LeafTables,
     _Named,
-    compile_for,
-    evaluate_expression,
     fmt,
 )
 from scoring.engine.ranking import canonical, classify, rank_values
@@ -38,8 +36,7 @@ def _adjustment(adj: Adjustment, ctx: LeafContext) -> tuple[np.ndarray, ...]:
     """(value, points ≥ 0 capped, status, rule code, inputs, labels) of one adjustment."""
     cap = float(adj.cap)
     if adj.rule.kind == "formula":
-        expr = compile_for(adj.rule.expr, ctx, f"adjustment {adj.code}")
-        value = evaluate_expression(expr, ctx, cap)
+        expr, value = expression_values(ctx, adj.rule.expr, f"adjustment {adj.code}", cap)
         na = ~np.isfinite(value)
         inputs = {m: ctx.column(m, _AdjLeaf(adj)) for m in sorted(expr.names)
                   if m != "max_points"}
@@ -100,6 +97,8 @@ def _tree_block(rules: RuleSet, tree_id: str, tree: Tree, ids: pd.Index, groups:
     leaves = [leaf for _, _, leaf in entries]
     n_leaves = len(leaves)
     out = Block(n=n, n_rows=n_leaves + len(rules.adjustments))
+    prefetch_tree(ctx, leaves, [(adj.rule.table, adj.code) for adj in rules.adjustments
+                                if adj.rule.kind == "manual"])
     evaluate_tree(leaves, ctx, rules.not_applicable, out)
     meta = [(area.code, crit.code, leaf.code, leaf.name, leaf.rule.kind,
              comp_of.get(area.code, ""), leaf.max) for area, crit, leaf in entries]
@@ -186,6 +185,15 @@ def _tie_key(name: str, *, totals: dict[str, np.ndarray], areas: dict[str, np.nd
     return sign * np.asarray(arr, dtype=float)
 
 
+def _text(values: np.ndarray) -> np.ndarray:
+    """``values`` as an object array of str (as ``astype(str)``; no copy when they are
+    text already)."""
+    values = np.asarray(values)
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    return values.astype(str).astype(object)
+
+
 def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
           ) -> ScoreResult:
     """Score, rank and classify every ranked agency of the rule set's groups.
@@ -223,10 +231,10 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
     agencies = ds.agencies
     ranked = agencies["ranked"].to_numpy(dtype=bool) if "ranked" in agencies.columns \
         else np.ones(len(agencies), dtype=bool)
-    group_col = agencies["group"].astype(str).to_numpy(dtype=object)
-    agency_ids = agencies.index.astype(str)
+    group_col = _text(agencies["group"].to_numpy())
+    agency_ids = pd.Index(_text(agencies.index.to_numpy()), dtype=object)
     has_names = "name" in agencies.columns
-    names_col = agencies["name"].astype(str).to_numpy(dtype=object) if has_names else None
+    names_col = _text(agencies["name"].to_numpy()) if has_names else None
 
     blocks: list[LedgerBlock] = []
     sums: list[TreeTotals] = []
@@ -234,7 +242,10 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
     for tree_id in dict.fromkeys(g.tree for g in rules.groups):
         tree = rules.trees[tree_id]
         gids = [g.id for g in rules.groups if g.tree == tree_id]
-        scope = np.flatnonzero(ranked & pd.Index(group_col).isin(gids))
+        in_tree = np.zeros(len(group_col), dtype=bool)
+        for gid in gids:
+            in_tree |= group_col == gid
+        scope = np.flatnonzero(ranked & in_tree)
         block, ctx = _tree_block(rules, tree_id, tree, agency_ids[scope], group_col[scope],
                                  indicators, tables)
         blocks.append(block)
