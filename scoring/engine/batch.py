@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -57,7 +56,7 @@ from scoring.engine.leaves import (
     fmt,
 )
 from scoring.errors import DataError, Problem, RuleError
-from scoring.rules.model import Band, Leaf
+from scoring.rules.model import Band, Leaf, RuleSet
 
 # --------------------------------------------------------------------------- text codes
 
@@ -284,12 +283,233 @@ def expression_values(ctx: LeafContext, text: str, where: str, max_points: float
 
 
 # --------------------------------------------------------------------------- block
+# --------------------------------------------------------------------------- bands
+def _band_arrays(bands_list: list[tuple[Band, ...]]) -> tuple[np.ndarray, ...]:
+    """Padded band bounds of several rows: (lo, hi, points + a no-band 0, band counts,
+    order of the mins, sorted mins, row offsets into lo and into points)."""
+    width = max(len(b) for b in bands_list)
+    lo = np.full((len(bands_list), width), np.inf)
+    hi = np.full((len(bands_list), width), -np.inf)       # padding holds no value
+    pts = np.zeros((len(bands_list), width + 1))
+    count = np.array([len(b) for b in bands_list], dtype=np.intp)
+    for i, bands in enumerate(bands_list):
+        for j, b in enumerate(bands):
+            lo[i, j] = -np.inf if b.min is None else b.min
+            hi[i, j] = np.inf if b.max is None else b.max
+            pts[i, j] = b.points
+    order = np.argsort(lo, axis=1, kind="stable")
+    row = np.arange(len(bands_list), dtype=np.intp)[:, None]
+    return (lo, hi, pts, count[:, None], order.reshape(-1),
+            np.take_along_axis(lo, order, axis=1), row * width, row * (width + 1))
+
+
+def _band_index(v: np.ndarray, unique: bool, arrays: tuple[np.ndarray, ...]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(points, band index; the band count where no band holds) of ``v`` (rows × n, no
+    NaN), each row against its own bands. ``unique`` (non-overlapping) bands: the band
+    with the highest ``min <= v``, if ``v`` is below its max; otherwise the first band in
+    file order that holds ``v`` (as :func:`~scoring.engine.leaves.lookup_bands`)."""
+    lo, hi, pts, count, order, lo_sorted, off, off_pts = arrays
+    width = lo.shape[1]
+    if unique:
+        below = v >= lo_sorted[:, 0, None]                # bands with min <= v
+        below = below.astype(np.intp)
+        for j in range(1, width):
+            below += v >= lo_sorted[:, j, None]
+        cand = order[np.maximum(below - 1, 0) + off]
+        ok = (below > 0) & (v < hi.reshape(-1)[cand + off])
+        idx = np.where(ok, cand, count)
+    else:
+        idx = np.broadcast_to(count, v.shape).copy()
+        for j in range(width - 1, -1, -1):
+            np.copyto(idx, j, where=(v >= lo[:, j, None]) & (v < hi[:, j, None]))
+    return pts.reshape(-1)[idx + off_pts], idx
+
+
+class _BandSet:
+    """The band look-up of several rows, each with its own bands and hit policy."""
+
+    def __init__(self, bands_list: list[tuple[Band, ...]], hits: list[str]):
+        self.labels = [_band_labels(b) for b in bands_list]
+        self.parts = []
+        for unique in (True, False):
+            sel = [i for i, h in enumerate(hits) if (h == "unique") == unique]
+            if sel:
+                self.parts.append((np.asarray(sel), unique,
+                                   _band_arrays([bands_list[i] for i in sel])))
+
+    def lookup(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.parts) == 1:
+            return _band_index(v, self.parts[0][1], self.parts[0][2])
+        points = np.empty(v.shape)
+        idx = np.empty(v.shape, dtype=np.intp)
+        for sel, unique, arrays in self.parts:
+            points[sel], idx[sel] = _band_index(v[sel], unique, arrays)
+        return points, idx
+
+
+# --------------------------------------------------------------------------- plan
+_ARISING = ("done_on_time", "done_late", "not_done", "in_progress")
+
+
+def _rows(idx: list[int]) -> np.ndarray:
+    return np.asarray(idx, dtype=np.intp)
+
+
+def _maxes(leaves: list[Leaf]) -> np.ndarray:
+    return np.array([float(leaf.max) for leaf in leaves])[:, None]
+
+
+def _missing_label(missing: str, survey: bool) -> str:
+    if survey:
+        return "không có phiếu → loại khỏi điểm tối đa" if missing == "exclude" \
+            else "không có phiếu → 0 điểm"
+    return "chưa có điểm → loại khỏi điểm tối đa" if missing == "exclude" \
+        else "chưa có điểm → 0 điểm"
+
+
+class TreePlan:
+    """What a tree's rules fix before any data is seen, worked out once per rule set:
+    leaves grouped by kind (row positions, maxima, band tables, task weights, labels),
+    the not-applicable policy per leaf, component rows and the ledger's metadata.
+
+    Leaves of a kind whose evaluator was replaced (or of a new kind) are listed in
+    ``custom`` and evaluated one by one with the registered evaluator.
+    """
+
+    def __init__(self, rules: RuleSet, tree_id: str):
+        tree = rules.trees[tree_id]
+        entries = list(tree.leaves())
+        leaves = [leaf for _, _, leaf in entries]
+        not_applicable = rules.not_applicable
+        self.leaves = leaves
+        self.n = len(leaves)
+        self.n_rows = self.n + len(rules.adjustments)
+        comp_of = {a: c.id for c in rules.components for a in c.areas}
+        self.meta = tuple(
+            [(area.code, crit.code, leaf.code, leaf.name, leaf.rule.kind,
+              comp_of.get(area.code, ""), leaf.max) for area, crit, leaf in entries]
+            + [("", "", adj.code, adj.name, adj.kind, "", adj.cap)
+               for adj in rules.adjustments])
+        area_of = np.array([m[0] for m in self.meta[:self.n]], dtype=object)
+        self.components = []
+        for comp in rules.components:
+            sel = np.flatnonzero(np.isin(area_of, list(comp.areas)))
+            if len(sel):
+                self.components.append((sel, comp.when_missing == "rescale",
+                                        np.array([leaves[i].max for i in sel],
+                                                 dtype=float)[:, None]))
+        self.gather_extra = [(adj.rule.table, adj.code) for adj in rules.adjustments
+                             if adj.rule.kind == "manual"]
+        self.bonus_rows = _rows([self.n + k for k, adj in enumerate(rules.adjustments)
+                                 if adj.kind == "bonus"])
+        self.deduction_rows = _rows([self.n + k for k, adj in enumerate(rules.adjustments)
+                                     if adj.kind == "deduction"])
+        sizes = [sum(len(c.leaves) for c in a.criteria) for a in tree.areas]
+        self.area_sizes = sizes
+        self.area_starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp) \
+            if sizes else np.zeros(0, dtype=np.intp)
+        self.area_codes = tuple(a.code for a in tree.areas)
+        self.area_names = tuple(a.name for a in tree.areas)
+        by_kind: dict[str, list[int]] = {}
+        for i, leaf in enumerate(leaves):
+            kind = leaf.rule.kind
+            if kind not in LEAF_EVALUATORS:
+                raise RuleError(Problem(f"leaf {leaf.code} has unknown kind {kind!r}",
+                                        field=f"leaf {leaf.code}.rule.kind",
+                                        fix="use one of " + ", ".join(LEAF_EVALUATORS)))
+            by_kind.setdefault(kind, []).append(i)
+        builtin = {k: LEAF_EVALUATORS.get(k) is BUILTIN[k] for k in BUILTIN}
+        self.custom = [i for k, idx in by_kind.items() if not builtin.get(k) for i in idx]
+        self.labels: list[tuple[str, ...]] = [()] * self.n
+
+        def kind(name: str) -> list[int]:
+            return by_kind.get(name, []) if builtin[name] else []
+
+        # bands
+        b = kind("bands")
+        self.bands = _rows(b)
+        self.band_indicators = [leaves[i].rule.indicator for i in b]
+        self.band_mx = _maxes([leaves[i] for i in b])
+        self.band_set = _BandSet([leaves[i].rule.bands for i in b],
+                                 [leaves[i].rule.hit for i in b]) if b else None
+        for i, lb in zip(b, self.band_set.labels if b else [], strict=True):
+            self.labels[i] = lb
+        # tasks
+        t = kind("tasks")
+        self.tasks = _rows(t)
+        self.task_weights = np.array([[leaves[i].rule.weights.get(s, 0.0) for s in _ARISING]
+                                      for i in t]).reshape(len(t), 4)
+        tb = [k for k, i in enumerate(t) if leaves[i].rule.mode == "bands"]
+        tr = [k for k, i in enumerate(t) if leaves[i].rule.mode != "bands"]
+        self.task_band_k, self.task_rate_k = _rows(tb), _rows(tr)
+        self.task_band_set = _BandSet([leaves[t[k]].rule.bands or () for k in tb],
+                                      [leaves[t[k]].rule.hit for k in tb]) if tb else None
+        self.task_rate_mx = _maxes([leaves[t[k]] for k in tr])
+        self.task_mx = _maxes([leaves[i] for i in t])
+        for k, lb in zip(tb, self.task_band_set.labels if tb else [], strict=True):
+            self.labels[t[k]] = lb
+        for k in tr:
+            leaf = leaves[t[k]]
+            parts = " + ".join(f"{fmt(w)}×{TASK_LABELS[s]}"
+                               for s, w in leaf.rule.weights.items() if w)
+            self.labels[t[k]] = (f"{fmt(leaf.max)} × ({parts}) / nhiệm vụ phát sinh",)
+        # formulas
+        f = kind("formula")
+        self.formulas = _rows(f)
+        self.formula_leaves = [leaves[i] for i in f]
+        self.formula_mx = _maxes(self.formula_leaves)
+        for i in f:
+            expr = leaves[i].rule.expr
+            self.labels[i] = (expr, f"{expr} (giới hạn ở {fmt(leaves[i].max)})")
+        # manual and survey, grouped by table (and options / share for surveys)
+        self.manual: list[tuple[str, np.ndarray, list[Leaf], np.ndarray, np.ndarray]] = []
+        self.survey: list[tuple[str, bool, np.ndarray, list[Leaf], np.ndarray,
+                                np.ndarray]] = []
+        groups: dict[tuple[str, str, bool], list[int]] = {}
+        for i in kind("manual"):
+            groups.setdefault(("manual", leaves[i].rule.table, False), []).append(i)
+        for i in kind("survey"):
+            rule = leaves[i].rule
+            groups.setdefault(("survey", rule.table, rule.options is not None), []).append(i)
+        self.gather: dict[str, list[str]] = {}
+        for (k, table, options), idx in groups.items():
+            part = [leaves[i] for i in idx]
+            exclude = np.array([lf.rule.missing == "exclude" for lf in part])[:, None]
+            if k == "manual":
+                self.manual.append((table, _rows(idx), part, _maxes(part), exclude))
+            else:
+                self.survey.append((table, options, _rows(idx), part, _maxes(part), exclude))
+            if not options:
+                self.gather.setdefault(table, []).extend(lf.code for lf in part)
+            for i, lf in zip(idx, part, strict=True):
+                missing = _missing_label(lf.rule.missing, k == "survey")
+                if k == "manual":
+                    self.labels[i] = (
+                        "điểm thẩm định", "điểm tự chấm",
+                        f"điểm thẩm định (giới hạn ở {fmt(lf.max)})",
+                        f"điểm tự chấm (giới hạn ở {fmt(lf.max)})", missing)
+                elif options:
+                    self.labels[i] = ("Σ số phiếu × " + ", ".join(
+                        f"{o}={fmt(v)}%" for o, v in lf.rule.options.items())
+                        + " / tổng số phiếu", missing)
+                else:
+                    self.labels[i] = ("tỷ lệ hài lòng (%) × điểm tối đa", missing)
+        for table, code in self.gather_extra:
+            self.gather.setdefault(table, []).append(code)
+        # applies_if and the not-applicable policy
+        self.conditions = [(i, leaves[i]) for i in range(self.n) if leaves[i].applies_if]
+        self.cond_rows = _rows([i for i, _ in self.conditions])
+        policy = [leaf.not_applicable or not_applicable for leaf in leaves]
+        self.na_labels = [NA_LABELS[p] for p in policy]
+        self.na_full = np.array([float(leaf.max) if p == "award" else 0.0
+                                 for leaf, p in zip(leaves, policy, strict=True)])[:, None]
+
+
 @dataclass(eq=False)
 class Block:
-    """Preallocated leaves × agencies arrays, filled kind by kind.
-
-    ``rule`` holds codes into each row's own ``labels[row]`` until :meth:`finish`.
-    """
+    """Preallocated (rows × agencies) ledger arrays; ``rule`` codes index the row's own
+    ``labels[row]`` until the engine adds the offsets."""
 
     n: int
     n_rows: int
@@ -303,221 +523,130 @@ class Block:
 
     def __post_init__(self) -> None:
         shape = (self.n_rows, self.n)
-        self.value = np.full(shape, np.nan)
-        self.points = np.zeros(shape)
-        self.max_points = np.zeros(shape)
-        self.status = np.zeros(shape, dtype=np.int8)
-        self.rule = np.zeros(shape, dtype=np.int64)
+        self.value = np.empty(shape)
+        self.points = np.empty(shape)
+        self.max_points = np.empty(shape)
+        self.status = np.empty(shape, dtype=np.int8)
+        self.rule = np.empty(shape, dtype=np.int64)
         self.labels = [()] * self.n_rows
         self.inputs = [{}] * self.n_rows
 
 
-# --------------------------------------------------------------------------- bands
-_TABLES: dict[tuple[int, ...], tuple[list[tuple[Band, ...]], tuple[np.ndarray, ...]]] = {}
+# --------------------------------------------------------------------------- run
+def _indicator_rows(ctx: LeafContext, names: list[str], leaves: list[Leaf]) -> np.ndarray:
+    """Rows ``names`` of the indicator matrix (columns × agencies)."""
+    for name, leaf in zip(names, leaves, strict=True):
+        ctx.column(name, leaf)                 # a clear error when the data lacks one
+    return np.stack([ctx._columns[name] for name in names]) if names \
+        else np.zeros((0, ctx.n))
 
 
-def _band_table(bands_list: list[tuple[Band, ...]]) -> tuple[np.ndarray, ...]:
-    """Padded (lo, hi, points) of several band lists, and their band counts (cached by
-    the identity of the band tuples, which rule sets never change)."""
-    key = tuple(map(id, bands_list))
-    hit = _TABLES.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], bands_list, strict=True)):
-        return hit[1]
-    if len(_TABLES) > 256:
-        _TABLES.clear()
-    table = _band_arrays(bands_list)
-    _TABLES[key] = (list(bands_list), table)          # holds the tuples: ids stay theirs
-    return table
+def _fill(out: Block, r: np.ndarray, value: np.ndarray, points: np.ndarray,
+          max_points: np.ndarray, status: np.ndarray, rule: np.ndarray) -> None:
+    out.value[r] = value
+    out.points[r] = points
+    out.max_points[r] = max_points
+    out.status[r] = status
+    out.rule[r] = rule
 
 
-def _band_arrays(bands_list: list[tuple[Band, ...]]) -> tuple[np.ndarray, ...]:
-    width = max(len(b) for b in bands_list)
-    lo = np.full((len(bands_list), width), np.inf)
-    hi = np.full((len(bands_list), width), -np.inf)       # padding holds no value
-    pts = np.zeros((len(bands_list), width + 1))          # + the no-band column (0)
-    count = np.array([len(b) for b in bands_list], dtype=np.int64)
-    for i, bands in enumerate(bands_list):
-        for j, b in enumerate(bands):
-            lo[i, j] = -np.inf if b.min is None else b.min
-            hi[i, j] = np.inf if b.max is None else b.max
-            pts[i, j] = b.points
-    order = np.argsort(lo, axis=1, kind="stable")
-    return lo, hi, pts, count, order, np.take_along_axis(lo, order, axis=1)
-
-
-def _band_index(v: np.ndarray, bands_list: list[tuple[Band, ...]], unique: bool
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """(points, band index; the band count where no band holds) of ``v`` (rows × n, no
-    NaN), each row against its own bands. ``unique`` (non-overlapping) bands: the band
-    with the highest ``min <= v``, if ``v`` is below its max; otherwise the first band in
-    file order that holds ``v``."""
-    lo, hi, pts, count, order, lo_sorted = _band_table(bands_list)
-    width = lo.shape[1]
-    row = np.arange(len(bands_list))[:, None]
-    if unique:
-        below = np.zeros(v.shape, dtype=np.intp)         # bands with min <= v
-        for j in range(width):
-            below += v >= lo_sorted[:, j, None]
-        cand = order.reshape(-1)[np.maximum(below - 1, 0) + row * width]
-        ok = (below > 0) & (v < hi.reshape(-1)[cand + row * width])
-        idx = np.where(ok, cand, count[:, None])
-    else:
-        idx = np.broadcast_to(count[:, None], v.shape).copy()
-        for j in range(width - 1, -1, -1):
-            np.copyto(idx, j, where=(v >= lo[:, j, None]) & (v < hi[:, j, None]))
-    return pts.reshape(-1)[idx + row * (width + 1)], idx
-
-
-def _bands_into(out: Block, rows: list[int], leaves: list[Leaf], values: np.ndarray,
-                bands_list: list[tuple[Band, ...]], hits: list[str]) -> None:
-    """Band look-up of ``values`` (len(rows) × n) for each row's bands."""
+def _run_bands(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
+    leaves = [plan.leaves[i] for i in plan.bands]
+    values = _indicator_rows(ctx, plan.band_indicators, leaves)
     na = np.isnan(values)
-    v = np.where(na, 0.0, values)
-    points = np.empty(v.shape)
-    idx = np.empty(v.shape, dtype=np.intp)
-    for unique in (True, False):
-        part = [i for i, h in enumerate(hits) if (h == "unique") == unique]
-        if part:
-            p, k = _band_index(v[part], [bands_list[i] for i in part], unique)
-            points[part] = p
-            idx[part] = k
-    r = np.asarray(rows)
-    out.value[r] = values
-    out.points[r] = np.where(na, 0.0, points)
-    out.max_points[r] = np.array([lf.max for lf in leaves], dtype=float)[:, None]
-    out.status[r] = np.where(na, NOT_APPLICABLE, SCORED)
-    out.rule[r] = idx
-    for row, bands in zip(rows, bands_list, strict=True):
-        out.labels[row] = _band_labels(bands)
+    points, idx = plan.band_set.lookup(np.where(na, 0.0, values))
+    _fill(out, plan.bands, values, np.where(na, 0.0, points), plan.band_mx,
+          np.where(na, NOT_APPLICABLE, SCORED), idx)
+    for k, i in enumerate(plan.bands):
+        out.inputs[i] = {plan.band_indicators[k]: values[k]}
 
 
-def _batch_bands(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafContext) -> None:
-    values = np.empty((len(rows), ctx.n))
-    for i, leaf in enumerate(leaves):
-        col = ctx.column(leaf.rule.indicator, leaf)
-        values[i] = col
-        out.inputs[rows[i]] = {leaf.rule.indicator: col}
-    _bands_into(out, rows, leaves, values, [leaf.rule.bands for leaf in leaves],
-                [leaf.rule.hit for leaf in leaves])
-
-
-# --------------------------------------------------------------------------- tasks
-_ARISING = ("done_on_time", "done_late", "not_done", "in_progress")
-
-
-def _batch_tasks(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafContext) -> None:
-    counts = {s: np.nan_to_num(ctx.column(col, leaves[0]), nan=0.0)
-              for s, col in TASK_COLUMNS.items()}
-    inputs = {TASK_COLUMNS[s]: counts[s] for s in TASK_COLUMNS}
-    arising = counts["done_on_time"] + counts["done_late"] + counts["not_done"] \
-        + counts["in_progress"]
+def _run_tasks(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
+    first = plan.leaves[plan.tasks[0]]
+    counts = np.nan_to_num(_indicator_rows(ctx, list(TASK_COLUMNS.values()),
+                                           [first] * len(TASK_COLUMNS)), nan=0.0)
+    inputs = dict(zip(TASK_COLUMNS.values(), counts, strict=True))
+    arising = counts[0] + counts[1] + counts[2] + counts[3]
     na = arising <= 0
-    weights = np.array([[leaf.rule.weights.get(s, 0.0) for s in _ARISING]
-                        for leaf in leaves])
-    weighted = weights[:, 0:1] * counts[_ARISING[0]]
-    for j, s in enumerate(_ARISING[1:], start=1):
-        weighted = weighted + weights[:, j:j + 1] * counts[s]
+    w = plan.task_weights
+    weighted = w[:, 0:1] * counts[0]
+    for j in range(1, 4):
+        weighted = weighted + w[:, j:j + 1] * counts[j]
     with np.errstate(all="ignore"):
         rate = np.where(na, np.nan, weighted / np.where(na, 1.0, arising) * 100.0)
-    band_i = [i for i, leaf in enumerate(leaves) if leaf.rule.mode == "bands"]
-    rate_i = [i for i, leaf in enumerate(leaves) if leaf.rule.mode != "bands"]
-    for i in range(len(leaves)):
-        out.inputs[rows[i]] = inputs
-    if band_i:
-        _bands_into(out, [rows[i] for i in band_i], [leaves[i] for i in band_i],
-                    rate[band_i], [leaves[i].rule.bands or () for i in band_i],
-                    [leaves[i].rule.hit for i in band_i])
-    if rate_i:
-        r = np.asarray([rows[i] for i in rate_i])
-        mx = np.array([leaves[i].max for i in rate_i], dtype=float)[:, None]
-        out.value[r] = rate[rate_i]
-        out.points[r] = np.where(na, 0.0, np.clip(np.nan_to_num(rate[rate_i]) / 100.0 * mx,
-                                                  0, mx))
-        out.max_points[r] = mx
-        out.status[r] = np.where(na, NOT_APPLICABLE, SCORED)
-        out.rule[r] = 0
-        for i in rate_i:
-            leaf = leaves[i]
-            parts = " + ".join(f"{fmt(w)}×{TASK_LABELS[s]}"
-                               for s, w in leaf.rule.weights.items() if w)
-            out.labels[rows[i]] = (f"{fmt(leaf.max)} × ({parts}) / nhiệm vụ phát sinh",)
+    status = np.where(na, NOT_APPLICABLE, SCORED)
+    if len(plan.task_band_k):
+        k = plan.task_band_k
+        band_na = np.isnan(rate[k])
+        points, idx = plan.task_band_set.lookup(np.where(band_na, 0.0, rate[k]))
+        _fill(out, plan.tasks[k], rate[k], np.where(band_na, 0.0, points), plan.task_mx[k],
+              np.where(band_na, NOT_APPLICABLE, SCORED), idx)
+    if len(plan.task_rate_k):
+        k = plan.task_rate_k
+        mx = plan.task_rate_mx
+        _fill(out, plan.tasks[k], rate[k],
+              np.where(na, 0.0, np.clip(np.nan_to_num(rate[k]) / 100.0 * mx, 0, mx)), mx,
+              status, 0)
+    for i in plan.tasks:
+        out.inputs[i] = inputs
 
 
-# --------------------------------------------------------------------------- formula
-def _batch_formula(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafContext) -> None:
-    values = np.empty((len(rows), ctx.n))
-    for i, leaf in enumerate(leaves):
-        expr, values[i] = expression_values(ctx, leaf.rule.expr, f"leaf {leaf.code}",
+def _run_formulas(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
+    values = np.empty((len(plan.formulas), ctx.n))
+    fulls: dict[float, np.ndarray] = {}
+    for k, (i, leaf) in enumerate(zip(plan.formulas, plan.formula_leaves, strict=True)):
+        expr, values[k] = expression_values(ctx, leaf.rule.expr, f"leaf {leaf.code}",
                                             leaf.max)
-        out.inputs[rows[i]] = {
-            n: (np.full(ctx.n, float(leaf.max)) if n == "max_points" else ctx.column(n, leaf))
-            for n in sorted(expr.names)}
-        out.labels[rows[i]] = (leaf.rule.expr, f"{leaf.rule.expr} (giới hạn ở {fmt(leaf.max)})")
-    r = np.asarray(rows)
-    mx = np.array([leaf.max for leaf in leaves], dtype=float)[:, None]
+        inputs = {}
+        for name in sorted(expr.names):
+            if name == "max_points":
+                mx = float(leaf.max)
+                if mx not in fulls:
+                    fulls[mx] = np.full(ctx.n, mx)
+                inputs[name] = fulls[mx]
+            else:
+                inputs[name] = ctx.column(name, leaf)
+        out.inputs[i] = inputs
+    mx = plan.formula_mx
     na = ~np.isfinite(values)
     v = np.where(na, 0.0, values)
     capped = ~na & (v > mx + 1e-9)
-    out.value[r] = values
-    out.points[r] = np.clip(v, 0.0, mx)
-    out.max_points[r] = mx
-    out.status[r] = np.where(na, NOT_APPLICABLE, np.where(capped, CAPPED, SCORED))
-    out.rule[r] = capped
+    _fill(out, plan.formulas, values, np.clip(v, 0.0, mx), mx,
+          np.where(na, NOT_APPLICABLE, np.where(capped, CAPPED, SCORED)), capped)
 
 
-# --------------------------------------------------------------------------- manual
-@lru_cache(maxsize=4096)
-def _manual_labels(leaf_max: float, missing: str) -> tuple[str, ...]:
-    missing_label = ("chưa có điểm → loại khỏi điểm tối đa" if missing == "exclude"
-                     else "chưa có điểm → 0 điểm")
-    return ("điểm thẩm định", "điểm tự chấm", f"điểm thẩm định (giới hạn ở {fmt(leaf_max)})",
-            f"điểm tự chấm (giới hạn ở {fmt(leaf_max)})", missing_label)
+def _missing_fill(have: np.ndarray, mx: np.ndarray, exclude: np.ndarray
+                  ) -> np.ndarray:
+    return np.where(exclude & ~have, 0.0, mx)
 
 
-def _missing_fill(out: Block, r: np.ndarray, leaves: list[Leaf], have: np.ndarray,
-                  points: np.ndarray, status: np.ndarray, mx: np.ndarray) -> None:
-    exclude = np.array([leaf.rule.missing == "exclude" for leaf in leaves])[:, None]
-    out.max_points[r] = np.where(exclude & ~have, 0.0, mx)
-    out.points[r] = np.where(have, points, 0.0)
-    out.status[r] = np.where(have, status, MISSING)
-
-
-def _batch_manual(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafContext) -> None:
-    by_table: dict[str, list[int]] = {}
-    for i, leaf in enumerate(leaves):
-        by_table.setdefault(leaf.rule.table, []).append(i)
-    for table, which in by_table.items():
-        part = [leaves[i] for i in which]
+def _run_manual(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
+    for table, r, part, mx, exclude in plan.manual:
         self_pts, appraised = scatter(ctx, table, [leaf.code for leaf in part],
                                       ("self_points", "appraised_points"))
-        r = np.asarray([rows[i] for i in which])
-        mx = np.array([leaf.max for leaf in part], dtype=float)[:, None]
         use_appraised = ~np.isnan(appraised)
         value = np.where(use_appraised, appraised, self_pts)
         have = ~np.isnan(value)
         v = np.where(have, value, 0.0)
         capped = have & (v > mx + 1e-9)
-        out.value[r] = value
-        _missing_fill(out, r, part, have, np.clip(v, 0.0, mx),
-                      np.where(capped, CAPPED, MANUAL), mx)
-        # 0 appraised, 1 self-assessed, +2 when capped; 4 missing
-        out.rule[r] = np.where(have, (~use_appraised) + 2 * capped, 4)
-        for k, (i, leaf) in enumerate(zip(which, part, strict=True)):
-            out.labels[rows[i]] = _manual_labels(float(leaf.max), leaf.rule.missing)
-            out.inputs[rows[i]] = {"self_points": self_pts[k], "appraised_points": appraised[k]}
+        # rule: 0 appraised, 1 self-assessed, +2 when capped; 4 missing
+        _fill(out, r, value, np.where(have, np.clip(v, 0.0, mx), 0.0),
+              _missing_fill(have, mx, exclude),
+              np.where(have, np.where(capped, CAPPED, MANUAL), MISSING),
+              np.where(have, (~use_appraised) + 2 * capped, 4))
+        for k, i in enumerate(r):
+            out.inputs[i] = {"self_points": self_pts[k], "appraised_points": appraised[k]}
 
 
-# --------------------------------------------------------------------------- survey
 def _survey_options(ctx: LeafContext, table: str, leaves: list[Leaf]
                     ) -> tuple[np.ndarray, np.ndarray]:
     """(answers, weighted) matrices of option leaves: Σ count and Σ count × option%."""
     ti = table_index(ctx, table)
     n = ctx.n
     rows, slots = ti.rows_of([leaf.code for leaf in leaves])
-    answers = np.zeros((len(leaves), n))
-    weighted = np.zeros((len(leaves), n))
+    size = len(leaves) * n
     if not len(rows):
-        return answers, weighted
+        return np.zeros((len(leaves), n)), np.zeros((len(leaves), n))
     opt_codes, opt_texts = ti.options()
     lut = np.array([[leaf.rule.options.get(o, np.nan) for o in opt_texts] + [np.nan]
                     for leaf in leaves])
@@ -537,23 +666,14 @@ def _survey_options(ctx: LeafContext, table: str, leaves: list[Leaf]
     pos = ti.pos[rows]
     keep = pos >= 0
     flat = slots[keep] * n + pos[keep]
-    size = len(leaves) * n
-    answers = np.bincount(flat, weights=count[keep], minlength=size).reshape(len(leaves), n)
-    weighted = np.bincount(flat, weights=(count * pct)[keep], minlength=size
-                           ).reshape(len(leaves), n)
-    return answers, weighted
+    answers = np.bincount(flat, weights=count[keep], minlength=size)
+    weighted = np.bincount(flat, weights=(count * pct)[keep], minlength=size)
+    return answers.reshape(len(leaves), n), weighted.reshape(len(leaves), n)
 
 
-def _batch_survey(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafContext) -> None:
-    groups: dict[tuple[str, bool], list[int]] = {}
-    for i, leaf in enumerate(leaves):
-        groups.setdefault((leaf.rule.table, leaf.rule.options is not None), []).append(i)
-    # leaves in tree order, so the first failing leaf is the one reported
-    for (table, with_options), which in sorted(groups.items(), key=lambda kv: kv[1][0]):
-        part = [leaves[i] for i in which]
-        r = np.asarray([rows[i] for i in which])
-        mx = np.array([leaf.max for leaf in part], dtype=float)[:, None]
-        if with_options:
+def _run_surveys(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
+    for table, options, r, part, mx, exclude in plan.survey:
+        if options:
             answers, weighted = _survey_options(ctx, table, part)
             have = answers > 0
             with np.errstate(all="ignore"):
@@ -561,101 +681,80 @@ def _batch_survey(out: Block, rows: list[int], leaves: list[Leaf], ctx: LeafCont
         else:
             (share,) = scatter(ctx, table, [leaf.code for leaf in part], ("share",))
             have = ~np.isnan(share)
-        out.value[r] = share
-        _missing_fill(out, r, part, have,
-                      np.clip(np.nan_to_num(share) / 100.0 * mx, 0.0, mx), SCORED, mx)
-        out.rule[r] = np.where(have, 0, 1)
-        for k, (i, leaf) in enumerate(zip(which, part, strict=True)):
-            rule = leaf.rule
-            if with_options:
-                label = "Σ số phiếu × " + ", ".join(
-                    f"{o}={fmt(v)}%" for o, v in rule.options.items()) + " / tổng số phiếu"
-                out.inputs[rows[i]] = {"answers": answers[k], "share": share[k]}
-            else:
-                label = "tỷ lệ hài lòng (%) × điểm tối đa"
-                out.inputs[rows[i]] = {"share": share[k]}
-            missing_label = ("không có phiếu → loại khỏi điểm tối đa"
-                             if rule.missing == "exclude" else "không có phiếu → 0 điểm")
-            out.labels[rows[i]] = (label, missing_label)
+        points = np.clip(np.nan_to_num(share) / 100.0 * mx, 0.0, mx)
+        _fill(out, r, share, np.where(have, points, 0.0), _missing_fill(have, mx, exclude),
+              np.where(have, SCORED, MISSING), ~have)
+        for k, i in enumerate(r):
+            out.inputs[i] = {"answers": answers[k], "share": share[k]} if options \
+                else {"share": share[k]}
 
 
-# --------------------------------------------------------------------------- driver
-BATCHED: dict[str, tuple[Any, Any]] = {
-    "bands": (evaluate_bands, _batch_bands),
-    "tasks": (evaluate_tasks, _batch_tasks),
-    "formula": (evaluate_formula, _batch_formula),
-    "manual": (evaluate_manual, _batch_manual),
-    "survey": (evaluate_survey, _batch_survey),
-}
+def _run_custom(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
+    for i in plan.custom:
+        leaf = plan.leaves[i]
+        res = LEAF_EVALUATORS[leaf.rule.kind](leaf, ctx)
+        _fill(out, _rows([i]), res.value, res.points, res.max_points, res.status, res.rule)
+        plan_labels = tuple(res.rule_labels)
+        out.labels[i] = plan_labels
+        out.inputs[i] = dict(res.inputs)
 
 
-def prefetch_tree(ctx: LeafContext, leaves: list[Leaf], extra: list[tuple[str, str]] = ()
-                  ) -> None:
-    """Gather, one pass per table, the rows of every built-in manual and share-survey
-    leaf (and ``extra`` (table, code) pairs, e.g. manual adjustments)."""
-    wanted: dict[str, list[str]] = {}
-    for leaf in leaves:
-        rule = leaf.rule
-        if (rule.kind == "manual" and LEAF_EVALUATORS.get("manual") is evaluate_manual) or (
-                rule.kind == "survey" and rule.options is None
-                and LEAF_EVALUATORS.get("survey") is evaluate_survey):
-            wanted.setdefault(rule.table, []).append(leaf.code)
-    for table, code in extra:
-        wanted.setdefault(table, []).append(code)
-    for table, codes in wanted.items():
+def run_tree(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
+    """Fill rows ``0 … plan.n-1`` of ``out``: the same numbers, statuses and rule labels
+    as :func:`~scoring.engine.leaves.evaluate_in` leaf by leaf. Every leaf's labels end
+    with its not-applicable label (used or not); ``out.rule`` codes index each row's
+    labels."""
+    for table, codes in plan.gather.items():
         prefetch(ctx, table, codes)
-
-
-def evaluate_tree(leaves: list[Leaf], ctx: LeafContext, not_applicable: str,
-                  out: Block) -> None:
-    """Fill rows ``0 … len(leaves)-1`` of ``out`` with the leaves' outcomes.
-
-    The same numbers, statuses and rule labels as
-    :func:`~scoring.engine.leaves.evaluate_in` leaf by leaf; ``out.rule`` stays coded
-    into each row's own labels.
-    """
-    by_kind: dict[str, list[int]] = {}
-    for i, leaf in enumerate(leaves):
-        kind = leaf.rule.kind
-        if kind not in LEAF_EVALUATORS:
-            raise RuleError(Problem(f"leaf {leaf.code} has unknown kind {kind!r}",
-                                    field=f"leaf {leaf.code}.rule.kind",
-                                    fix="use one of " + ", ".join(LEAF_EVALUATORS)))
-        by_kind.setdefault(kind, []).append(i)
-    for kind, rows in by_kind.items():
-        single, batch = BATCHED.get(kind, (None, None))
-        if LEAF_EVALUATORS[kind] is single:
-            batch(out, rows, [leaves[i] for i in rows], ctx)
-            continue
-        for i in rows:                                  # a registered (custom) kind
-            res = LEAF_EVALUATORS[kind](leaves[i], ctx)
-            out.value[i] = res.value
-            out.points[i] = res.points
-            out.max_points[i] = res.max_points
-            out.status[i] = res.status
-            out.rule[i] = res.rule
-            out.labels[i] = tuple(res.rule_labels)
-            out.inputs[i] = dict(res.inputs)
-    n_leaves = len(leaves)
-    status = out.status[:n_leaves]
-    for i, leaf in enumerate(leaves):
-        if leaf.applies_if:
+    out.labels[:plan.n] = plan.labels
+    if len(plan.bands):
+        _run_bands(plan, ctx, out)
+    if len(plan.tasks):
+        _run_tasks(plan, ctx, out)
+    if len(plan.formulas):
+        _run_formulas(plan, ctx, out)
+    if plan.manual:
+        _run_manual(plan, ctx, out)
+    if plan.survey:
+        _run_surveys(plan, ctx, out)
+    if plan.custom:
+        _run_custom(plan, ctx, out)
+    n = plan.n
+    status = out.status[:n]
+    if plan.conditions:
+        off = np.empty((len(plan.conditions), ctx.n), dtype=bool)
+        for k, (_, leaf) in enumerate(plan.conditions):
             _, cond = expression_values(ctx, leaf.applies_if, f"leaf {leaf.code}.applies_if",
                                         leaf.max)
-            status[i][np.nan_to_num(cond, nan=0.0) == 0] = NOT_APPLICABLE
+            off[k] = np.nan_to_num(cond, nan=0.0) == 0
+        r = plan.cond_rows
+        status[r] = np.where(off, NOT_APPLICABLE, status[r])
+    na_code = np.array([len(lb) for lb in out.labels[:n]], dtype=np.int64)[:, None]
+    out.labels[:n] = [(*lb, na) for lb, na in zip(out.labels[:n], plan.na_labels,
+                                                   strict=True)]
     na = status == NOT_APPLICABLE
-    hit = np.flatnonzero(na.any(axis=1))
-    if not len(hit):
-        return
-    full = np.zeros((len(hit), 1))
-    na_code = np.zeros((len(hit), 1), dtype=np.int64)
-    for k, i in enumerate(hit):
-        leaf = leaves[i]
-        policy = leaf.not_applicable or not_applicable
-        out.labels[i] = (*out.labels[i], NA_LABELS[policy])
-        na_code[k] = len(out.labels[i]) - 1
-        full[k] = float(leaf.max) if policy == "award" else 0.0
-    m = na[hit]
-    out.points[hit] = np.where(m, full, out.points[hit])
-    out.max_points[hit] = np.where(m, full, out.max_points[hit])
-    out.rule[hit] = np.where(m, na_code, out.rule[hit])
+    if na.any():
+        np.copyto(out.points[:n], plan.na_full, where=na)
+        np.copyto(out.max_points[:n], plan.na_full, where=na)
+        np.copyto(out.rule[:n], na_code, where=na)
+
+
+BUILTIN = {"bands": evaluate_bands, "tasks": evaluate_tasks, "formula": evaluate_formula,
+           "manual": evaluate_manual, "survey": evaluate_survey}
+
+_PLANS: dict[tuple[int, str, str], tuple[Any, TreePlan]] = {}
+
+
+def plan_of(rules: RuleSet, tree_id: str) -> TreePlan:
+    """The :class:`TreePlan` of tree ``tree_id`` (cached by the identity of the immutable
+    rule set and the registered evaluators)."""
+    key = (id(rules), tree_id,
+           ",".join(f"{k}:{id(v)}" for k, v in sorted(LEAF_EVALUATORS.items())))
+    hit = _PLANS.get(key)
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    plan = TreePlan(rules, tree_id)
+    _PLANS[key] = (rules, plan)                 # holds the rule set: its id stays its own
+    return plan

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import Dataset
-from scoring.engine.batch import Block, evaluate_tree, expression_values, prefetch_tree, scatter
+from scoring.engine.batch import Block, TreePlan, expression_values, plan_of, run_tree, scatter
 from scoring.engine.leaves import (
     CAPPED,
     MANUAL,
@@ -29,7 +29,7 @@ from scoring.engine.leaves import (
 from scoring.engine.ranking import canonical, classify, rank_values
 from scoring.engine.result import LedgerBlock, ScoreResult, TreeTotals
 from scoring.errors import Problem, RuleError
-from scoring.rules.model import Adjustment, RuleSet, Tree
+from scoring.rules.model import Adjustment, RuleSet
 
 
 def _adjustment(adj: Adjustment, ctx: LeafContext) -> tuple[np.ndarray, ...]:
@@ -84,46 +84,33 @@ def _indicator_matrix(indicators: pd.DataFrame, ids: pd.Index) -> np.ndarray | N
     return out
 
 
-def _tree_block(rules: RuleSet, tree_id: str, tree: Tree, ids: pd.Index, groups: np.ndarray,
-                indicators: pd.DataFrame, tables: LeafTables) -> tuple[LedgerBlock, LeafContext]:
+def _tree_block(rules: RuleSet, tree_id: str, plan: TreePlan, ids: pd.Index,
+                groups: np.ndarray, indicators: pd.DataFrame, tables: LeafTables
+                ) -> tuple[LedgerBlock, LeafContext]:
     n = len(ids)
     ctx = LeafContext(agency_ids=ids, indicators=indicators, tables=tables,
                       where=f"tree {tree_id}: ")
     matrix = _indicator_matrix(indicators, ids)
     if matrix is not None:
         ctx.preload(matrix)
-    comp_of = {a: c.id for c in rules.components for a in c.areas}
-    entries = list(tree.leaves())
-    leaves = [leaf for _, _, leaf in entries]
-    n_leaves = len(leaves)
-    out = Block(n=n, n_rows=n_leaves + len(rules.adjustments))
-    prefetch_tree(ctx, leaves, [(adj.rule.table, adj.code) for adj in rules.adjustments
-                                if adj.rule.kind == "manual"])
-    evaluate_tree(leaves, ctx, rules.not_applicable, out)
-    meta = [(area.code, crit.code, leaf.code, leaf.name, leaf.rule.kind,
-             comp_of.get(area.code, ""), leaf.max) for area, crit, leaf in entries]
+    out = Block(n=n, n_rows=plan.n_rows)
+    run_tree(plan, ctx, out)
+    n_leaves = plan.n
     points, max_points, status = out.points, out.max_points, out.status
 
     # components: all leaves missing / not applicable → rescale (drop) or zero
-    areas_of_leaf = np.array([m[0] for m in meta], dtype=object)
-    absent_state = (status[:n_leaves] == NOT_APPLICABLE) | (status[:n_leaves] == MISSING)
-    for comp in rules.components:
-        sel = np.flatnonzero(np.isin(areas_of_leaf, list(comp.areas)))
-        if not len(sel):
-            continue
-        absent = np.all(absent_state[sel], axis=0)
-        if not absent.any():
-            continue
-        block_p = points[sel]
-        block_m = max_points[sel]
-        block_p[:, absent] = 0.0
-        if comp.when_missing == "rescale":
-            block_m[:, absent] = 0.0
-        else:
-            leaf_max = np.array([m[6] for m in meta])[sel]
-            block_m[:, absent] = leaf_max[:, None]
-        points[sel] = block_p
-        max_points[sel] = block_m
+    if plan.components:
+        absent_state = (status[:n_leaves] == NOT_APPLICABLE) | (status[:n_leaves] == MISSING)
+        for sel, rescale, leaf_max in plan.components:
+            absent = np.all(absent_state[sel], axis=0)
+            if not absent.any():
+                continue
+            block_p = points[sel]
+            block_m = max_points[sel]
+            block_p[:, absent] = 0.0
+            block_m[:, absent] = 0.0 if rescale else leaf_max
+            points[sel] = block_p
+            max_points[sel] = block_m
 
     for k, adj in enumerate(rules.adjustments):
         row = n_leaves + k
@@ -131,36 +118,39 @@ def _tree_block(rules: RuleSet, tree_id: str, tree: Tree, ids: pd.Index, groups:
         sign = 1.0 if adj.kind == "bonus" else -1.0
         out.value[row] = value
         out.points[row] = sign * pts + 0.0
+        out.max_points[row] = 0.0
         out.status[row] = st
         out.rule[row] = code
         out.labels[row] = adj_labels
         out.inputs[row] = dict(adj_inputs)
-        meta.append(("", "", adj.code, adj.name, adj.kind, "", adj.cap))
 
     sizes = [len(lb) for lb in out.labels]
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     out.rule += offsets[:, None]
     block = LedgerBlock(
         tree=tree_id, agency_ids=ids.to_numpy(dtype=object), groups=groups,
-        meta=tuple(meta), value=out.value, points=points, max_points=max_points,
+        meta=plan.meta, value=out.value, points=points, max_points=max_points,
         status=status, rule=out.rule,
         rule_labels=tuple(label for lb in out.labels for label in lb),
         inputs=tuple(out.inputs))
     return block, ctx
 
 
-def _area_sums(block: LedgerBlock, tree: Tree) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _area_sums(block: LedgerBlock, plan: TreePlan) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Area sums of the ledger arrays (leaves of an area are contiguous in tree order)."""
     n = block.n_agencies
-    sizes = [sum(len(c.leaves) for c in a.criteria) for a in tree.areas]
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-    n_leaves = int(sum(sizes))
-    if n_leaves == 0 or n == 0 or not sizes:
-        p = np.zeros((len(sizes), n))
-        m = np.zeros((len(sizes), n))
+    n_areas = len(plan.area_sizes)
+    if plan.n == 0 or n == 0 or not n_areas or min(plan.area_sizes) == 0:
+        p = np.zeros((n_areas, n))
+        m = np.zeros((n_areas, n))
+        for a, (start, size) in enumerate(zip(plan.area_starts, plan.area_sizes,
+                                              strict=True)):
+            if size and n:
+                p[a] = block.points[start:start + size].sum(axis=0)
+                m[a] = block.max_points[start:start + size].sum(axis=0)
     else:
-        p = np.add.reduceat(block.points[:n_leaves], starts, axis=0)
-        m = np.add.reduceat(block.max_points[:n_leaves], starts, axis=0)
+        p = np.add.reduceat(block.points[:plan.n], plan.area_starts, axis=0)
+        m = np.add.reduceat(block.max_points[:plan.n], plan.area_starts, axis=0)
     with np.errstate(all="ignore"):
         idx = np.where(m > 0, np.clip(p / np.where(m > 0, m, 1) * 100, 0, 100), np.nan)
     return p, m, idx
@@ -240,27 +230,22 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
     sums: list[TreeTotals] = []
     group_order = {g.id: i for i, g in enumerate(rules.groups)}
     for tree_id in dict.fromkeys(g.tree for g in rules.groups):
-        tree = rules.trees[tree_id]
+        plan = plan_of(rules, tree_id)
         gids = [g.id for g in rules.groups if g.tree == tree_id]
         in_tree = np.zeros(len(group_col), dtype=bool)
         for gid in gids:
             in_tree |= group_col == gid
         scope = np.flatnonzero(ranked & in_tree)
-        block, ctx = _tree_block(rules, tree_id, tree, agency_ids[scope], group_col[scope],
+        block, ctx = _tree_block(rules, tree_id, plan, agency_ids[scope], group_col[scope],
                                  indicators, tables)
         blocks.append(block)
-        area_p, area_m, area_idx = _area_sums(block, tree)
-        area_index = dict(zip((a.code for a in tree.areas), area_idx, strict=True))
+        area_p, area_m, area_idx = _area_sums(block, plan)
+        area_index = dict(zip(plan.area_codes, area_idx, strict=True))
 
-        kinds = [m[4] for m in block.meta]
-        n_l = len(kinds)
         raw = block.points.sum(axis=0)
         max_pts = block.max_points.sum(axis=0)
-        bonus_rows = [i for i in range(n_l) if block.meta[i][0] == "" and kinds[i] == "bonus"]
-        ded_rows = [i for i in range(n_l)
-                    if block.meta[i][0] == "" and kinds[i] == "deduction"]
-        bonus = block.points[bonus_rows].sum(axis=0)
-        deduction = 0.0 - block.points[ded_rows].sum(axis=0)
+        bonus = block.points[plan.bonus_rows].sum(axis=0)
+        deduction = 0.0 - block.points[plan.deduction_rows].sum(axis=0)
         pts = np.maximum(raw, 0.0)
         with np.errstate(all="ignore"):
             index = np.where(max_pts > 0,
@@ -288,8 +273,7 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
             points=pts, max_points=max_pts, index=index, rank=rank, klass=klass,
             bonus=bonus, deduction=deduction,
             group_order=np.array([group_order[g] for g in block.groups], dtype=np.int64),
-            area_codes=tuple(a.code for a in tree.areas),
-            area_names=tuple(a.name for a in tree.areas),
+            area_codes=plan.area_codes, area_names=plan.area_names,
             area_points=area_p, area_max=area_m, area_index=area_idx))
 
     return ScoreResult(rules=rules, dataset=ds, indicators=indicators, blocks=tuple(blocks),
