@@ -104,10 +104,19 @@ def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
     if values.dtype == object:
         arr = np.ascontiguousarray(values)
-        group, uniques = pd.factorize(_pointers(arr))
+        ptr = _pointers(arr)
+        change = ptr[1:] != ptr[:-1]
+        if np.count_nonzero(change) < n // 8:          # long runs (a sorted column)
+            heads = np.flatnonzero(np.concatenate([[True], change]))
+            head_group, uniques = pd.factorize(ptr[heads])
+            group = np.repeat(head_group, np.diff(np.append(heads, n)))
+            rows = heads
+        else:
+            group, uniques = pd.factorize(ptr)
+            head_group, rows = group, np.arange(n)
         # any row of a group will do: all hold the same object
         some = np.empty(len(uniques), dtype=np.intp)
-        some[group] = np.arange(n)
+        some[head_group] = rows
         objects = arr[some]
     else:
         group, objects = pd.factorize(values)
@@ -124,6 +133,29 @@ def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         else:
             canon[i] = seen.setdefault(str(obj), len(seen))
     return canon[group], np.asarray(list(seen), dtype=object)
+
+
+def agency_positions(values: np.ndarray, agency_ids: pd.Index) -> np.ndarray:
+    """Position in ``agency_ids`` of each value as text (−1 = none), matching each
+    distinct object once (see :func:`factorize_text`).
+
+    >>> agency_positions(np.array(["b", "x", "a", "b"], dtype=object),
+    ...                  pd.Index(["a", "b"])).tolist()
+    [1, -1, 0, 1]
+    """
+    values = np.asarray(values)
+    if values.dtype != object or not len(values):
+        codes, texts = factorize_text(values)
+        return np.append(agency_ids.get_indexer(texts), -1)[codes]
+    arr = np.ascontiguousarray(values)
+    group, uniques = pd.factorize(_pointers(arr))
+    some = np.empty(len(uniques), dtype=np.intp)
+    some[group] = np.arange(len(arr))
+    objects = arr[some]
+    if pd.api.types.infer_dtype(objects, skipna=False) != "string":
+        codes, texts = factorize_text(objects)
+        return np.append(agency_ids.get_indexer(texts), -1)[codes][group]
+    return agency_ids.get_indexer(objects)[group]
 
 
 # --------------------------------------------------------------------------- tables
@@ -154,10 +186,8 @@ class TableIndex:
             empty = np.zeros(0, dtype=np.int64)
             return cls(df=df, pos=empty, leaf_code=empty, leaves={})
         leaf_code, leaves = factorize_text(df["leaf"].to_numpy())
-        agency_code, agencies = factorize_text(df["agency_id"].to_numpy())
-        where = np.append(agency_ids.get_indexer(agencies), -1)
-        return cls(df=df, pos=where[agency_code], leaf_code=leaf_code,
-                   leaves={t: i for i, t in enumerate(leaves)})
+        return cls(df=df, pos=agency_positions(df["agency_id"].to_numpy(), agency_ids),
+                   leaf_code=leaf_code, leaves={t: i for i, t in enumerate(leaves)})
 
     def number(self, col: str) -> np.ndarray:
         """Column ``col`` as floats (NaN when the table lacks it)."""
@@ -422,6 +452,11 @@ class TreePlan:
         builtin = {k: LEAF_EVALUATORS.get(k) is BUILTIN[k] for k in BUILTIN}
         self.custom = [i for k, idx in by_kind.items() if not builtin.get(k) for i in idx]
         self.labels: list[tuple[str, ...]] = [()] * self.n
+        # filled on the first run when every kind is built in (labels are then fixed)
+        self.na_code: np.ndarray | None = None
+        self.final_labels: list[tuple[str, ...]] = []
+        self.offsets: np.ndarray | None = None
+        self.rule_labels: tuple[str, ...] = ()
 
         def kind(name: str) -> list[int]:
             return by_kind.get(name, []) if builtin[name] else []
@@ -535,6 +570,10 @@ class Block:
 # --------------------------------------------------------------------------- run
 def _indicator_rows(ctx: LeafContext, names: list[str], leaves: list[Leaf]) -> np.ndarray:
     """Rows ``names`` of the indicator matrix (columns × agencies)."""
+    matrix, row_of = ctx._indexes.get("matrix", (None, {}))
+    rows = [row_of.get(name, -1) for name in names]
+    if matrix is not None and min(rows, default=0) >= 0:
+        return matrix[rows]
     for name, leaf in zip(names, leaves, strict=True):
         ctx.column(name, leaf)                 # a clear error when the data lacks one
     return np.stack([ctx._columns[name] for name in names]) if names \
@@ -706,7 +745,8 @@ def run_tree(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
     labels."""
     for table, codes in plan.gather.items():
         prefetch(ctx, table, codes)
-    out.labels[:plan.n] = plan.labels
+    if plan.custom or plan.na_code is None:
+        out.labels[:plan.n] = plan.labels
     if len(plan.bands):
         _run_bands(plan, ctx, out)
     if len(plan.tasks):
@@ -723,15 +763,24 @@ def run_tree(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
     status = out.status[:n]
     if plan.conditions:
         off = np.empty((len(plan.conditions), ctx.n), dtype=bool)
+        seen: dict[int, np.ndarray] = {}
         for k, (_, leaf) in enumerate(plan.conditions):
             _, cond = expression_values(ctx, leaf.applies_if, f"leaf {leaf.code}.applies_if",
                                         leaf.max)
-            off[k] = np.nan_to_num(cond, nan=0.0) == 0
+            if id(cond) not in seen:           # cached values: one array per formula
+                seen[id(cond)] = ~(cond != 0) | np.isnan(cond)
+            off[k] = seen[id(cond)]
         r = plan.cond_rows
         status[r] = np.where(off, NOT_APPLICABLE, status[r])
-    na_code = np.array([len(lb) for lb in out.labels[:n]], dtype=np.int64)[:, None]
-    out.labels[:n] = [(*lb, na) for lb, na in zip(out.labels[:n], plan.na_labels,
-                                                   strict=True)]
+    if plan.custom or plan.na_code is None:
+        na_code = np.array([len(lb) for lb in out.labels[:n]], dtype=np.int64)[:, None]
+        out.labels[:n] = [(*lb, na) for lb, na in zip(out.labels[:n], plan.na_labels,
+                                                       strict=True)]
+        if not plan.custom:                   # the same every run: keep them
+            plan.na_code, plan.final_labels = na_code, out.labels[:n]
+    else:
+        na_code = plan.na_code
+        out.labels[:n] = plan.final_labels
     na = status == NOT_APPLICABLE
     if na.any():
         np.copyto(out.points[:n], plan.na_full, where=na)

@@ -226,8 +226,10 @@ class LeafContext:
     def preload(self, matrix: np.ndarray) -> None:
         """Take every indicator column at once from ``matrix`` (columns × agencies,
         float, in ``indicators.columns`` order), instead of one pandas read per column."""
-        for name, row in zip(self.indicators.columns, matrix, strict=True):
+        names = list(self.indicators.columns)
+        for name, row in zip(names, matrix, strict=True):
             self._columns.setdefault(name, row)
+        self._indexes["matrix"] = (matrix, {name: i for i, name in enumerate(names)})
 
     def lookup(self, table: str, leaf: str) -> tuple[TableArrays, np.ndarray, np.ndarray]:
         """(table arrays, row positions of ``leaf``, their agency positions; −1 = out of

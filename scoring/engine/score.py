@@ -26,7 +26,7 @@ from scoring.engine.leaves import (
     _Named,
     fmt,
 )
-from scoring.engine.ranking import canonical, classify, rank_values
+from scoring.engine.ranking import canonical, classify, rank_within
 from scoring.engine.result import LedgerBlock, ScoreResult, TreeTotals
 from scoring.errors import Problem, RuleError
 from scoring.rules.model import Adjustment, RuleSet
@@ -55,10 +55,9 @@ def _adjustment(adj: Adjustment, ctx: LeafContext) -> tuple[np.ndarray, ...]:
     capped = ~na & (v > cap + 1e-9)
     points = np.clip(v, 0.0, cap)
     plain = SCORED if adj.rule.kind == "formula" else MANUAL
-    status = np.select([na, capped], [missing_status, CAPPED], plain).astype(np.int8)
-    code = np.select([na, capped], [2, 1], 0)
-    if adj.rule.kind == "manual":
-        code = np.where((code == 0) & np.isnan(appraised), 3, code)
+    status = np.where(na, missing_status, np.where(capped, CAPPED, plain)).astype(np.int8)
+    plain_code = np.where(np.isnan(appraised), 3, 0) if adj.rule.kind == "manual" else 0
+    code = np.where(na, 2, np.where(capped, 1, plain_code))
     return value, points, status, code, inputs, labels
 
 
@@ -124,15 +123,19 @@ def _tree_block(rules: RuleSet, tree_id: str, plan: TreePlan, ids: pd.Index,
         out.labels[row] = adj_labels
         out.inputs[row] = dict(adj_inputs)
 
-    sizes = [len(lb) for lb in out.labels]
-    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    out.rule += offsets[:, None]
+    if plan.custom or plan.offsets is None:
+        sizes = [len(lb) for lb in out.labels]
+        offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)[:, None]
+        rule_labels = tuple(label for lb in out.labels for label in lb)
+        if not plan.custom:                   # fixed by the rules: keep them
+            plan.offsets, plan.rule_labels = offsets, rule_labels
+    else:
+        offsets, rule_labels = plan.offsets, plan.rule_labels
+    out.rule += offsets
     block = LedgerBlock(
         tree=tree_id, agency_ids=ids.to_numpy(dtype=object), groups=groups,
         meta=plan.meta, value=out.value, points=points, max_points=max_points,
-        status=status, rule=out.rule,
-        rule_labels=tuple(label for lb in out.labels for label in lb),
-        inputs=tuple(out.inputs))
+        status=status, rule=out.rule, rule_labels=rule_labels, inputs=tuple(out.inputs))
     return block, ctx
 
 
@@ -140,24 +143,24 @@ def _area_sums(block: LedgerBlock, plan: TreePlan) -> tuple[np.ndarray, np.ndarr
     """Area sums of the ledger arrays (leaves of an area are contiguous in tree order)."""
     n = block.n_agencies
     n_areas = len(plan.area_sizes)
-    if plan.n == 0 or n == 0 or not n_areas or min(plan.area_sizes) == 0:
+    if n and n_areas and min(plan.area_sizes) > 0:
+        p = np.add.reduceat(block.points[:plan.n], plan.area_starts, axis=0)
+        m = np.add.reduceat(block.max_points[:plan.n], plan.area_starts, axis=0)
+    else:
         p = np.zeros((n_areas, n))
         m = np.zeros((n_areas, n))
         for a, (start, size) in enumerate(zip(plan.area_starts, plan.area_sizes,
                                               strict=True)):
             if size and n:
-                p[a] = block.points[start:start + size].sum(axis=0)
-                m[a] = block.max_points[start:start + size].sum(axis=0)
-    else:
-        p = np.add.reduceat(block.points[:plan.n], plan.area_starts, axis=0)
-        m = np.add.reduceat(block.max_points[:plan.n], plan.area_starts, axis=0)
+                p[a] = np.add.reduce(block.points[start:start + size], axis=0)
+                m[a] = np.add.reduce(block.max_points[start:start + size], axis=0)
     with np.errstate(all="ignore"):
         idx = np.where(m > 0, np.clip(p / np.where(m > 0, m, 1) * 100, 0, 100), np.nan)
     return p, m, idx
 
 
 def _tie_key(name: str, *, totals: dict[str, np.ndarray], areas: dict[str, np.ndarray],
-             ctx: LeafContext, sel: np.ndarray) -> np.ndarray:
+             ctx: LeafContext) -> np.ndarray:
     sign = -1.0 if name.startswith("-") else 1.0
     key = name.lstrip("-+")
     if key in totals:
@@ -165,7 +168,7 @@ def _tie_key(name: str, *, totals: dict[str, np.ndarray], areas: dict[str, np.nd
     elif key in areas:
         arr = areas[key]
     elif key in ctx.indicators.columns:
-        arr = ctx.column(key, _Named(key))[sel]
+        arr = ctx.column(key, _Named(key))
     else:
         raise RuleError(Problem(
             f"tie-break key {name!r} is neither a total column, an area code nor an indicator",
@@ -222,7 +225,8 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
     ranked = agencies["ranked"].to_numpy(dtype=bool) if "ranked" in agencies.columns \
         else np.ones(len(agencies), dtype=bool)
     group_col = _text(agencies["group"].to_numpy())
-    agency_ids = pd.Index(_text(agencies.index.to_numpy()), dtype=object)
+    agency_ids = agencies.index if agencies.index.inferred_type == "string" \
+        else pd.Index(_text(agencies.index.to_numpy()), dtype=object)
     has_names = "name" in agencies.columns
     names_col = _text(agencies["name"].to_numpy()) if has_names else None
 
@@ -252,27 +256,26 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
                              np.clip(pts / np.where(max_pts > 0, max_pts, 1) * 100, 0, 100),
                              np.nan)
         n = block.n_agencies
-        rank = np.full(n, np.nan)
+        gcode = np.zeros(n, dtype=np.intp)
+        for k, gid in enumerate(gids):
+            gcode[block.groups == gid] = k
+        canon = canonical(index, rules.ranking.precision)
+        cols = {"points": pts, "index": index, "bonus": bonus, "deduction": deduction,
+                "max_points": max_pts}
+        keys = [canon] + [_tie_key(k, totals=cols, areas=area_index, ctx=ctx)
+                          for k in rules.ranking.tie_break]
+        rank = rank_within(gcode, keys, rules.ranking.method)
         klass = np.empty(n, dtype=object)
-        for gid in gids:
+        for k, gid in enumerate(gids):
             group = rules.group(gid)
-            sel = block.groups == gid
-            canon = canonical(index[sel], rules.ranking.precision)
-            cols = {"points": pts[sel], "index": index[sel], "bonus": bonus[sel],
-                    "deduction": deduction[sel], "max_points": max_pts[sel]}
-            keys = [canon] + [
-                _tie_key(k, totals=cols, areas={a: v[sel] for a, v in area_index.items()},
-                         ctx=ctx, sel=sel)
-                for k in rules.ranking.tie_break]
-            if sel.any():
-                rank[sel] = rank_values(keys, rules.ranking.method)
-            klass[sel] = classify(canon, [(c.label, c.min) for c in group.classes],
+            sel = gcode == k
+            klass[sel] = classify(canon[sel], [(c.label, c.min) for c in group.classes],
                                   group.unclassified)
         sums.append(TreeTotals(
             names=names_col[scope] if has_names else block.agency_ids,
             points=pts, max_points=max_pts, index=index, rank=rank, klass=klass,
             bonus=bonus, deduction=deduction,
-            group_order=np.array([group_order[g] for g in block.groups], dtype=np.int64),
+            group_order=np.array([group_order[g] for g in gids], dtype=np.int64)[gcode],
             area_codes=plan.area_codes, area_names=plan.area_names,
             area_points=area_p, area_max=area_m, area_index=area_idx))
 
