@@ -342,9 +342,8 @@ def _band_index(v: np.ndarray, unique: bool, arrays: tuple[np.ndarray, ...]
     lo, hi, pts, count, order, lo_sorted, off, off_pts = arrays
     width = lo.shape[1]
     if unique:
-        below = v >= lo_sorted[:, 0, None]                # bands with min <= v
-        below = below.astype(np.intp)
-        for j in range(1, width):
+        below = (v >= lo_sorted[:, 0, None]).astype(np.int8 if width < 127 else np.intp)
+        for j in range(1, width):                          # bands with min <= v
             below += v >= lo_sorted[:, j, None]
         cand = order[np.maximum(below - 1, 0) + off]
         ok = (below > 0) & (v < hi.reshape(-1)[cand + off])
