@@ -222,6 +222,55 @@ def best_of(fn, repeat: int = 3) -> float:
     return min(times)
 
 
+def profile_slice(rules: RuleSet, ds: Dataset, indicators: pd.DataFrame, runs: int = 50
+                  ) -> dict[str, float]:
+    """Where the vectorised slice time goes: mean ms per ``score`` call spent in the
+    engine's phases (timers wrapped around its functions for the measurement only).
+
+    ``leaves`` (``run_tree``: every leaf of the tree) includes ``tables`` (indexing and
+    gathering the score/survey tables, survey options) and ``expressions`` (formulas and
+    ``applies_if``).
+    """
+    import sys
+
+    import scoring.engine.batch as batch
+    eng = sys.modules["scoring.engine.score"]
+    spent: dict[str, float] = defaultdict(float)
+    parts = {"leaves": (eng, "run_tree"), "tables": (batch, "prefetch"),
+             "survey_options": (batch, "_survey_options"),
+             "expressions": (batch, "expression_values"),
+             "indicator_matrix": (eng, "_indicator_matrix"),
+             "adjustments": (eng, "_adjustment"), "area_sums": (eng, "_area_sums"),
+             "ranks": (eng, "rank_within"), "classes": (eng, "classify")}
+    saved = {name: getattr(mod, attr) for name, (mod, attr) in parts.items()}
+
+    def timed(name: str, fn: Any) -> Any:
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kw)
+            finally:
+                spent[name] += time.perf_counter() - t
+        return wrapper
+
+    for name, (mod, attr) in parts.items():
+        setattr(mod, attr, timed(name, saved[name]))
+    try:
+        score(rules, ds, indicators=indicators)
+        spent.clear()
+        t0 = time.perf_counter()
+        for _ in range(runs):
+            score(rules, ds, indicators=indicators)
+        total = time.perf_counter() - t0
+    finally:
+        for name, (mod, attr) in parts.items():
+            setattr(mod, attr, saved[name])
+    out = {"total": total}
+    out.update(spent)
+    out["tables"] = out.get("tables", 0.0) + out.pop("survey_options", 0.0)
+    return {k: round(v / runs * 1000, 3) for k, v in out.items()}
+
+
 def main() -> int:
     rules = make_rules()
     ds = make_dataset(seed=SEED, rules=rules)
@@ -253,6 +302,13 @@ def main() -> int:
     emit("speedup_vs_per_row", round(t_row / t_vec, 1), "x")
     emit("per_row_slice_s", round(t_row, 4), "s")
     emit("vectorised_slice_s", round(t_vec, 4), "s")
+
+    def with_frames() -> None:
+        r = score(rules, small, indicators=ind)
+        r.totals, r.areas                      # noqa: B018 - built on first access
+    emit("vectorised_slice_with_frames_s", round(best_of(with_frames), 4), "s")
+    for part, ms in profile_slice(rules, small, ind).items():
+        emit(f"slice_profile_{part}_ms", ms, "ms")
     full_ind = derive_indicators(ds)
     t_row_all = best_of(lambda: score_per_row(rules, ds, full_ind), repeat=1)
     t_vec_all = best_of(lambda: score(rules, ds, indicators=full_ind), repeat=3)

@@ -204,17 +204,30 @@ class TableIndex:
                 else (np.full(len(self.df), -1), np.zeros(0, dtype=object))
         return self._options
 
-    def rows_of(self, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def rows_of(self, codes: list[str]) -> tuple[np.ndarray | slice, np.ndarray]:
         """(row positions, slot of each row) of the rows of leaves ``codes`` (slot = the
-        leaf's position in ``codes``), in table order."""
+        leaf's position in ``codes``), in table order; the positions are ``ALL`` (a
+        slice) when every row is one of those leaves."""
         slot_of = np.full(len(self.leaves) + 1, -1, dtype=np.int64)
         for slot, code in enumerate(codes):
             c = self.leaves.get(code)
             if c is not None:
                 slot_of[c] = slot
         slots = slot_of[self.leaf_code]
+        if len(slots) and slots.min() >= 0:
+            return ALL, slots
         rows = np.flatnonzero(slots >= 0)
         return rows, slots[rows]
+
+
+ALL = slice(None)
+
+
+def _kept(rows: np.ndarray | slice, keep: np.ndarray) -> np.ndarray | slice:
+    """The positions ``rows`` where ``keep`` (``rows`` itself when all are kept)."""
+    if keep.all():
+        return rows
+    return np.flatnonzero(keep) if isinstance(rows, slice) else rows[keep]
 
 
 def table_index(ctx: LeafContext, table: str) -> TableIndex:
@@ -234,8 +247,9 @@ class Gathered:
     index : TableIndex
     slot : dict of str → int
         Leaf code → its row in the grid.
-    rows : ndarray of int
-        Table rows of those leaves whose agency is in scope, in table order.
+    rows : ndarray of int or slice
+        Table rows of those leaves whose agency is in scope, in table order (``ALL``
+        when that is every row).
     flat : ndarray of int
         Their cells in the grid (``slot × n + agency position``).
     dup_agency : ndarray of int
@@ -256,15 +270,15 @@ class Gathered:
         rows, slots = ti.rows_of(list(slot))
         pos = ti.pos[rows]
         keep = pos >= 0
-        flat = slots[keep] * n + pos[keep]
+        kept = _kept(rows, keep)
+        flat = slots * n + pos if kept is rows else slots[keep] * n + pos[keep]
         if len(flat):
             counts = np.bincount(flat, minlength=len(slot) * n).reshape(len(slot), n)
             dup = counts > 1
             dup_agency = np.where(dup.any(axis=1), dup.argmax(axis=1), -1)
         else:
             dup_agency = np.full(len(slot), -1)
-        return cls(index=ti, n=n, slot=slot, rows=rows[keep], flat=flat,
-                   dup_agency=dup_agency)
+        return cls(index=ti, n=n, slot=slot, rows=kept, flat=flat, dup_agency=dup_agency)
 
     def matrix(self, col: str) -> np.ndarray:
         """Column ``col`` on the grid (NaN where an agency has no row)."""
@@ -683,7 +697,7 @@ def _survey_options(ctx: LeafContext, table: str, leaves: list[Leaf]
     n = ctx.n
     rows, slots = ti.rows_of([leaf.code for leaf in leaves])
     size = len(leaves) * n
-    if not len(rows):
+    if not len(slots):
         return np.zeros((len(leaves), n)), np.zeros((len(leaves), n))
     opt_codes, opt_texts = ti.options()
     lut = np.array([[leaf.rule.options.get(o, np.nan) for o in opt_texts] + [np.nan]
@@ -693,7 +707,7 @@ def _survey_options(ctx: LeafContext, table: str, leaves: list[Leaf]
     if bad.any():
         first = int(slots[np.argmax(bad)])
         mine = bad & (slots == first)
-        unknown = sorted({opt_texts[c] if c >= 0 else "" for c in opt_codes[rows[mine]]})
+        unknown = sorted({opt_texts[c] if c >= 0 else "" for c in opt_codes[rows][mine]})
         leaf = leaves[first]
         raise DataError(Problem(
             f"leaf {leaf.code} has answers with option(s) {unknown} that the rule "
@@ -703,9 +717,12 @@ def _survey_options(ctx: LeafContext, table: str, leaves: list[Leaf]
     count = np.nan_to_num(ti.number("count")[rows])
     pos = ti.pos[rows]
     keep = pos >= 0
-    flat = slots[keep] * n + pos[keep]
-    answers = np.bincount(flat, weights=count[keep], minlength=size)
-    weighted = np.bincount(flat, weights=(count * pct)[keep], minlength=size)
+    weighted = count * pct
+    if not keep.all():
+        slots, pos, count, weighted = slots[keep], pos[keep], count[keep], weighted[keep]
+    flat = slots * n + pos
+    answers = np.bincount(flat, weights=count, minlength=size)
+    weighted = np.bincount(flat, weights=weighted, minlength=size)
     return answers.reshape(len(leaves), n), weighted.reshape(len(leaves), n)
 
 
