@@ -62,13 +62,29 @@ from scoring.rules.model import Band, Leaf, RuleSet
 
 
 def _pointers(arr: np.ndarray) -> np.ndarray:
-    """The object pointers of a contiguous object array, as integers (no copy).
+    """The object pointers of a contiguous object array, as integers.
 
     Equal pointers are the same Python object, hence equal values; the converse need
     not hold, so callers merge pointer groups by value afterwards.
     """
     buf = (ctypes.c_ssize_t * len(arr)).from_address(arr.ctypes.data)
-    return np.ctypeslib.as_array(buf)
+    ptr = np.ctypeslib.as_array(buf)
+    # objects are 16-byte aligned: dropping the always-zero bits hashes better
+    return ptr >> 4 if len(ptr) and not (ptr & 15).any() else ptr
+
+
+_SMALL = 256
+
+
+def _small_factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """``pd.factorize`` of hashable values, with a plain dict when there are few (pandas'
+    fixed cost per call is larger than the work then)."""
+    if len(values) > _SMALL:
+        return pd.factorize(values)
+    seen: dict = {}
+    codes = np.array([seen.setdefault(v, len(seen)) for v in values.tolist()],
+                     dtype=np.int64)
+    return codes, list(seen)
 
 
 def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +124,7 @@ def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         change = ptr[1:] != ptr[:-1]
         if np.count_nonzero(change) < n // 8:          # long runs (a sorted column)
             heads = np.flatnonzero(np.concatenate([[True], change]))
-            head_group, uniques = pd.factorize(ptr[heads])
+            head_group, uniques = _small_factorize(ptr[heads])
             group = np.repeat(head_group, np.diff(np.append(heads, n)))
             rows = heads
         else:
@@ -123,7 +139,7 @@ def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         objects = np.asarray(objects, dtype=object)
     canon = np.empty(len(objects) + 1, dtype=np.int64)
     canon[-1] = -1                                     # pd.factorize's code for NaN
-    if pd.api.types.infer_dtype(objects, skipna=True) == "string":
+    if len(objects) > _SMALL and pd.api.types.infer_dtype(objects, skipna=True) == "string":
         canon[:-1], texts = pd.factorize(objects)      # None / NaN → −1
         return canon[group], np.asarray(texts, dtype=object)
     seen: dict[str, int] = {}
@@ -155,7 +171,12 @@ def agency_positions(values: np.ndarray, agency_ids: pd.Index) -> np.ndarray:
     if pd.api.types.infer_dtype(objects, skipna=False) != "string":
         codes, texts = factorize_text(objects)
         return np.append(agency_ids.get_indexer(texts), -1)[codes][group]
-    return agency_ids.get_indexer(objects)[group]
+    # match the distinct objects to the ids by value: one factorize of both lists
+    ids = agency_ids.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(np.concatenate([ids, objects]))
+    where = np.full(len(uniques), -1, dtype=np.int64)
+    where[codes[:len(ids)]] = np.arange(len(ids))
+    return where[codes[len(ids):]][group]
 
 
 # --------------------------------------------------------------------------- tables
