@@ -11,6 +11,12 @@ Metrics (one JSON object per line):
   a Python sort for ranks) divided by the vectorised engine's time on the same slice and
   the same indicators, in the same process (best of 3 each). The two are checked to give
   the same points first.
+* ``vectorised_slice_with_frames_s`` — the engine on the slice with ``result.totals`` and
+  ``result.areas`` built too (they are built on first access; best of 3).
+* ``slice_profile_<part>_ms`` — where the engine's slice time goes: mean ms per ``score``
+  call in its phases over 50 calls (``total``; ``leaves`` includes ``tables`` and
+  ``expressions``; then ``indicator_matrix``, ``adjustments``, ``area_sums``, ``ranks``,
+  ``classes``), timed by wrapping the engine's functions for this measurement only.
 * ``speedup_vs_per_row_national`` — the same comparison on all 12,565 agencies (the
   per-row loop once, the engine best of 3), for scale.
 * ``score_traced_peak_mib`` — peak memory allocated during one national ``score`` call
