@@ -1,7 +1,9 @@
 """``score(rules, ds)``: dataset → indicators → ledger → totals → ranks → classes.
 
 Each leaf is evaluated once, vectorised, over every ranked agency of the groups that use
-its tree (:mod:`scoring.engine.leaves`). The ledger arrays are the single source: area
+its tree; the leaves of a tree are evaluated together, kind by kind, from a plan compiled
+once per rule set (:mod:`scoring.engine.batch`; the same numbers as the per-leaf
+evaluators of :mod:`scoring.engine.leaves`). The ledger arrays are the single source: area
 and total points are sums of them. Then, per agency, components missing entirely are
 rescaled away (or counted as zero), bonus and deductions (each capped) are added, the
 total is floored at zero, ``index = points ÷ max × 100`` (kept in [0, 100]), and agencies
