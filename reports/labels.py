@@ -31,6 +31,7 @@ from scoring.rules.model import (
     SurveyRule,
     TasksRule,
 )
+from scoring.text import vi_number  # noqa: F401 - re-exported for the writer
 
 # --------------------------------------------------------------------------- statuses
 STATUS_LABELS: Mapping[str, str] = {
@@ -152,35 +153,6 @@ def roman(n: int) -> str:
             out.append(sym)
             n -= value
     return "".join(out)
-
-
-def vi_number(x: float, decimals: int | None = None) -> str:
-    """A number written the Vietnamese way: ``.`` for thousands, ``,`` for decimals.
-
-    With ``decimals=None`` trailing zeros are dropped (``2`` → ``'2'``, ``0.5`` → ``'0,5'``).
-
-    Examples
-    --------
-    >>> vi_number(98)
-    '98'
-    >>> vi_number(95.125, 2)
-    '95,13'
-    >>> vi_number(float("inf"))
-    '+∞'
-    """
-    if math.isinf(x):
-        return "+∞" if x > 0 else "−∞"
-    if math.isnan(x):
-        return "—"
-    if decimals is None:
-        text = f"{x:,.6f}".rstrip("0").rstrip(".")
-    else:
-        # round half away from zero, as people do by hand
-        q = math.floor(abs(x) * 10**decimals + 0.5 + 1e-9) / 10**decimals
-        text = f"{math.copysign(q, x):,.{decimals}f}"
-    if text in ("-0", "-0.00"):
-        text = text[1:]
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
 def _registry() -> Mapping[str, object]:

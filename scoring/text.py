@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -51,3 +52,32 @@ def suggest(query: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6)
         by_fold.setdefault(fold(c), c)
     hits = difflib.get_close_matches(fold(query), list(by_fold), n=n, cutoff=cutoff)
     return [by_fold[h] for h in hits]
+
+
+def vi_number(x: float, decimals: int | None = None) -> str:
+    """A number written the Vietnamese way: ``.`` for thousands, ``,`` for decimals.
+
+    With ``decimals=None`` trailing zeros are dropped (``2`` → ``'2'``, ``0.5`` → ``'0,5'``).
+
+    Examples
+    --------
+    >>> vi_number(98)
+    '98'
+    >>> vi_number(95.125, 2)
+    '95,13'
+    >>> vi_number(float("inf"))
+    '+∞'
+    """
+    if math.isinf(x):
+        return "+∞" if x > 0 else "−∞"
+    if math.isnan(x):
+        return "—"
+    if decimals is None:
+        text = f"{x:,.6f}".rstrip("0").rstrip(".")
+    else:
+        # round half away from zero, as people do by hand
+        q = math.floor(abs(x) * 10**decimals + 0.5 + 1e-9) / 10**decimals
+        text = f"{math.copysign(q, x):,.{decimals}f}"
+    if text in ("-0", "-0.00"):
+        text = text[1:]
+    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")

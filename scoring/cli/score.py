@@ -17,6 +17,7 @@ import click
 import pandas as pd
 
 from scoring.cli.options import data_option, format_option, rules_option
+from scoring.text import vi_number
 
 FIELDS: tuple[str, ...] = ("agency_id", "agency", "group", "points", "max_points", "index",
                            "rank", "class")
@@ -31,11 +32,11 @@ def compute(rules_path: Path, data_path: Path) -> Any:
     return run_score(load_rules(rules_path), load_dataset(data_path))
 
 
-def vi(x: float, decimals: int = 2) -> str:
-    """``95.125`` → ``'95,13'`` (Vietnamese decimal comma); NaN → ``'—'``."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+def vi(x: float | None, decimals: int = 2) -> str:
+    """``95.125`` → ``'95,13'`` (Vietnamese decimal comma); missing → ``'—'``."""
+    if x is None:
         return "—"
-    return f"{x:,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return vi_number(float(x), decimals)
 
 
 def render_table(rows: list[list[str]], align: str) -> list[str]:

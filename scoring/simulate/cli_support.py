@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import Problem, UsageError
+from scoring.text import vi_number
 
 
 def load_rules_at(path: Path, option: str = "--rules") -> Any:
@@ -41,7 +42,7 @@ def number(v: Any, digits: int = 2) -> str:
     if isinstance(v, bool | np.bool_):
         return "có" if v else ""
     if isinstance(v, float | np.floating):
-        return f"{v:.{digits}f}"
+        return vi_number(float(v), digits)
     return str(v)
 
 
