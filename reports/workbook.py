@@ -459,9 +459,15 @@ class _Builder:
 
     # ----------------------------------------------------------------- build
     def build(self, path: Path) -> tuple[str, ...]:
+        # xlsxwriter's row files go to a private folder removed at the end, whatever
+        # happens (chart sheets leave theirs behind in constant-memory mode)
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".cchc-rows-") as rows_dir:
+            return self._build(path, rows_dir)
+
+    def _build(self, path: Path, rows_dir: str) -> tuple[str, ...]:
         wb = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "constant_memory": True, "tmpdir": str(path.parent),
+            "strings_to_numbers": False, "constant_memory": True, "tmpdir": rows_dir,
             "default_format_properties": {"font_name": FONT, "font_size": 11},
         })
         try:
@@ -724,23 +730,22 @@ class _Builder:
         for c, w in widths.items():
             ws.set_column(c, c, w)
 
-        # charts: the ranked chart starts a printed page of its own
-        chart_row = tr + 2
-        ws.set_h_pagebreaks([chart_row])
+        # charts: the ranked chart prints on a chart sheet of its own (a chart below the
+        # table would print under the table's repeated heading rows); the per-area chart
+        # stays on screen beside its table
         if n:
-            self._rank_chart(wb, ws, name, group, first, last_row, c_name, c_index, s_mean,
-                             chart_row, sum(widths.get(c, 9) for c in range(last + 1)))
+            self._rank_chart(wb, name, group, first, last_row, c_name, c_index, s_mean,
+                             f"Biểu đồ {L.roman(number)}")
             if areas:
                 self._area_chart(wb, ws, name, h2, mean_row, s_area0, len(areas), t0,
                                  sum(widths.get(c, 9) for c in range(s_area0, s_mean + 1)))
-        chart_rows = 29 if n else 0
 
         # screen and print set-up
         ws.freeze_panes(first, 2)
         if n:
             ws.autofilter(h2, 0, last_row, last)
         self.print_setup(ws, (h1, h2), f"Phụ lục {L.roman(number)} - {label}")
-        ws.print_area(0, 0, chart_row + chart_rows, last)
+        ws.print_area(0, 0, tr, last)
         ws.hide_gridlines(2)
         if number == 1:
             ws.activate()
@@ -764,9 +769,10 @@ class _Builder:
     def _chart_fonts(self) -> dict[str, Any]:
         return {"name": FONT, "size": 9}
 
-    def _rank_chart(self, wb: Any, ws: Any, sheet: str, group: Any, first: int, last_row: int,
-                    c_name: int, c_index: int, c_mean: int, at_row: int,
-                    width_chars: float) -> None:
+    def _rank_chart(self, wb: Any, sheet: str, group: Any, first: int, last_row: int,
+                    c_name: int, c_index: int, c_mean: int, chart_sheet: str) -> None:
+        """The ranked column chart with the group mean, on chart sheet ``chart_sheet``
+        (one printed A4 landscape page, placed right after the group's sheet)."""
         n = last_row - first + 1
         col = wb.add_chart({"type": "column"})
         q = "'" + sheet.replace("'", "''") + "'"
@@ -801,8 +807,12 @@ class _Builder:
         col.set_y_axis({"min": 0, "max": 100, "major_gridlines": {
             "visible": True, "line": {"color": "#D9D9D9"}}, "num_font": self._chart_fonts()})
         col.set_legend({"position": "bottom", "font": self._chart_fonts()})
-        col.set_size({"width": max(600, int(width_chars * 7.2)), "height": 560})
-        ws.insert_chart(at_row, 0, col, {"x_offset": 4, "y_offset": 4})
+        cs = wb.add_chartsheet(chart_sheet)
+        cs.set_chart(col)
+        cs.set_landscape()
+        cs.set_paper(9)  # A4
+        cs.set_header(f'&R&"{FONT},Italic"&9{sheet.replace("&", "&&")}')
+        cs.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N')
 
     def _area_chart(self, wb: Any, ws: Any, sheet: str, head_row: int, mean_row: int,
                     c0: int, k: int, at_row: int, width_chars: float) -> None:

@@ -41,7 +41,8 @@ def _close(a, b, tol=1e-9):
 
 def test_sheets_in_order(book):
     summary, formulas, _ = book
-    assert formulas.sheetnames == [DEPT, COMMUNE, "Chi tiết điểm", "Số liệu đầu vào",
+    assert formulas.sheetnames == [DEPT, "Biểu đồ I", COMMUNE, "Biểu đồ II", "Chi tiết điểm",
+                                   "Số liệu đầu vào",
                                    "Kiểm tra số liệu", "Bộ tiêu chí", "Nguồn gốc"]
     assert list(summary.sheets) == formulas.sheetnames
 
@@ -220,7 +221,12 @@ def test_print_and_screen_setup(book):
     assert ws.cell(2, 1).value == "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2022 CỦA CÁC SỞ, " \
                                   "BAN, NGÀNH"
     assert "15/12/2021 – 14/12/2022" in ws.cell(4, 1).value
-    assert len(ws._charts) == 2
+    assert len(ws._charts) == 1  # the per-area chart, on screen beside its table
+    # the ranked chart prints on its own chart sheet, right after the group's sheet
+    chart_sheet = formulas["Biểu đồ I"]
+    assert chart_sheet.pageSetup.orientation == "landscape"
+    assert str(chart_sheet.pageSetup.paperSize) == "9"
+    assert len(chart_sheet._charts) == 1
 
 
 def test_summary(result):
