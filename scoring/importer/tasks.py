@@ -701,6 +701,14 @@ def build_tasks(table: TaskTable, raws: Sequence[_Raw], registry: AgencyRegistry
             findings.append(Finding("warning", "tasks", task_id, "documents", bad, "",
                                     "invalid date in the result text; the document is kept "
                                     "without a date", raw.line_of(bad)))
+        tail = result.rstrip()
+        if tail.endswith(":"):
+            last = tail.splitlines()[-1].strip()
+            findings.append(Finding(
+                "warning", "tasks", task_id, "result", last[-80:], "",
+                "the result ends with an unfinished sentence (a trailing ':'): the page "
+                "break may have put its continuation into another task's result; read the "
+                "neighbouring tasks before relying on either", raw.line_of(last)))
         proposal = propose_status(result, product, deadline, documents, as_of)
         table.tasks.append(Task(
             task_id, raw.area, table.areas[raw.area], raw.number, title, product, deadline,

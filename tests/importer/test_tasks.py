@@ -245,6 +245,18 @@ def test_invalid_date_is_reported(seed_tasks) -> None:
     assert [(f.agency, f.published, f.line) for f in f] == [("III.3", "325/11/2022", 49)]
 
 
+def test_unfinished_result_is_reported(seed_tasks) -> None:
+    """VII.12's result stops at "… đã chủ trì:" (its list was extracted onto the page
+    continuation that follows VII.11, line 152): the only result in the seed that ends
+    with a colon, reported on the line where it stops."""
+    tasks, built = seed_tasks
+    ended = sorted(t for t, r in tasks.items() if r["result"].rstrip().endswith(":"))
+    f = [f for f in built.summary.findings if f.column == "result"]
+    assert ended == ["VII.12"]
+    assert [(f.agency, f.line) for f in f] == [("VII.12", 156)]
+    assert f[0].published.endswith("đã chủ trì:")
+
+
 def test_document_column_format(seed_tasks) -> None:
     tasks, _ = seed_tasks
     assert tasks["I.2"]["documents"] == "Quyết định 2286/QĐ-UBND (2022-08-17)"
