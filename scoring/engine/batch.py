@@ -6,8 +6,10 @@ look-ups, array allocations, one small numpy call per step) is paid once per kin
 than once per leaf:
 
 * indicators become one float matrix (columns × agencies), read by row;
-* the score and survey tables are indexed once per call (:class:`TableIndex`: each row's
-  agency position and leaf code) and scattered into leaves × agencies matrices;
+* the score and survey tables are indexed once per dataset (:func:`dataset_index`: each
+  row's agency position and leaf code, numeric columns as arrays), reused by every
+  ``score`` call on the same :class:`~scoring.dataset.Dataset` object, and scattered into
+  leaves × agencies matrices;
 * bands leaves (and tasks leaves in ``bands`` mode) are looked up in one broadcast
   comparison against padded band bounds; manual, survey and tasks arithmetic runs on
   the leaves × agencies matrices;
@@ -26,9 +28,9 @@ Examples
 
 from __future__ import annotations
 
-import ctypes
+import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -44,6 +46,7 @@ from scoring.engine.leaves import (
     TASK_COLUMNS,
     TASK_LABELS,
     LeafContext,
+    LeafTables,
     _band_labels,
     _floats,
     compile_for,
@@ -58,54 +61,27 @@ from scoring.engine.leaves import (
 from scoring.errors import DataError, Problem, RuleError
 from scoring.rules.model import Band, Leaf, RuleSet
 
+if TYPE_CHECKING:
+    from scoring.dataset import Dataset
+
+
 # --------------------------------------------------------------------------- text codes
-
-
-def _pointers(arr: np.ndarray) -> np.ndarray:
-    """The object pointers of a contiguous object array, as integers.
-
-    Equal pointers are the same Python object, hence equal values; the converse need
-    not hold, so callers merge pointer groups by value afterwards.
-    """
-    buf = (ctypes.c_ssize_t * len(arr)).from_address(arr.ctypes.data)
-    ptr = np.ctypeslib.as_array(buf)
-    # objects are 16-byte aligned: dropping the always-zero bits hashes better
-    return ptr >> 4 if len(ptr) and not (ptr & 15).any() else ptr
-
-
-_SMALL = 256
-
-
-def _small_factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
-    """``pd.factorize`` of hashable values, with a plain dict when there are few (pandas'
-    fixed cost per call is larger than the work then)."""
-    if len(values) > _SMALL:
-        return pd.factorize(values)
-    seen: dict = {}
-    codes = np.array([seen.setdefault(v, len(seen)) for v in values.tolist()],
-                     dtype=np.int64)
-    return codes, list(seen)
-
-
 def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of ``values`` as text (``str(v)``), ``-1`` for None/NaN.
 
-    Gives what ``pd.factorize`` gives on the values as text (codes in first-seen order
-    of their groups), but groups the rows by object identity first (integer hashing),
-    then compares only the distinct objects by value: tables read from CSV repeat the
-    same string object for equal cells, so this is several times faster than hashing
-    every string.
+    ``pd.factorize`` of the values converted to text: codes in first-seen order, and
+    ``texts[c]`` the text of code ``c``. Equal texts share a code whatever the Python
+    type or object that holds them.
 
     Parameters
     ----------
-    values : ndarray
-        Any 1-D array (object arrays take the fast path).
+    values : array-like
+        Any 1-D values.
 
     Returns
     -------
     (codes, texts)
-        ``codes`` int64 per value; ``texts[c]`` (object array of str) the text of code
-        ``c``.
+        ``codes`` int64 per value; ``texts`` an object array of str.
 
     Examples
     --------
@@ -114,100 +90,70 @@ def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     >>> codes.tolist(), texts.tolist()
     ([0, 0, 1, -1], ['x', '1.5'])
     """
-    values = np.asarray(values)
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-    if values.dtype == object:
-        arr = np.ascontiguousarray(values)
-        ptr = _pointers(arr)
-        change = ptr[1:] != ptr[:-1]
-        if np.count_nonzero(change) < n // 8:          # long runs (a sorted column)
-            heads = np.flatnonzero(np.concatenate([[True], change]))
-            head_group, uniques = _small_factorize(ptr[heads])
-            group = np.repeat(head_group, np.diff(np.append(heads, n)))
-            rows = heads
-        else:
-            group, uniques = pd.factorize(ptr)
-            head_group, rows = group, np.arange(n)
-        # any row of a group will do: all hold the same object
-        some = np.empty(len(uniques), dtype=np.intp)
-        some[head_group] = rows
-        objects = arr[some]
-    else:
-        group, objects = pd.factorize(values)
-        objects = np.asarray(objects, dtype=object)
-    canon = np.empty(len(objects) + 1, dtype=np.int64)
-    canon[-1] = -1                                     # pd.factorize's code for NaN
-    if len(objects) > _SMALL and pd.api.types.infer_dtype(objects, skipna=True) == "string":
-        canon[:-1], texts = pd.factorize(objects)      # None / NaN → −1
-        return canon[group], np.asarray(texts, dtype=object)
-    seen: dict[str, int] = {}
-    for i, obj in enumerate(objects):
-        if obj is None or (isinstance(obj, float) and obj != obj):
-            canon[i] = -1
-        else:
-            canon[i] = seen.setdefault(str(obj), len(seen))
-    return canon[group], np.asarray(list(seen), dtype=object)
+    values = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":   # not all text yet
+        series = pd.Series(values, dtype=object)
+        missing = series.isna().to_numpy()
+        values = series.astype(str).to_numpy(dtype=object)
+        values[missing] = None
+    codes, texts = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), np.asarray(texts, dtype=object)
 
 
 def agency_positions(values: np.ndarray, agency_ids: pd.Index) -> np.ndarray:
-    """Position in ``agency_ids`` of each value as text (−1 = none), matching each
-    distinct object once (see :func:`factorize_text`).
+    """Position in ``agency_ids`` of each value as text (−1 = none).
 
     >>> agency_positions(np.array(["b", "x", "a", "b"], dtype=object),
     ...                  pd.Index(["a", "b"])).tolist()
     [1, -1, 0, 1]
     """
+    values = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":     # text already
+        return agency_ids.get_indexer(values).astype(np.int64, copy=False)
+    codes, texts = factorize_text(values)
+    return np.append(agency_ids.get_indexer(texts), -1)[codes]
+
+
+def _text(values: np.ndarray) -> np.ndarray:
+    """``values`` as an object array of str (as ``astype(str)``; no copy when they are
+    text already)."""
     values = np.asarray(values)
-    if values.dtype != object or not len(values):
-        codes, texts = factorize_text(values)
-        return np.append(agency_ids.get_indexer(texts), -1)[codes]
-    arr = np.ascontiguousarray(values)
-    group, uniques = pd.factorize(_pointers(arr))
-    some = np.empty(len(uniques), dtype=np.intp)
-    some[group] = np.arange(len(arr))
-    objects = arr[some]
-    if pd.api.types.infer_dtype(objects, skipna=False) != "string":
-        codes, texts = factorize_text(objects)
-        return np.append(agency_ids.get_indexer(texts), -1)[codes][group]
-    # match the distinct objects to the ids by value: one factorize of both lists
-    ids = agency_ids.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(np.concatenate([ids, objects]))
-    where = np.full(len(uniques), -1, dtype=np.int64)
-    where[codes[:len(ids)]] = np.arange(len(ids))
-    return where[codes[len(ids):]][group]
+    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return values
+    return values.astype(str).astype(object)
 
 
 # --------------------------------------------------------------------------- tables
 @dataclass(eq=False)
-class TableIndex:
-    """One score/survey table, indexed once per scoring call.
+class IndexedTable:
+    """A score or survey table indexed against a dataset's agencies (built once per
+    dataset, see :func:`dataset_index`; read-only afterwards, but for the columns it
+    converts on first use).
 
     Attributes
     ----------
     df : DataFrame
-    pos : ndarray of int
-        Per row, the position of its agency in the context (−1 = not in scope).
+    agency : ndarray of int
+        Per row, the position of its agency among the dataset's agencies (−1 = none).
     leaf_code : ndarray of int
         Per row, a code into ``leaves`` (−1 = no leaf).
     leaves : dict of str → int
     """
 
     df: pd.DataFrame
-    pos: np.ndarray
+    agency: np.ndarray
     leaf_code: np.ndarray
     leaves: dict[str, int]
     _numbers: dict[str, np.ndarray] = field(default_factory=dict)
     _options: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def of(cls, df: pd.DataFrame, agency_ids: pd.Index) -> TableIndex:
+    def of(cls, df: pd.DataFrame, agency_ids: pd.Index) -> IndexedTable:
         if len(df) == 0:
             empty = np.zeros(0, dtype=np.int64)
-            return cls(df=df, pos=empty, leaf_code=empty, leaves={})
+            return cls(df=df, agency=empty, leaf_code=empty, leaves={})
         leaf_code, leaves = factorize_text(df["leaf"].to_numpy())
-        return cls(df=df, pos=agency_positions(df["agency_id"].to_numpy(), agency_ids),
+        return cls(df=df, agency=agency_positions(df["agency_id"].to_numpy(), agency_ids),
                    leaf_code=leaf_code, leaves={t: i for i, t in enumerate(leaves)})
 
     def number(self, col: str) -> np.ndarray:
@@ -225,6 +171,99 @@ class TableIndex:
                 else (np.full(len(self.df), -1), np.zeros(0, dtype=object))
         return self._options
 
+
+class DatasetIndex:
+    """What :func:`~scoring.engine.score.score` reads from a dataset, prepared once per
+    :class:`~scoring.dataset.Dataset` object and reused by every later call on it (rule
+    variants in simulate, compare and what-if): the agencies as text, and the score and
+    survey tables indexed by agency position and leaf (:class:`IndexedTable`, built on
+    first use).
+
+    It holds the dataset's tables, not the dataset, so the cache entry goes with it.
+
+    Examples
+    --------
+    >>> agencies = pd.DataFrame({"group": ["commune", "commune"], "ranked": [True, True]},
+    ...                         index=pd.Index(["a", "b"], name="agency_id"))
+    >>> scores = pd.DataFrame({"agency_id": ["b", "zz", "a"], "leaf": ["1.1", "1.1", "2.1"],
+    ...                        "self_points": [1.0, 2.0, 3.0]})
+    >>> t = DatasetIndex(agencies, LeafTables(scores=scores)).table("scores")
+    >>> t.agency.tolist(), t.leaf_code.tolist(), t.leaves
+    ([1, -1, 0], [0, 0, 1], {'1.1': 0, '2.1': 1})
+    """
+
+    def __init__(self, agencies: pd.DataFrame, tables: LeafTables):
+        self.tables = tables
+        self.agency_ids = agencies.index if agencies.index.inferred_type == "string" \
+            else pd.Index(_text(agencies.index.to_numpy()), dtype=object)
+        self.ranked = agencies["ranked"].to_numpy(dtype=bool) \
+            if "ranked" in agencies.columns else np.ones(len(agencies), dtype=bool)
+        self.groups = _text(agencies["group"].to_numpy())
+        self.names = _text(agencies["name"].to_numpy()) if "name" in agencies.columns \
+            else None
+        self._tables: dict[str, IndexedTable] = {}
+
+    def table(self, table: str) -> IndexedTable:
+        """Table ``table`` (``scores`` or ``surveys``) indexed (built on first use)."""
+        if table not in self._tables:
+            self._tables[table] = IndexedTable.of(self.tables.table(table), self.agency_ids)
+        return self._tables[table]
+
+
+_DATASET_INDEXES: weakref.WeakKeyDictionary[Dataset, DatasetIndex] = \
+    weakref.WeakKeyDictionary()
+
+
+def dataset_index(ds: Dataset) -> DatasetIndex:
+    """The :class:`DatasetIndex` of ``ds``, built on the first call for this object.
+
+    A :class:`~scoring.dataset.Dataset` is immutable (a changed table is a new object,
+    from ``ds.replace(...)``), so the index stays valid for the object's life; the entry
+    is dropped with the object. Datasets compare by identity, so two copies with equal
+    tables are indexed separately.
+    """
+    index = _DATASET_INDEXES.get(ds)
+    if index is None:
+        index = DatasetIndex(ds.agencies, LeafTables(scores=ds.scores, surveys=ds.surveys))
+        _DATASET_INDEXES[ds] = index
+    return index
+
+
+@dataclass(eq=False)
+class TableIndex:
+    """An :class:`IndexedTable` seen from one scoring context: each row's agency as a
+    position among the context's agencies.
+
+    Attributes
+    ----------
+    table : IndexedTable
+    pos : ndarray of int
+        Per row, the position of its agency in the context (−1 = not in scope).
+    """
+
+    table: IndexedTable
+    pos: np.ndarray
+
+    @classmethod
+    def of(cls, table: IndexedTable, scope: np.ndarray, n_agencies: int) -> TableIndex:
+        """``scope``: the context's agencies as positions among the ``n_agencies`` the
+        table was indexed against."""
+        local = np.full(n_agencies + 1, -1, dtype=np.int64)   # the last: agency −1
+        local[scope] = np.arange(len(scope))
+        return cls(table=table, pos=local[table.agency])
+
+    @property
+    def leaves(self) -> dict[str, int]:
+        return self.table.leaves
+
+    def number(self, col: str) -> np.ndarray:
+        """Column ``col`` as floats (NaN when the table lacks it)."""
+        return self.table.number(col)
+
+    def options(self) -> tuple[np.ndarray, np.ndarray]:
+        """(option code per row, option texts)."""
+        return self.table.options()
+
     def rows_of(self, codes: list[str]) -> tuple[np.ndarray | slice, np.ndarray]:
         """(row positions, slot of each row) of the rows of leaves ``codes`` (slot = the
         leaf's position in ``codes``), in table order; the positions are ``ALL`` (a
@@ -234,7 +273,7 @@ class TableIndex:
             c = self.leaves.get(code)
             if c is not None:
                 slot_of[c] = slot
-        slots = slot_of[self.leaf_code]
+        slots = slot_of[self.table.leaf_code]
         if len(slots) and slots.min() >= 0:
             return ALL, slots
         rows = np.flatnonzero(slots >= 0)
@@ -251,11 +290,24 @@ def _kept(rows: np.ndarray | slice, keep: np.ndarray) -> np.ndarray | slice:
     return np.flatnonzero(keep) if isinstance(rows, slice) else rows[keep]
 
 
+def use_dataset_index(ctx: LeafContext, index: DatasetIndex, scope: np.ndarray) -> None:
+    """Let :func:`table_index` read ``ctx``'s tables from ``index`` (the context's
+    agencies being ``index.agency_ids[scope]``)."""
+    ctx._indexes["dataset"] = (index, scope)
+
+
 def table_index(ctx: LeafContext, table: str) -> TableIndex:
-    """The context's :class:`TableIndex` of ``table`` (built on first use)."""
+    """The context's :class:`TableIndex` of ``table`` (built on first use, from the
+    dataset's index when the context has one)."""
     cache = ctx._indexes
     if table not in cache:
-        cache[table] = TableIndex.of(ctx.tables.table(table), ctx.agency_ids)
+        source = cache.get("dataset")
+        if source is None:
+            indexed = IndexedTable.of(ctx.tables.table(table), ctx.agency_ids)
+            cache[table] = TableIndex.of(indexed, np.arange(ctx.n), ctx.n)
+        else:
+            index, scope = source
+            cache[table] = TableIndex.of(index.table(table), scope, len(index.agency_ids))
     return cache[table]
 
 

@@ -16,7 +16,17 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import Dataset
-from scoring.engine.batch import Block, TreePlan, expression_values, plan_of, run_tree, scatter
+from scoring.engine.batch import (
+    Block,
+    DatasetIndex,
+    TreePlan,
+    dataset_index,
+    expression_values,
+    plan_of,
+    run_tree,
+    scatter,
+    use_dataset_index,
+)
 from scoring.engine.leaves import (
     CAPPED,
     MANUAL,
@@ -24,7 +34,6 @@ from scoring.engine.leaves import (
     NOT_APPLICABLE,
     SCORED,
     LeafContext,
-    LeafTables,
     _Named,
     fmt,
 )
@@ -85,12 +94,14 @@ def _indicator_matrix(indicators: pd.DataFrame, ids: pd.Index) -> np.ndarray | N
     return out
 
 
-def _tree_block(rules: RuleSet, tree_id: str, plan: TreePlan, ids: pd.Index,
-                groups: np.ndarray, indicators: pd.DataFrame, tables: LeafTables
+def _tree_block(rules: RuleSet, tree_id: str, plan: TreePlan, data: DatasetIndex,
+                scope: np.ndarray, indicators: pd.DataFrame
                 ) -> tuple[LedgerBlock, LeafContext]:
+    ids, groups = data.agency_ids[scope], data.groups[scope]
     n = len(ids)
-    ctx = LeafContext(agency_ids=ids, indicators=indicators, tables=tables,
+    ctx = LeafContext(agency_ids=ids, indicators=indicators, tables=data.tables,
                       where=f"tree {tree_id}: ")
+    use_dataset_index(ctx, data, scope)
     matrix = _indicator_matrix(indicators, ids)
     if matrix is not None:
         ctx.preload(matrix)
@@ -180,15 +191,6 @@ def _tie_key(name: str, *, totals: dict[str, np.ndarray], areas: dict[str, np.nd
     return sign * np.asarray(arr, dtype=float)
 
 
-def _text(values: np.ndarray) -> np.ndarray:
-    """``values`` as an object array of str (as ``astype(str)``; no copy when they are
-    text already)."""
-    values = np.asarray(values)
-    if values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string":
-        return values
-    return values.astype(str).astype(object)
-
-
 def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
           ) -> ScoreResult:
     """Score, rank and classify every ranked agency of the rule set's groups.
@@ -222,15 +224,8 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
     if indicators.index.inferred_type != "string":
         indicators = indicators.copy(deep=False)
         indicators.index = indicators.index.astype(str)
-    tables = LeafTables(scores=ds.scores, surveys=ds.surveys)
-    agencies = ds.agencies
-    ranked = agencies["ranked"].to_numpy(dtype=bool) if "ranked" in agencies.columns \
-        else np.ones(len(agencies), dtype=bool)
-    group_col = _text(agencies["group"].to_numpy())
-    agency_ids = agencies.index if agencies.index.inferred_type == "string" \
-        else pd.Index(_text(agencies.index.to_numpy()), dtype=object)
-    has_names = "name" in agencies.columns
-    names_col = _text(agencies["name"].to_numpy()) if has_names else None
+    data = dataset_index(ds)                  # built on the first call for ``ds``
+    ranked, group_col, names_col = data.ranked, data.groups, data.names
 
     blocks: list[LedgerBlock] = []
     sums: list[TreeTotals] = []
@@ -242,8 +237,7 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
         for gid in gids:
             in_tree |= group_col == gid
         scope = np.flatnonzero(ranked & in_tree)
-        block, ctx = _tree_block(rules, tree_id, plan, agency_ids[scope], group_col[scope],
-                                 indicators, tables)
+        block, ctx = _tree_block(rules, tree_id, plan, data, scope, indicators)
         blocks.append(block)
         area_p, area_m, area_idx = _area_sums(block, plan)
         area_index = dict(zip(plan.area_codes, area_idx, strict=True))
@@ -274,7 +268,7 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
             klass[sel] = classify(canon[sel], [(c.label, c.min) for c in group.classes],
                                   group.unclassified)
         sums.append(TreeTotals(
-            names=names_col[scope] if has_names else block.agency_ids,
+            names=names_col[scope] if names_col is not None else block.agency_ids,
             points=pts, max_points=max_pts, index=index, rank=rank, klass=klass,
             bonus=bonus, deduction=deduction,
             group_order=np.array([group_order[g] for g in gids], dtype=np.int64)[gcode],

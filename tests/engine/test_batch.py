@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import LEAF_EVALUATORS, LeafOutcome, evaluate_leaf, register_leaf_kind, score
-from scoring.engine.batch import agency_positions, factorize_text
+from scoring.engine.batch import agency_positions, dataset_index, factorize_text
 from scoring.engine.leaves import LeafTables
 from scoring.engine.ranking import rank_values, rank_within
 from scoring.errors import DataError
@@ -45,6 +48,14 @@ def test_factorize_text_is_pandas_factorize(values: list, sort: bool) -> None:
     expect, uniques = pd.factorize(pd.Series(cells, dtype=object))
     assert codes.tolist() == expect.tolist()
     assert texts.tolist() == list(uniques)
+
+
+def test_factorize_text_codes_the_text_not_the_value() -> None:
+    # 1, 1.0 and True are equal (and hash alike) in Python, but their texts differ;
+    # the int 1 and the str "1" differ in Python, but their texts are equal
+    codes, texts = factorize_text(np.array([1, "1", 1.0, True, None], dtype=object))
+    assert codes.tolist() == [0, 0, 1, 2, -1]
+    assert texts.tolist() == ["1", "1.0", "True"]
 
 
 def test_agency_positions_matches_ids_by_text() -> None:
@@ -199,3 +210,50 @@ def test_an_unmapped_survey_option_is_a_data_error() -> None:
     ds = dataset_of({"a": "t"}, surveys=surveys)
     with pytest.raises(DataError, match=r"option\(s\) \['E'\]"):
         score(rules, ds, indicators=pd.DataFrame(index=["a"]))
+
+
+# --------------------------------------------------------------------------- dataset index
+def manual_rules(max_points: float):
+    return rules_of({"t": tree_of({"4": [
+        Leaf(code="4.1.1", name="m", max=max_points, rule=ManualRule()),
+        Leaf(code="4.1.2", name="m2", max=1, rule=ManualRule(missing="zero"))]})})
+
+
+def manual_dataset():
+    scores = pd.DataFrame({"agency_id": ["b", "a", "zz", "a"],
+                           "leaf": ["4.1.1", "4.1.1", "4.1.1", "4.1.2"],
+                           "self_points": [3.0, 1.0, 5.0, 0.5],
+                           "appraised_points": [NAN, 2.5, NAN, NAN]})
+    return dataset_of({"a": "t", "b": "t"}, scores=scores)
+
+
+def test_the_dataset_index_is_built_once_per_dataset_object() -> None:
+    ds = manual_dataset()
+    first = dataset_index(ds)
+    assert dataset_index(ds) is first
+    assert dataset_index(ds.replace()) is not first       # a copy is indexed afresh
+    table = first.table("scores")
+    assert table.agency.tolist() == [1, 0, -1, 0]         # zz is not an agency
+    assert table.leaf_code.tolist() == [0, 0, 0, 1]
+    assert table.number("appraised_points")[1] == 2.5
+
+
+def test_rule_variants_on_one_dataset_score_as_on_fresh_copies() -> None:
+    ds = manual_dataset()
+    ind = pd.DataFrame(index=["a", "b"])
+    # a: 4.1.1 appraised 2.5 (cut to the max), 4.1.2 self 0.5; b: 4.1.1 self 3, 4.1.2 none
+    expected = {2.0: [2.5, 2.0], 3.0: [3.0, 3.0]}
+    for max_points in (2.0, 3.0, 2.0):
+        warm = score(manual_rules(max_points), ds, indicators=ind).totals
+        cold = score(manual_rules(max_points), ds.replace(), indicators=ind).totals
+        assert warm["points"].tolist() == expected[max_points]
+        pd.testing.assert_frame_equal(warm, cold)
+
+
+def test_the_dataset_index_goes_with_its_dataset() -> None:
+    ds = manual_dataset()
+    score(manual_rules(2.0), ds, indicators=pd.DataFrame(index=["a", "b"]))
+    index = weakref.ref(dataset_index(ds))
+    del ds
+    gc.collect()
+    assert index() is None
