@@ -93,9 +93,9 @@ def factorize_text(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values = np.asarray(values, dtype=object)
     if pd.api.types.infer_dtype(values, skipna=True) != "string":   # not all text yet
         series = pd.Series(values, dtype=object)
-        missing = series.isna().to_numpy()
-        values = series.astype(str).to_numpy(dtype=object)
-        values[missing] = None
+        text = series.astype(str).to_numpy(dtype=object)
+        text[series.isna().to_numpy()] = None
+        values = text
     codes, texts = pd.factorize(values)
     return codes.astype(np.int64, copy=False), np.asarray(texts, dtype=object)
 
@@ -107,9 +107,6 @@ def agency_positions(values: np.ndarray, agency_ids: pd.Index) -> np.ndarray:
     ...                  pd.Index(["a", "b"])).tolist()
     [1, -1, 0, 1]
     """
-    values = np.asarray(values, dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":     # text already
-        return agency_ids.get_indexer(values).astype(np.int64, copy=False)
     codes, texts = factorize_text(values)
     return np.append(agency_ids.get_indexer(texts), -1)[codes]
 

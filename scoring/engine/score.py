@@ -210,6 +210,13 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
     -------
     ScoreResult
 
+    Notes
+    -----
+    The score and survey tables of ``ds`` are indexed on the first call for that
+    :class:`~scoring.dataset.Dataset` object and reused by later calls with it
+    (:func:`~scoring.engine.batch.dataset_index`), so scoring several rule variants on
+    one dataset pays for the indexing once. A copy (``ds.replace(...)``) is indexed anew.
+
     Examples
     --------
     >>> from scoring.rules.loader import load_rules                  # doctest: +SKIP
