@@ -107,6 +107,9 @@ def agency_positions(values: np.ndarray, agency_ids: pd.Index) -> np.ndarray:
     ...                  pd.Index(["a", "b"])).tolist()
     [1, -1, 0, 1]
     """
+    values = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":     # all text
+        return agency_ids.get_indexer(values).astype(np.int64, copy=False)
     codes, texts = factorize_text(values)
     return np.append(agency_ids.get_indexer(texts), -1)[codes]
 
