@@ -63,12 +63,19 @@ def test_table_and_workbook(capsys, tmp_path: Path) -> None:
     assert "Hạng trung vị" in out and "Độ nhạy" in out and "band_shift 3.2.1" in out
     import openpyxl
     wb = openpyxl.load_workbook(target)
-    assert {"Khoảng hạng", "Theo nhóm", "Độ nhạy", "Biểu đồ"} <= set(wb.sheetnames)
+    assert {"Khoảng hạng", "Theo nhóm", "Độ nhạy", "Biểu đồ 1"} <= set(wb.sheetnames)
     assert wb["Khoảng hạng"].cell(1, 4).value == "Hạng danh nghĩa"
     with zipfile.ZipFile(target) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 3
+        titles = " ".join(z.read(n).decode() for n in charts)
         assert b"errBars" in z.read(charts[0])
+    # one chart sheet per group, titled with the group's Vietnamese name, not its id
+    assert [n for n in wb.sheetnames if n.startswith("Biểu đồ")] == [
+        "Biểu đồ 1", "Biểu đồ 2", "Biểu đồ 3"]
+    for name in ("Sở, ban, ngành", "UBND cấp huyện", "UBND cấp xã"):
+        assert name in titles
+    assert "nhóm commune" not in titles
 
 
 def test_a_bad_uncertainty_file_names_line_and_field(capsys, tmp_path: Path) -> None:

@@ -68,13 +68,14 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
     else:
         headings = dict(COMPARE_HEADINGS)
         print_table(f"So sánh: A = {label_a}, B = {label_b} (chênh lệch = B − A)",
-                    cmp.agencies, headings, TABLE_COLUMNS)
+                    cmp.agencies, headings, TABLE_COLUMNS, group_names=cmp.group_names)
         print_table("Tương quan hạng theo nhóm", cmp.groups, headings, GROUP_COLUMNS,
-                    digits={"spearman": 4, "kendall": 4})
+                    digits={"spearman": 4, "kendall": 4}, group_names=cmp.group_names)
         changed = cmp.class_changes
         if len(changed):
             print_table("Đơn vị đổi xếp loại", changed, headings,
-                        ["agency_id", "agency", "group", "class_a", "class_b"])
+                        ["agency_id", "agency", "group", "class_a", "class_b"],
+                        group_names=cmp.group_names)
         else:
             click.echo("Không đơn vị nào đổi xếp loại.")
     if output is not None:

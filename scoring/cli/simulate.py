@@ -91,14 +91,15 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
         headings["p_top_k"] = f"P(top {top_k})"
         headings["p_nominal_class"] = "P(giữ xếp loại)"
         print_table(f"Khoảng hạng: {runs} lần chạy, seed {seed}, bất định từ {upath}",
-                    sim.agencies, headings, TABLE_COLUMNS)
+                    sim.agencies, headings, TABLE_COLUMNS, group_names=sim.group_names)
         print_table("Theo nhóm", sim.groups, headings,
-                    ["group", "agencies", "mean_abs_rank_shift", "share_rank_changed"])
+                    ["group", "agencies", "mean_abs_rank_shift", "share_rank_changed"],
+                    group_names=sim.group_names)
         if len(sim.sensitivity):
             print_table("Độ nhạy: nguồn bất định nào làm dịch chuyển hạng nhiều nhất",
                         sim.sensitivity, headings,
                         ["group", "source", "mean_abs_rank_shift", "variance_share"],
-                        digits={"variance_share": 3})
+                        digits={"variance_share": 3}, group_names=sim.group_names)
         for note in sim.notes:
             click.echo(f"Lưu ý: {note}")
     if output is not None:

@@ -47,8 +47,10 @@ def number(v: Any, digits: int = 2) -> str:
 
 
 def print_table(title: str, df: pd.DataFrame, headings: dict[str, str],
-                columns: Sequence[str], *, digits: dict[str, int] | None = None) -> None:
-    """Print ``df[columns]`` as a rich table with Vietnamese ``headings`` on stdout."""
+                columns: Sequence[str], *, digits: dict[str, int] | None = None,
+                group_names: dict[str, str] | None = None) -> None:
+    """Print ``df[columns]`` as a rich table with Vietnamese ``headings`` on stdout;
+    a ``group`` column shows the group's name from ``group_names`` instead of its id."""
     from rich.console import Console
     from rich.table import Table
 
@@ -60,7 +62,10 @@ def print_table(title: str, df: pd.DataFrame, headings: dict[str, str],
         numeric = c in df.columns and df[c].dtype.kind in "iuf"
         table.add_column(headings.get(c, c), justify="right" if numeric else "left",
                          overflow="fold")
-    for _, row in df.reset_index().iterrows():
+    rows = df.reset_index()
+    if group_names and "group" in rows.columns:
+        rows["group"] = rows["group"].map(lambda g: group_names.get(g, g))
+    for _, row in rows.iterrows():
         table.add_row(*(number(row[c], (digits or {}).get(c, 2)) for c in columns))
     console.print(table)
 

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,7 @@ class Comparison:
     groups: pd.DataFrame
     label_a: str = "A"
     label_b: str = "B"
+    group_names: dict[str, str] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> Comparison:
         """Return a copy with some fields replaced."""
@@ -201,4 +202,6 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
                                          "kendall", "kendall_p", "mean_abs_rank_shift",
                                          "max_abs_rank_shift", "class_changes"])
     return Comparison(agencies=out[list(AGENCY_COLUMNS)], leaves=leaves,
-                      groups=groups.set_index("group"), label_a=label_a, label_b=label_b)
+                      groups=groups.set_index("group"), label_a=label_a, label_b=label_b,
+                      group_names={**{g.id: g.name for g in b.rules.groups},
+                                   **{g.id: g.name for g in a.rules.groups}})

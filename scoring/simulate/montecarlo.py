@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -92,6 +92,7 @@ class SimulationResult:
     sources: tuple[str, ...]
     class_columns: dict[str, str]
     notes: tuple[str, ...] = ()
+    group_names: dict[str, str] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> SimulationResult:
         """Return a copy with some fields replaced."""
@@ -440,7 +441,8 @@ def simulate(result: Any, uncertainty: Uncertainty, *, runs: int = 1000, seed: i
             if s.name == "group" else s, kind="stable").reset_index(drop=True)
     return SimulationResult(agencies=agencies, groups=groups, sensitivity=sens, runs=runs,
                             seed=seed, top_k=top_k, sources=tuple(s.name for s in plan.sources),
-                            class_columns=class_columns, notes=tuple(notes))
+                            class_columns=class_columns, notes=tuple(notes),
+                            group_names={g.id: g.name for g in result.rules.groups})
 
 
 def _class_col(label: str) -> str:

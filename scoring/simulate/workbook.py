@@ -5,9 +5,10 @@ failure never leaves a half-written workbook. Headings are Vietnamese; the first
 frozen and filtered.
 
 * compare: sheet *So sánh* (the agency table), *Theo tiêu chí* (per-leaf differences),
-  *Theo nhóm* (correlations), and *Biểu đồ* with one rank-shift bar chart per group.
-* simulate: sheet *Khoảng hạng* (the agency table), *Theo nhóm*, *Độ nhạy*, and
-  *Biểu đồ* with one chart per group: the median rank with 5–95 % bars, agencies in
+  *Theo nhóm* (correlations), and one chart sheet per group (*Biểu đồ 1*, …) with its
+  rank-shift bar chart.
+* simulate: sheet *Khoảng hạng* (the agency table), *Theo nhóm*, *Độ nhạy*, and one chart
+  sheet per group (*Biểu đồ 1*, …): the median rank with 5–95 % bars, agencies in
   nominal order.
 """
 
@@ -149,24 +150,20 @@ def write_compare_workbook(cmp: Any, path: str | Path) -> Path:
         info.write(0, 0, f"A = {cmp.label_a}")
         info.write(1, 0, f"B = {cmp.label_b}")
         info.write(2, 0, "Dịch chuyển hạng = hạng B − hạng A (dương: tụt hạng dưới B).")
-        charts = wb.add_worksheet("Biểu đồ")
-        row = 0
-        for g, first, last in _group_rows(agencies, cmp.groups.index):
+        for k, (g, first, last) in enumerate(_group_rows(agencies, cmp.groups.index), 1):
+            label = cmp.group_names.get(g, g)
             chart = wb.add_chart({"type": "bar"})
             chart.add_series({
-                "name": f"Dịch chuyển hạng — {g}",
+                "name": f"Dịch chuyển hạng — {label}",
                 "categories": ["So sánh", first, 1, last, 1],
                 "values": ["So sánh", first, agencies.columns.get_loc("rank_shift"), last,
                            agencies.columns.get_loc("rank_shift")],
                 "invert_if_negative": False})
-            chart.set_title({"name": f"Dịch chuyển hạng (B − A): nhóm {g}"})
+            chart.set_title({"name": f"Dịch chuyển hạng (B − A): {label}"})
             chart.set_x_axis({"name": "hạng B − hạng A"})
             chart.set_y_axis({"reverse": True, "crossing": "max", "label_position": "low"})
             chart.set_legend({"none": True})
-            n = last - first + 1
-            chart.set_size({"width": 720, "height": max(300, 24 * n + 100)})
-            charts.insert_chart(row, 0, chart)
-            row += max(16, n + 6)
+            _chart_sheet(wb, f"Biểu đồ {k}", chart, label)
 
     return _atomic(Path(path), build)
 
@@ -205,12 +202,11 @@ def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
                  "Nguồn bất định: " + ("; ".join(sim.sources) or "không có"), *sim.notes]
         for i, line in enumerate(lines):
             info.write(i, 0, line)
-        charts = wb.add_worksheet("Biểu đồ")
-        row = 0
         c_med = agencies.columns.get_loc("median_rank")
         c_minus = agencies.columns.get_loc("minus")
         c_plus = agencies.columns.get_loc("plus")
-        for g, first, last in _group_rows(agencies, sim.groups.index):
+        for k, (g, first, last) in enumerate(_group_rows(agencies, sim.groups.index), 1):
+            label = sim.group_names.get(g, g)
             chart = wb.add_chart({"type": "line"})
             sheet = "'Khoảng hạng'"
             chart.add_series({
@@ -226,8 +222,7 @@ def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
                     "minus_values": f"={sheet}!${_col(c_minus)}${first + 1}:"
                                     f"${_col(c_minus)}${last + 1}",
                     "end_style": 1}})
-            chart.set_title({"name": f"Khoảng hạng 5–95 % (trung vị): nhóm {g}"})
-            n = last - first + 1
+            chart.set_title({"name": f"Khoảng hạng 5–95 % (trung vị): {label}"})
             # ranks grow downwards; the category axis crosses at the largest rank, i.e.
             # at the bottom of the reversed axis
             chart.set_y_axis({"name": "hạng", "reverse": True, "min": 1,
@@ -236,11 +231,18 @@ def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
             chart.set_x_axis({"name": "đơn vị (theo hạng danh nghĩa)",
                               "num_font": {"rotation": -60}})
             chart.set_legend({"none": True})
-            chart.set_size({"width": max(720, 14 * n + 120), "height": 520})
-            charts.insert_chart(row, 0, chart)
-            row += 24
+            _chart_sheet(wb, f"Biểu đồ {k}", chart, label)
 
     return _atomic(Path(path), build)
+
+
+def _chart_sheet(wb: Any, name: str, chart: Any, label: str) -> None:
+    """``chart`` on a chart sheet of its own: one A4 landscape page when printed."""
+    cs = wb.add_chartsheet(name)
+    cs.set_chart(chart)
+    cs.set_landscape()
+    cs.set_paper(9)  # A4
+    cs.set_header("&R&9" + label.replace("&", "&&"))
 
 
 def _col(j: int) -> str:
