@@ -83,12 +83,13 @@ Meta = dict[PathT, _At]
 
 
 def _display(path: Path) -> str:
-    """The path as the user would write it: relative to the working folder when near."""
+    """The path as the user would write it: relative to the working folder when it lies
+    inside it, else absolute (a path full of ``../`` helps nobody)."""
     try:
         rel = os.path.relpath(path)
     except ValueError:
         return str(path)
-    return os.path.normpath(path) if rel.startswith(os.pardir + os.sep + os.pardir) else rel
+    return os.path.normpath(os.path.abspath(path)) if rel.startswith(os.pardir) else rel
 
 
 def render_path(path: PathT) -> str:
