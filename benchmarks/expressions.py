@@ -4,11 +4,13 @@ Times one formula of the kind rule files use over N synthetic agencies (with NaN
 ways (best of three), checks both give the same numbers, and times ``load_rules`` on the
 bundled rule set and its online3 variant.
 
-Run: ``python benchmarks/bench_expressions.py [N_AGENCIES]``
+Run: ``python benchmarks/bench.py expressions`` (100,000 agencies) or
+``python benchmarks/expressions.py [N_AGENCIES]``. Prints JSON lines like the other benchmarks.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 
@@ -32,7 +34,11 @@ def best(fn, repeat: int = 3) -> float:
     return min(times)
 
 
-def main(n: int) -> None:
+def emit(metric: str, value: float, unit: str) -> None:
+    print(json.dumps({"metric": metric, "value": value, "unit": unit}), flush=True)
+
+
+def main(n: int = 100_000) -> None:
     rng = np.random.default_rng(1)
     cols = {name: rng.uniform(0, 100, n) for name in
             ("late_rate", "online_rate", "on_time_rate", "received")}
@@ -44,13 +50,15 @@ def main(n: int) -> None:
     per_row = best(lambda: [expr.evaluate_row(r) for r in rows], repeat=1)
     same = np.array_equal(expr.evaluate(cols), np.array([expr.evaluate_row(r) for r in rows]),
                           equal_nan=True)
-    print(f"{n:,} agencies, {FORMULA!r}")
-    print(f"  evaluate (numpy, all at once): {vector * 1e3:8.2f} ms")
-    print(f"  evaluate_row (simpleeval, per row): {per_row * 1e3:8.1f} ms  "
-          f"(x{per_row / vector:,.0f}); same numbers: {same}")
+    if not same:
+        raise SystemExit("evaluate and evaluate_row disagree")
+    emit("expression_agencies", n, "agencies")
+    emit("expression_vectorised_ms", round(vector * 1e3, 3), "ms")
+    emit("expression_per_row_ms", round(per_row * 1e3, 1), "ms")
+    emit("expression_speedup", round(per_row / vector, 1), "x")
     for name in ("khanh-hoa-2022", "khanh-hoa-2022-online3"):
         t = best(lambda name=name: load_rules(REPO_ROOT / "rules" / name))
-        print(f"  load_rules rules/{name}: {t * 1e3:.0f} ms (with its in-file tests)")
+        emit(f"load_rules_{name.replace('-', '_')}_ms", round(t * 1e3, 1), "ms")
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@ Builds a synthetic dataset of 10,600 communes (plus the tiny test dataset) and 6
 tasks in a temporary folder, then times ``load_dataset``, ``derive_indicators`` and
 ``resolve_agency`` (best of three).
 
-Run: ``python benchmarks/bench_dataset.py [N_COMMUNES]``
+Run: ``python benchmarks/bench.py dataset`` (10,600 communes) or
+``python benchmarks/dataset.py [N_COMMUNES]``. Prints JSON lines like the other benchmarks.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import tempfile
@@ -53,8 +55,11 @@ def best(fn, repeat: int = 3) -> tuple[float, object]:  # noqa: ANN001
     return min(times), result
 
 
-def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_600
+def emit(metric: str, value: float, unit: str) -> None:
+    print(json.dumps({"metric": metric, "value": value, "unit": unit}), flush=True)
+
+
+def main(n: int = 10_600) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = build(Path(tmp) / "big", n)
         t_load, ds = best(lambda: load_dataset(folder))
@@ -63,11 +68,13 @@ def main() -> None:
         resolve_agency(ds, f"xa so {n - 1}")
         t_first = time.perf_counter() - t0
         t_again, _ = best(lambda: resolve_agency(ds, "Xã Số 5"))
-    print(f"{len(ds.agencies)} agencies, {len(ds.tasks)} tasks")
-    print(f"load_dataset       {t_load:8.3f} s")
-    print(f"derive_indicators  {t_ind:8.4f} s")
-    print(f"resolve_agency     {t_first:8.4f} s first call, {t_again:.4f} s after (cached keys)")
+    emit("dataset_agencies", len(ds.agencies), "agencies")
+    emit("dataset_tasks", len(ds.tasks), "tasks")
+    emit("load_dataset_s", round(t_load, 3), "s")
+    emit("derive_indicators_s", round(t_ind, 4), "s")
+    emit("resolve_agency_first_s", round(t_first, 4), "s")
+    emit("resolve_agency_again_s", round(t_again, 4), "s")
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_600)
