@@ -1,7 +1,8 @@
 """``cchc simulate``: Monte Carlo rank intervals over declared uncertainties.
 
 The uncertainties come from ``--uncertainty FILE`` or, by default, ``uncertainty.yaml`` in
-the rule-set folder (format: docs/readme/simulate.md). The same seed gives the same output.
+the rule-set folder (format: README.md, "The uncertainty file"). The same seed gives the
+same output.
 """
 
 from __future__ import annotations

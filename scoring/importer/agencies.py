@@ -1,6 +1,6 @@
 """The agency registry: stable ids, canonical names, aliases and name resolution.
 
-Id scheme (see ``docs/readme/import.md``):
+Id scheme (see "Agency ids" in ``README.md``):
 
 - department (one per numbered row of group A): ``slug`` of the full name with the
   published abbreviations expanded — ``so-du-lich``,

@@ -300,7 +300,7 @@ def _read(path: Path) -> _Doc:
                                 fix="flatten the structure")) from None
     if node is None:
         raise RuleError(Problem("the file is empty", file=file,
-                                fix="write a rule set (see docs/readme/rules.md)"))
+                                fix="write a rule set (see 'Rule files' in README.md)"))
     if not isinstance(node, yaml.MappingNode):
         raise RuleError(Problem("the file must be a mapping of keys (id:, version:, ...)",
                                 file=file, line=node.start_mark.line + 1,
@@ -467,7 +467,7 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
     for key in ("id", "source"):
         if key not in var:
             problems.append(Problem(f"a variant needs its own {key}", file=file, line=1,
-                                    field=key, fix=f"add {key}: (see docs/readme/rules.md)"))
+                                    field=key, fix=f"add {key}: (see 'Rule files' in README.md)"))
     data = copy.deepcopy(base)
     meta: Meta = dict(bmeta)
     notes: list[str] = []

@@ -224,7 +224,7 @@ def load_uncertainty(path: str | Path) -> Uncertainty:
     if not isinstance(data, dict):
         raise UsageError(Problem("the file must be a mapping (leaf_max:, band_shift:, ...)",
                                  file=path, line=1,
-                                 fix="see docs/readme/simulate.md for the format"))
+                                 fix="see 'The uncertainty file' in README.md for the format"))
     try:
         return Uncertainty.model_validate(data)
     except ValidationError as err:
@@ -234,7 +234,7 @@ def load_uncertainty(path: str | Path) -> Uncertainty:
             problems.append(Problem(
                 e["msg"].removeprefix("Value error, "), file=path, line=_line_of(node, loc),
                 field=".".join(str(x) for x in loc) or None,
-                fix="see docs/readme/simulate.md for the fields each entry takes"))
+                fix="see 'The uncertainty file' in README.md for the fields each entry takes"))
         raise UsageError(problems) from None
 
 
