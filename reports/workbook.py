@@ -513,6 +513,11 @@ class _Builder:
                                                            ar["points"], strict=True)}
         idx = {(str(a), str(c)): _num(p) for a, c, p in zip(ar["agency_id"], ar["area"],
                                                            ar["index"], strict=True)}
+        # an area where nothing counted for the unit (not applicable, or not yet
+        # appraised) is left blank, not shown as 0 points, and the mean skips it
+        counted = {(str(a), str(c)) for a, c, m in zip(ar["agency_id"], ar["area"],
+                                                      ar["max_points"], strict=True)
+                   if (_num(m) or 0.0) > 0}
         has_adj = bool(getattr(self.rules, "adjustments", ())) and {
             "bonus", "deduction"} <= set(totals.columns)
 
@@ -592,7 +597,8 @@ class _Builder:
         total_ok = True
         index_ok = True
         for aid, (_, t) in zip(ids, totals.iterrows(), strict=True):
-            row_pts = [pts.get((aid, a.code)) for a in areas]
+            row_pts = [pts.get((aid, a.code)) if (aid, a.code) in counted else None
+                       for a in areas]
             rows_pts.append(row_pts)
             s = math.fsum(p for p in row_pts if p is not None)
             if has_adj:
@@ -675,7 +681,11 @@ class _Builder:
         known = {c for c, _ in classes}
         classes += [(c, "không có chỉ số" if c == NO_CLASS else "")
                     for c in dict.fromkeys(labels_seen) if c not in known]
-        t0 = mean_row + 2
+        if any((aid, a.code) not in counted for aid in ids for a in areas):
+            self.put(ws, mean_row + 1, 0, "Ô điểm lĩnh vực để trống: lĩnh vực đó chưa có tiêu "
+                     "chí nào được tính cho đơn vị (không phát sinh hoặc chưa có điểm thẩm "
+                     "định); điểm tối đa của đơn vị không tính lĩnh vực đó.", self.f_note)
+        t0 = mean_row + 3
         self.put(ws, t0, 0, "Số đơn vị theo xếp loại", self.f_section)
         hc = t0 + 1
         for c, text in ((c_stt, "STT"), (c_name, "Xếp loại (ngưỡng Chỉ số CCHC)"),

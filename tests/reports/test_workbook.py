@@ -84,12 +84,16 @@ def test_area_points_and_area_index_come_from_the_engine(book, result):
     for r in rows:
         aid = by_name[r["Cơ quan, đơn vị"]]
         for code in ("1", "2", "3"):
-            assert _close(r[f"pts:{code}"], areas.loc[(aid, code), "points"])
             engine_idx = areas.loc[(aid, code), "index"]
-            if math.isnan(engine_idx):  # +Sở Y tế: no task arose, area 2 has max 0
-                assert r[f"idx:{code}"] is None
+            if areas.loc[(aid, code), "max_points"] == 0:
+                # +Sở Y tế: no task arose, area 2 counts nothing: blank, not 0 points
+                assert math.isnan(engine_idx)
+                assert r[f"pts:{code}"] is None and r[f"idx:{code}"] is None
             else:
+                assert _close(r[f"pts:{code}"], areas.loc[(aid, code), "points"])
                 assert _close(r[f"idx:{code}"], engine_idx)
+    y_te = next(r for r in rows if r["Cơ quan, đơn vị"] == "+Sở Y tế")
+    assert y_te["pts:2"] is None
 
 
 def test_mean_row_and_class_counts(book):
