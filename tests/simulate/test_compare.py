@@ -84,9 +84,9 @@ def test_the_floor_at_zero_is_its_own_row(data) -> None:
     harsh = rules.replace(id="harsh", adjustments=[Adjustment(
         code="D", name="Điểm trừ", kind="deduction", rule=ManualRule(), cap=100).model_dump()])
     first = ds.agencies.index[0]
-    scores = pd.concat([ds.scores, pd.DataFrame({
-        "agency_id": [first], "leaf": ["D"], "self_points": [None],
-        "appraised_points": [50.0], "note": [""]})], ignore_index=True)
+    extra = pd.DataFrame({"agency_id": [first], "leaf": ["D"], "self_points": [float("nan")],
+                          "appraised_points": [50.0], "note": [""]})
+    scores = pd.concat([ds.scores, extra], ignore_index=True) if len(ds.scores) else extra
     ds2 = ds.replace(scores=scores)
     a = score(rules, ds2, indicators=ind)
     b = score(harsh, ds2, indicators=ind)
