@@ -9,7 +9,10 @@ than once per leaf:
 * the score and survey tables are indexed once per dataset (:func:`dataset_index`: each
   row's agency position and leaf code, numeric columns as arrays), reused by every
   ``score`` call on the same :class:`~scoring.dataset.Dataset` object, and scattered into
-  leaves × agencies matrices;
+  leaves × agencies matrices; what a tree's manual and survey leaves make of them (they
+  read no indicator) is kept per dataset and tree plan
+  (:meth:`DatasetIndex.tree_tables`), so scoring the same rule set on the same dataset
+  again only copies it;
 * bands leaves (and tasks leaves in ``bands`` mode) are looked up in one broadcast
   comparison against padded band bounds; manual, survey and tasks arithmetic runs on
   the leaves × agencies matrices;
@@ -62,6 +65,8 @@ from scoring.errors import DataError, Problem, RuleError
 from scoring.rules.model import Band, Leaf, RuleSet
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scoring.dataset import Dataset
 
 
@@ -172,6 +177,11 @@ class IndexedTable:
         return self._options
 
 
+MAX_TREE_CACHES = 4
+"""How many trees' table caches (:meth:`DatasetIndex.tree_tables`) one dataset keeps
+(on national data, some 35 MiB each)."""
+
+
 class DatasetIndex:
     """What :func:`~scoring.engine.score.score` reads from a dataset, prepared once per
     :class:`~scoring.dataset.Dataset` object and reused by every later call on it (rule
@@ -202,12 +212,42 @@ class DatasetIndex:
         self.names = _text(agencies["name"].to_numpy()) if "name" in agencies.columns \
             else None
         self._tables: dict[str, IndexedTable] = {}
+        self._trees: weakref.WeakKeyDictionary[TreePlan, tuple[np.ndarray, dict]] = \
+            weakref.WeakKeyDictionary()
 
     def table(self, table: str) -> IndexedTable:
         """Table ``table`` (``scores`` or ``surveys``) indexed (built on first use)."""
         if table not in self._tables:
             self._tables[table] = IndexedTable.of(self.tables.table(table), self.agency_ids)
         return self._tables[table]
+
+    def tree_tables(self, plan: TreePlan, scope: np.ndarray) -> dict:
+        """The cache of what tree ``plan`` reads from the tables for the agencies
+        ``scope`` (their rows placed at the tree's agency positions, manual and survey
+        values gathered into leaves × agencies grids, survey answers summed per option
+        rule, the manual and survey leaves' outcomes): empty on the first call for
+        ``plan``, then kept while the plan lives, so a later ``score`` with the same
+        rule set on this dataset reuses it. A different ``scope`` starts a new cache;
+        at most :data:`MAX_TREE_CACHES` plans are kept (all dropped when one more comes).
+
+        >>> agencies = pd.DataFrame({"group": ["commune"]}, index=pd.Index(["a"]))
+        >>> index = DatasetIndex(agencies, LeafTables())
+        >>> plan = TreePlan.__new__(TreePlan)          # any plan object will do here
+        >>> cache = index.tree_tables(plan, np.array([0]))
+        >>> cache["x"] = 1
+        >>> index.tree_tables(plan, np.array([0])) is cache
+        True
+        >>> index.tree_tables(plan, np.zeros(0, dtype=np.int64)) is cache
+        False
+        """
+        hit = self._trees.get(plan)
+        if hit is not None and np.array_equal(hit[0], scope):
+            return hit[1]
+        if len(self._trees) >= MAX_TREE_CACHES:     # bound the memory: start afresh
+            self._trees.clear()
+        cache: dict = {}
+        self._trees[plan] = (scope.copy(), cache)
+        return cache
 
 
 _DATASET_INDEXES: weakref.WeakKeyDictionary[Dataset, DatasetIndex] = \
@@ -290,18 +330,28 @@ def _kept(rows: np.ndarray | slice, keep: np.ndarray) -> np.ndarray | slice:
     return np.flatnonzero(keep) if isinstance(rows, slice) else rows[keep]
 
 
-def use_dataset_index(ctx: LeafContext, index: DatasetIndex, scope: np.ndarray) -> None:
+def use_dataset_index(ctx: LeafContext, index: DatasetIndex, scope: np.ndarray,
+                      tables: dict | None = None) -> None:
     """Let :func:`table_index` read ``ctx``'s tables from ``index`` (the context's
-    agencies being ``index.agency_ids[scope]``)."""
+    agencies being ``index.agency_ids[scope]``); ``tables``: where to keep what is read
+    from them (:meth:`DatasetIndex.tree_tables`, to share it with later contexts of the
+    same tree and agencies; a new dict by default)."""
     ctx._indexes["dataset"] = (index, scope)
+    ctx._indexes["tables"] = {} if tables is None else tables
+
+
+def _tables(ctx: LeafContext) -> dict:
+    """Where ``ctx`` keeps what it read from its score and survey tables (these depend
+    on the tables and the context's agencies only, never on the indicators)."""
+    return ctx._indexes.setdefault("tables", {})
 
 
 def table_index(ctx: LeafContext, table: str) -> TableIndex:
     """The context's :class:`TableIndex` of ``table`` (built on first use, from the
     dataset's index when the context has one)."""
-    cache = ctx._indexes
+    cache = _tables(ctx)
     if table not in cache:
-        source = cache.get("dataset")
+        source = ctx._indexes.get("dataset")
         if source is None:
             indexed = IndexedTable.of(ctx.tables.table(table), ctx.agency_ids)
             cache[table] = TableIndex.of(indexed, np.arange(ctx.n), ctx.n)
@@ -358,21 +408,25 @@ class Gathered:
         if col not in self._mats:
             m = np.full((len(self.slot), self.n), np.nan)
             m.reshape(-1)[self.flat] = self.index.number(col)[self.rows]
+            m.flags.writeable = False             # shared by later calls: read only
             self._mats[col] = m
         return self._mats[col]
 
 
 def prefetch(ctx: LeafContext, table: str, codes: list[str]) -> None:
     """Gather the rows of leaves ``codes`` of ``table`` in one pass, for later
-    :func:`scatter` calls asking for any of them."""
-    ctx._indexes[("gathered", table)] = Gathered.of(table_index(ctx, table), codes, ctx.n)
+    :func:`scatter` calls asking for any of them (kept when already gathered)."""
+    cache = _tables(ctx)
+    g = cache.get(("gathered", table))
+    if g is None or any(code not in g.slot for code in codes):
+        cache[("gathered", table)] = Gathered.of(table_index(ctx, table), codes, ctx.n)
 
 
 def scatter(ctx: LeafContext, table: str, codes: list[str], cols: tuple[str, ...]
             ) -> list[np.ndarray]:
     """Columns ``cols`` of ``table`` as (len(codes) × agencies) matrices, NaN where an
     agency has no row; a clear error when an agency has two rows for one leaf."""
-    g = ctx._indexes.get(("gathered", table))
+    g = _tables(ctx).get(("gathered", table))
     if g is None or any(code not in g.slot for code in codes):
         g = Gathered.of(table_index(ctx, table), codes, ctx.n)
     slots = [g.slot[code] for code in codes]
@@ -745,20 +799,48 @@ def _missing_fill(have: np.ndarray, mx: np.ndarray, exclude: np.ndarray
     return np.where(exclude & ~have, 0.0, mx)
 
 
+def _table_outcome(ctx: LeafContext, kind: str, table: str, part: list[Leaf],
+                   compute: Callable[..., tuple[np.ndarray, ...]], *args: Any
+                   ) -> tuple[np.ndarray, ...]:
+    """``compute(ctx, table, part, *args)``: arrays of the ``kind`` leaves ``part`` of
+    ``table`` that depend on the tables, the context's agencies and those leaves' rules
+    only. They are computed once per context's tables (shared by later ``score`` calls
+    on the same dataset and tree, see :func:`use_dataset_index`; within them, leaf codes
+    name one plan's leaves) and kept read-only: the caller copies what it hands out."""
+    key = (kind, table, tuple(leaf.code for leaf in part))
+    cache = _tables(ctx)
+    if key not in cache:
+        arrays = compute(ctx, table, part, *args)
+        for a in arrays:
+            a.flags.writeable = False
+        cache[key] = arrays
+    return cache[key]
+
+
+def _manual_outcome(ctx: LeafContext, table: str, part: list[Leaf], mx: np.ndarray,
+                    exclude: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(value, points, max_points, status, rule) of the manual leaves ``part`` of
+    ``table``."""
+    self_pts, appraised = scatter(ctx, table, [leaf.code for leaf in part],
+                                  ("self_points", "appraised_points"))
+    use_appraised = ~np.isnan(appraised)
+    value = np.where(use_appraised, appraised, self_pts)
+    have = ~np.isnan(value)
+    v = np.where(have, value, 0.0)
+    capped = have & (v > mx + 1e-9)
+    # rule: 0 appraised, 1 self-assessed, +2 when capped; 4 missing
+    return (value, np.where(have, np.clip(v, 0.0, mx), 0.0),
+            _missing_fill(have, mx, exclude),
+            np.where(have, np.where(capped, CAPPED, MANUAL), MISSING),
+            np.where(have, (~use_appraised) + 2 * capped, 4))
+
+
 def _run_manual(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
     for table, r, part, mx, exclude in plan.manual:
+        _fill(out, r, *_table_outcome(ctx, "manual", table, part, _manual_outcome, mx,
+                                      exclude))
         self_pts, appraised = scatter(ctx, table, [leaf.code for leaf in part],
                                       ("self_points", "appraised_points"))
-        use_appraised = ~np.isnan(appraised)
-        value = np.where(use_appraised, appraised, self_pts)
-        have = ~np.isnan(value)
-        v = np.where(have, value, 0.0)
-        capped = have & (v > mx + 1e-9)
-        # rule: 0 appraised, 1 self-assessed, +2 when capped; 4 missing
-        _fill(out, r, value, np.where(have, np.clip(v, 0.0, mx), 0.0),
-              _missing_fill(have, mx, exclude),
-              np.where(have, np.where(capped, CAPPED, MANUAL), MISSING),
-              np.where(have, (~use_appraised) + 2 * capped, 4))
         for k, i in enumerate(r):
             out.inputs[i] = {"self_points": self_pts[k], "appraised_points": appraised[k]}
 
@@ -799,22 +881,37 @@ def _survey_options(ctx: LeafContext, table: str, leaves: list[Leaf]
     return answers.reshape(len(leaves), n), weighted.reshape(len(leaves), n)
 
 
+def _survey_outcome(ctx: LeafContext, table: str, part: list[Leaf], options: bool,
+                    mx: np.ndarray, exclude: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(share, points, max_points, status, rule, answers) of the survey leaves ``part``
+    of ``table`` (``answers``: Σ count for option leaves, else ``share``)."""
+    if options:
+        answers, weighted = _survey_options(ctx, table, part)
+        have = answers > 0
+        with np.errstate(all="ignore"):
+            share = np.where(have, weighted / np.where(have, answers, 1.0), np.nan)
+    else:
+        (share,) = scatter(ctx, table, [leaf.code for leaf in part], ("share",))
+        answers = share
+        have = ~np.isnan(share)
+    points = np.clip(np.nan_to_num(share) / 100.0 * mx, 0.0, mx)
+    return (share, np.where(have, points, 0.0), _missing_fill(have, mx, exclude),
+            np.where(have, SCORED, MISSING), ~have, answers)
+
+
 def _run_surveys(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
     for table, options, r, part, mx, exclude in plan.survey:
+        *filled, answers = _table_outcome(ctx, "survey", table, part, _survey_outcome,
+                                          options, mx, exclude)
+        _fill(out, r, *filled)
+        share = filled[0].copy()
         if options:
-            answers, weighted = _survey_options(ctx, table, part)
-            have = answers > 0
-            with np.errstate(all="ignore"):
-                share = np.where(have, weighted / np.where(have, answers, 1.0), np.nan)
+            answers = answers.copy()
+            for k, i in enumerate(r):
+                out.inputs[i] = {"answers": answers[k], "share": share[k]}
         else:
-            (share,) = scatter(ctx, table, [leaf.code for leaf in part], ("share",))
-            have = ~np.isnan(share)
-        points = np.clip(np.nan_to_num(share) / 100.0 * mx, 0.0, mx)
-        _fill(out, r, share, np.where(have, points, 0.0), _missing_fill(have, mx, exclude),
-              np.where(have, SCORED, MISSING), ~have)
-        for k, i in enumerate(r):
-            out.inputs[i] = {"answers": answers[k], "share": share[k]} if options \
-                else {"share": share[k]}
+            for k, i in enumerate(r):
+                out.inputs[i] = {"share": share[k]}
 
 
 def _run_custom(plan: TreePlan, ctx: LeafContext, out: Block) -> None:

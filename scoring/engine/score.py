@@ -101,7 +101,7 @@ def _tree_block(rules: RuleSet, tree_id: str, plan: TreePlan, data: DatasetIndex
     n = len(ids)
     ctx = LeafContext(agency_ids=ids, indicators=indicators, tables=data.tables,
                       where=f"tree {tree_id}: ")
-    use_dataset_index(ctx, data, scope)
+    use_dataset_index(ctx, data, scope, data.tree_tables(plan, scope))
     matrix = _indicator_matrix(indicators, ids)
     if matrix is not None:
         ctx.preload(matrix)
@@ -215,7 +215,10 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
     The score and survey tables of ``ds`` are indexed on the first call for that
     :class:`~scoring.dataset.Dataset` object and reused by later calls with it
     (:func:`~scoring.engine.batch.dataset_index`), so scoring several rule variants on
-    one dataset pays for the indexing once. A copy (``ds.replace(...)``) is indexed anew.
+    one dataset pays for the indexing once. What a tree's manual and survey leaves make
+    of those tables is kept too, per rule set (so scoring the same rules on the same
+    dataset again, e.g. with other indicators, skips it). A copy (``ds.replace(...)``)
+    is indexed anew.
 
     Examples
     --------

@@ -12,7 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine import LEAF_EVALUATORS, LeafOutcome, evaluate_leaf, register_leaf_kind, score
-from scoring.engine.batch import agency_positions, dataset_index, factorize_text
+from scoring.engine.batch import (
+    MAX_TREE_CACHES,
+    agency_positions,
+    dataset_index,
+    factorize_text,
+)
 from scoring.engine.leaves import LeafTables
 from scoring.engine.ranking import rank_values, rank_within
 from scoring.errors import DataError
@@ -257,3 +262,91 @@ def test_the_dataset_index_goes_with_its_dataset() -> None:
     del ds
     gc.collect()
     assert index() is None
+
+
+# --------------------------------------------------------------------------- table caches
+def assert_blocks_equal(a, b) -> None:
+    for x, y in zip(a.blocks, b.blocks, strict=True):
+        for name in ("value", "points", "max_points", "status", "rule"):
+            np.testing.assert_array_equal(getattr(x, name), getattr(y, name), err_msg=name)
+        assert x.rule_labels == y.rule_labels
+        for ix, iy in zip(x.inputs, y.inputs, strict=True):
+            assert list(ix) == list(iy)
+            for k in ix:
+                np.testing.assert_array_equal(ix[k], iy[k], err_msg=k)
+    pd.testing.assert_frame_equal(a.totals, b.totals)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data(), data())
+def test_a_warm_score_is_the_cold_score(case, other) -> None:
+    # the second call on ``ds`` with the same rules reads the tables from the cache
+    # built by the first; it must give what a fresh copy gives, whatever the indicators
+    ind, scores, surveys = case
+    rules = mixed_rules()
+    ds = dataset_of({a: "t" for a in IDS}, scores=scores, surveys=surveys)
+    first = score(rules, ds, indicators=ind)
+    assert_blocks_equal(first, score(rules, ds.replace(), indicators=ind))
+    assert_blocks_equal(score(rules, ds, indicators=ind), first)
+    other_ind = other[0]
+    assert_blocks_equal(score(rules, ds, indicators=other_ind),
+                        score(rules, ds.replace(), indicators=other_ind))
+
+
+def test_a_new_dataset_object_is_not_read_from_the_old_cache() -> None:
+    rules = manual_rules(3.0)
+    ind = pd.DataFrame(index=["a", "b"])
+    ds = manual_dataset()
+    assert score(rules, ds, indicators=ind).totals["points"].tolist() == [3.0, 3.0]
+    # b's self-assessed 3 becomes 1: a changed table is a new dataset object
+    scores = ds.scores.assign(self_points=[1.0, 1.0, 5.0, 0.5])
+    changed = ds.replace(scores=scores)
+    assert score(rules, changed, indicators=ind).totals["points"].tolist() == [3.0, 1.0]
+    assert score(rules, ds, indicators=ind).totals["points"].tolist() == [3.0, 3.0]
+
+
+def test_results_of_warm_calls_share_no_writable_arrays() -> None:
+    rules = mixed_rules()
+    ind = pd.DataFrame({"on_time_rate": 50.0, "online_rate": 30.0,
+                        **{c: 1.0 for c in TASK_COLS}}, index=IDS)
+    scores = pd.DataFrame({"agency_id": [MANUAL_IDS[0]], "leaf": ["4.1.1"],
+                           "self_points": [1.0], "appraised_points": [NAN]})
+    surveys = pd.DataFrame({"agency_id": [IDS[0], IDS[0]], "leaf": ["5.1.1", "5.1.2"],
+                            "option": [None, "B"], "count": [NAN, 2.0],
+                            "share": [80.0, NAN]})
+    ds = dataset_of({a: "t" for a in IDS}, scores=scores, surveys=surveys)
+    first = score(rules, ds, indicators=ind).blocks[0]
+    codes = [m[2] for m in first.meta]
+    for code in ("4.1.1", "5.1.1", "5.1.2"):
+        row = codes.index(code)
+        for arr in (first.value[row], first.points[row], *first.inputs[row].values()):
+            arr[0] = -7.0                         # writable, and the caller's own
+    again = score(rules, ds, indicators=ind).blocks[0]
+    fresh = score(rules, ds.replace(), indicators=ind).blocks[0]
+    for name in ("value", "points"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(fresh, name))
+    assert again.value[codes.index("5.1.2"), 0] == 50.0       # option B = 50 %
+    assert again.inputs[codes.index("4.1.1")]["self_points"][0] == 1.0
+
+
+def test_a_data_error_is_raised_again_on_a_warm_call() -> None:
+    rules = rules_of({"t": tree_of({"4": [Leaf(code="4.1.1", name="m", max=2,
+                                               rule=ManualRule())]})})
+    scores = pd.DataFrame({"agency_id": ["a", "b", "b"], "leaf": ["4.1.1"] * 3,
+                           "self_points": [1.0, 1.0, 2.0], "appraised_points": NAN})
+    ds = dataset_of({"a": "t", "b": "t"}, scores=scores)
+    for _ in range(2):
+        with pytest.raises(DataError, match="agency b has two rows for leaf 4.1.1"):
+            score(rules, ds, indicators=pd.DataFrame(index=["a", "b"]))
+
+
+def test_a_dataset_keeps_a_bounded_number_of_tree_caches() -> None:
+    ds = manual_dataset()
+    ind = pd.DataFrame(index=["a", "b"])
+    variants = [manual_rules(2.0 + k) for k in range(MAX_TREE_CACHES + 2)]
+    for rules in variants:
+        score(rules, ds, indicators=ind)
+        assert 1 <= len(dataset_index(ds)._trees) <= MAX_TREE_CACHES
+    # a variant whose cache was dropped scores as before
+    # (a: appraised 2.5 cut to 2 + self 0.5; b: self 3 cut to 2, 4.1.2 none)
+    assert score(variants[0], ds, indicators=ind).totals["points"].tolist() == [2.5, 2.0]
