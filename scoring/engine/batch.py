@@ -179,7 +179,7 @@ class IndexedTable:
 
 MAX_TREE_CACHES = 4
 """How many trees' table caches (:meth:`DatasetIndex.tree_tables`) one dataset keeps
-(on national data, some 35 MiB each)."""
+(on the synthetic national data, some 33 MiB each)."""
 
 
 class DatasetIndex:
@@ -832,7 +832,7 @@ def _manual_outcome(ctx: LeafContext, table: str, part: list[Leaf], mx: np.ndarr
     return (value, np.where(have, np.clip(v, 0.0, mx), 0.0),
             _missing_fill(have, mx, exclude),
             np.where(have, np.where(capped, CAPPED, MANUAL), MISSING),
-            np.where(have, (~use_appraised) + 2 * capped, 4))
+            np.where(have, (~use_appraised) + 2 * capped, 4).astype(np.int8))
 
 
 def _run_manual(plan: TreePlan, ctx: LeafContext, out: Block) -> None:
