@@ -789,7 +789,8 @@ def _fix_numbers_as_text(exc: ValidationError, data: dict[str, Any], meta: Meta)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
-    """One problem per file line and message (a YAML alias repeats a node in many paths)."""
+    """One problem per file line and message (a YAML alias, or a variant's override of a
+    leaf code that several trees share, puts the same lines at many paths)."""
     groups: dict[tuple[Any, ...], list[Problem]] = {}
     for p in problems:
         groups.setdefault((p.file, p.line, p.message, p.fix), []).append(p)
@@ -798,8 +799,8 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
         first = same[0]
         if len(same) > 1 and first.line is not None:
             first = first.replace(message=f"{first.message} (also at "
-                                  f"{', '.join(str(p.field) for p in same[1:])}, which "
-                                  "reuse these lines through a YAML alias)")
+                                  f"{', '.join(str(p.field) for p in same[1:])}, "
+                                  "which use the same lines)")
         out.append(first)
     return out
 
