@@ -379,7 +379,6 @@ class _Builder:
         self.f_note = f(italic=True, font_size=10)
         self.f_note_wrap = f(italic=True, font_size=10, text_wrap=True, valign="top")
         self.f_cell = f(**cell)  # text without wrapping: long tables keep one line a row
-        self.f_plain = f()
         self.f_bold = f(bold=True)
         self.f_section = f(bold=True, font_size=12)
         self.f_head = f(bold=True, align="center", text_wrap=True, bg_color="#F2F2F2", **cell)

@@ -25,10 +25,6 @@ TOTALS_COLUMNS: tuple[str, ...] = ("agency", "group", "points", "max_points", "i
                                    "class", "bonus", "deduction")
 META_COLUMNS: tuple[str, ...] = ("area", "criterion", "leaf", "name", "kind", "component",
                                  "leaf_max")
-AREAS_COLUMNS: tuple[str, ...] = ("agency_id", "group", "area", "name", "points",
-                                  "max_points", "index")
-
-
 @dataclass(frozen=True, eq=False)
 class LedgerBlock:
     """One tree's ledger: rows = leaves (then adjustments), columns = agencies.

@@ -188,7 +188,6 @@ class SurveyRule(Model):
 
 LeafRule = Annotated[BandsRule | FormulaRule | TasksRule | ManualRule | SurveyRule,
                      Field(discriminator="kind")]
-LEAF_KINDS: tuple[str, ...] = ("bands", "formula", "tasks", "manual", "survey")
 
 
 # --------------------------------------------------------------------------- tree
