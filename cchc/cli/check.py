@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from scoring.cli.options import data_option, rules_option
+from cchc.cli.options import data_option, rules_option
 from scoring.dataset import Dataset, reviewed_tasks, sort_problems, validate_dataset
 from scoring.errors import CchcError, Problem
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scoring.cli import main
+from cchc.cli import main
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
 
 VARIANT = BUNDLED_RULES.parent / "khanh-hoa-2022-online3"

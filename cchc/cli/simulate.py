@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, format_option, rules_option
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "nominal_rank", "mean_rank", "median_rank",
                "p05_rank", "p95_rank", "p_top_k", "nominal_class", "p_nominal_class"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from scoring.cli.options import data_option, rules_option
+from cchc.cli.options import data_option, rules_option
 
 
 def compute(rules_path: Path, data_path: Path) -> Any:

@@ -1,4 +1,4 @@
-"""``cchc import-report`` (scoring/cli/import_report.py): output, bad inputs, exit codes."""
+"""``cchc import-report`` (cchc/cli/import_report.py): output, bad inputs, exit codes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scoring.cli import main
+from cchc.cli import main
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

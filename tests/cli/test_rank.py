@@ -7,7 +7,7 @@ import shutil
 import openpyxl
 import pytest
 
-from scoring.cli import main
+from cchc.cli import main
 from scoring.dataset import load_dataset
 from scoring.engine import score
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES

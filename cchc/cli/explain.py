@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from scoring.cli.options import data_option, format_option, rules_option
-from scoring.cli.score import render_table, vi
+from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.score import render_table, vi
 
 CSV_COLUMNS: tuple[str, ...] = ("area", "criterion", "leaf", "name", "kind", "inputs", "value",
                                 "rule", "points", "max_points", "leaf_max", "status")
@@ -43,7 +43,7 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
     The table leaves out leaves that have no appraised points or survey answers yet
     (they are listed in one line; --all shows them); csv always has every leaf."""
     from scoring.agencies import resolve_agency
-    from scoring.cli.score import compute
+    from cchc.cli.score import compute
     from scoring.engine import explain as explain_rows
 
     result = compute(rules_path, data_path)

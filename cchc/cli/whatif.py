@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from scoring.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, format_option, rules_option
 from scoring.errors import Problem, UsageError
 
 ROWS = [("points", "Điểm"), ("max_points", "Điểm tối đa"), ("index", "Chỉ số (%)"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scoring.cli import cli, main
+from cchc.cli import cli, main
 from tests.fixtures_data import write_dataset
 
 

@@ -1,5 +1,5 @@
 import sys
 
-from scoring.cli import main
+from cchc.cli import main
 
 sys.exit(main())

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scoring.cli import cli, main
-from scoring.cli.score import FIELDS
+from cchc.cli import cli, main
+from cchc.cli.score import FIELDS
 from tests.fixtures_data import tiny_tables, write_dataset
 
 

@@ -20,15 +20,15 @@ from scoring.errors import CchcError
 
 # command name -> (module, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "import-report": ("scoring.cli.import_report", "import_report",
+    "import-report": ("cchc.cli.import_report", "import_report",
                       "Parse a published report into a dataset folder."),
-    "check": ("scoring.cli.check", "check", "Validate rules and data."),
-    "score": ("scoring.cli.score", "score", "Points, index, rank and class per agency."),
-    "explain": ("scoring.cli.explain", "explain", "Every leaf of one agency, and why."),
-    "rank": ("scoring.cli.rank", "rank", "Write the annual ranking workbook (the main job)."),
-    "compare": ("scoring.cli.compare", "compare", "Rank and points shifts between two rule sets."),
-    "simulate": ("scoring.cli.simulate", "simulate", "Monte Carlo rank intervals."),
-    "whatif": ("scoring.cli.whatif", "whatif", "What-if and goal-seek for one agency."),
+    "check": ("cchc.cli.check", "check", "Validate rules and data."),
+    "score": ("cchc.cli.score", "score", "Points, index, rank and class per agency."),
+    "explain": ("cchc.cli.explain", "explain", "Every leaf of one agency, and why."),
+    "rank": ("cchc.cli.rank", "rank", "Write the annual ranking workbook (the main job)."),
+    "compare": ("cchc.cli.compare", "compare", "Rank and points shifts between two rule sets."),
+    "simulate": ("cchc.cli.simulate", "simulate", "Monte Carlo rank intervals."),
+    "whatif": ("cchc.cli.whatif", "whatif", "What-if and goal-seek for one agency."),
 }
 
 

@@ -1,4 +1,4 @@
-"""``cchc check`` (scoring/cli/check.py): messages, summary and exit codes."""
+"""``cchc check`` (cchc/cli/check.py): messages, summary and exit codes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fixtures_data import tiny_tables, write_dataset
 
-from scoring.cli import main
-from scoring.cli.check import cross_check
+from cchc.cli import main
+from cchc.cli.check import cross_check
 from scoring.dataset import load_dataset
 from scoring.errors import Problem, RuleError
 

@@ -16,7 +16,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from scoring.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, format_option, rules_option
 from scoring.text import vi_number
 
 FIELDS: tuple[str, ...] = ("agency_id", "agency", "group", "points", "max_points", "index",

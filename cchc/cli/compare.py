@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from scoring.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, format_option, rules_option
 from scoring.errors import Problem, UsageError
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",

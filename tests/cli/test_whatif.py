@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from scoring.cli import main
+from cchc.cli import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
