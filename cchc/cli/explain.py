@@ -42,8 +42,8 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
 
     The table leaves out leaves that have no appraised points or survey answers yet
     (they are listed in one line; --all shows them); csv always has every leaf."""
-    from scoring.agencies import resolve_agency
     from cchc.cli.score import compute
+    from scoring.agencies import resolve_agency
     from scoring.engine import explain as explain_rows
 
     result = compute(rules_path, data_path)
