@@ -35,13 +35,9 @@ from __future__ import annotations
 
 import math
 import os
-import re
-import tempfile
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,6 +46,11 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import labels as L
+from reports.xlsx import is_missing as _is_missing
+from reports.xlsx import number as _num
+from reports.xlsx import put as _put
+from reports.xlsx import text as _text
+from reports.xlsx import write_rows, write_xlsx
 from scoring.errors import Problem, UsageError
 from scoring.text import fold
 
@@ -142,67 +143,6 @@ def default_filename(result: ScoreResultLike) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in stem) + ".xlsx"
 
 
-def check_output_path(path: Path, inputs: Iterable[Path] = ()) -> Path:
-    """Check where the workbook goes; return the absolute target.
-
-    Fails with one :class:`~scoring.errors.UsageError` when the name does not end in
-    ``.xlsx``, the folder does not exist, the target is a folder, or the target is an
-    input (the rule file, or any file inside the rules or dataset folder).
-
-    Examples
-    --------
-    >>> check_output_path(Path("/no/such/folder/x.xlsx"))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    scoring.errors.UsageError: -o: the folder /no/such/folder does not exist. Fix: ...
-    """
-    target = Path(os.path.abspath(path))
-    if target.suffix.lower() != ".xlsx":
-        raise UsageError(Problem(f"the workbook name {path} does not end in .xlsx", field="-o",
-                                 fix="give a file name ending in .xlsx"))
-    if not target.parent.is_dir():
-        raise UsageError(Problem(f"the folder {target.parent} does not exist", field="-o",
-                                 fix=f"create it first (mkdir -p {target.parent}) "
-                                     "or choose another folder"))
-    if target.is_dir():
-        raise UsageError(Problem(f"{target} is a folder", field="-o",
-                                 fix="give a file name ending in .xlsx"))
-    real = target.resolve()
-    for item in inputs:
-        src = Path(item).resolve()
-        if real == src or (src.is_dir() and src in real.parents):
-            what = "is" if real == src else "is inside"
-            raise UsageError(Problem(f"{path} {what} an input ({item}); writing there would "
-                                     "change the rules or data", field="-o",
-                                     fix="write the workbook outside the rules and dataset "
-                                         "folders"))
-    return target
-
-
-def _is_missing(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _num(v: Any) -> float | None:
-    """A finite float, or None (missing, NaN, infinite, not a number)."""
-    if _is_missing(v) or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _text(v: Any) -> str:
-    return "" if _is_missing(v) else str(v)
-
-
 def _class_text(v: Any) -> str:
     return _text(v) or NO_CLASS
 
@@ -282,7 +222,7 @@ def _group_sheet_name(i: int, group: Any, taken: set[str]) -> str:
 
 # --------------------------------------------------------------------------- writing
 def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path] = (),
-                   created: datetime | None = None) -> WorkbookSummary:
+                   created: datetime | None = None, force: bool = False) -> WorkbookSummary:
     """Write the ranking workbook for ``result`` to ``path``, atomically.
 
     Parameters
@@ -296,6 +236,8 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
     created : datetime, optional
         Time stamp of the file (default :func:`creation_time`, which honours
         ``SOURCE_DATE_EPOCH``).
+    force : bool
+        Replace an existing file at ``path`` (otherwise refused).
 
     Returns
     -------
@@ -305,8 +247,8 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
     Raises
     ------
     UsageError
-        Bad target (see :func:`check_output_path`) or the file cannot be written; the
-        target is then untouched.
+        Bad target (see :func:`scoring.files.check_output`) or the file cannot be
+        written; the target is then untouched.
 
     Examples
     --------
@@ -314,28 +256,12 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
     >>> s.sheets[-1]  # doctest: +SKIP
     'Nguồn gốc'
     """
-    target = check_output_path(path, inputs)
     stamp = created or creation_time()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        sheets = _Builder(result, stamp).build(tmp)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
-    except OSError as err:
-        with suppress(OSError):
-            tmp.unlink()
-        raise UsageError(Problem(f"cannot write the workbook: {err.strerror or err}",
-                                 file=str(target), fix="check the folder is writable and "
-                                 "the file is not open in another program")) from None
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
-    return WorkbookSummary(target, sheets, summarise(result))
+    builder = _Builder(result, stamp)
+    sheets = write_xlsx(path, builder.build, inputs=inputs, force=force,
+                        constant_memory=True,
+                        default_format_properties={"font_name": FONT, "font_size": 11})
+    return WorkbookSummary(Path(os.path.abspath(path)), sheets, summarise(result))
 
 
 class _Builder:
@@ -412,17 +338,7 @@ class _Builder:
     # ----------------------------------------------------------------- primitives
     def put(self, ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
         """Write one value with its type: numbers as numbers, text always as text."""
-        if isinstance(value, str):
-            if value == "":
-                ws.write_blank(row, col, None, fmt)
-            else:
-                ws.write_string(row, col, value, fmt)
-            return
-        num = _num(value)
-        if num is None:
-            ws.write_blank(row, col, None, fmt)
-        else:
-            ws.write_number(row, col, num, fmt)
+        _put(ws, row, col, value, fmt)
 
     def merge(self, ws: Any, r1: int, c1: int, r2: int, c2: int, value: Any, fmt: Any) -> None:
         """Merge a range (or write one cell) and put ``value`` in it as typed data."""
@@ -457,42 +373,29 @@ class _Builder:
         ws.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N')
 
     # ----------------------------------------------------------------- build
-    def build(self, path: Path) -> tuple[str, ...]:
-        # xlsxwriter's row files go to a private folder removed at the end, whatever
-        # happens (chart sheets leave theirs behind in constant-memory mode)
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".cchc-rows-") as rows_dir:
-            return self._build(path, rows_dir)
-
-    def _build(self, path: Path, rows_dir: str) -> tuple[str, ...]:
-        wb = xlsxwriter.Workbook(str(path), {
-            "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "constant_memory": True, "tmpdir": rows_dir,
-            "default_format_properties": {"font_name": FONT, "font_size": 11},
+    def build(self, wb: xlsxwriter.Workbook) -> tuple[str, ...]:
+        """Fill ``wb`` (opened by :func:`reports.xlsx.write_xlsx`); return the sheet names."""
+        self._formats(wb)
+        prov = self._provenance_items()
+        wb.set_properties({
+            "title": self._main_title(), "subject": "Chỉ số CCHC",
+            "author": "cchc", "company": self.province,
+            "comments": "; ".join(f"{k}: {v}" for k, v in prov[:6]),
+            "created": self.created,
         })
-        try:
-            self._formats(wb)
-            prov = self._provenance_items()
-            wb.set_properties({
-                "title": self._main_title(), "subject": "Chỉ số CCHC",
-                "author": "cchc", "company": self.province,
-                "comments": "; ".join(f"{k}: {v}" for k, v in prov[:6]),
-                "created": self.created,
-            })
-            taken: set[str] = set()
-            for i, group in enumerate(_groups_with_agencies(self.r), start=1):
-                self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
-            ledger = self.r.ledger
-            per = LEDGER_ROWS_PER_SHEET
-            for k, start in enumerate(range(0, max(len(ledger), 1), per)):
-                title = SHEET_LEDGER if k == 0 else f"{SHEET_LEDGER} ({k + 1})"
-                self._ledger_sheet(wb, _sheet_name(title, taken), ledger.iloc[start:start + per])
-            self._inputs_sheet(wb, _sheet_name(SHEET_INPUTS, taken))
-            self._findings_sheet(wb, _sheet_name(SHEET_FINDINGS, taken))
-            self._rules_sheet(wb, _sheet_name(SHEET_RULES, taken))
-            self._provenance_sheet(wb, _sheet_name(SHEET_PROVENANCE, taken), prov)
-            names = tuple(ws.get_name() for ws in wb.worksheets())
-        finally:
-            wb.close()
+        taken: set[str] = set()
+        for i, group in enumerate(_groups_with_agencies(self.r), start=1):
+            self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
+        ledger = self.r.ledger
+        per = LEDGER_ROWS_PER_SHEET
+        for k, start in enumerate(range(0, max(len(ledger), 1), per)):
+            title = SHEET_LEDGER if k == 0 else f"{SHEET_LEDGER} ({k + 1})"
+            self._ledger_sheet(wb, _sheet_name(title, taken), ledger.iloc[start:start + per])
+        self._inputs_sheet(wb, _sheet_name(SHEET_INPUTS, taken))
+        self._findings_sheet(wb, _sheet_name(SHEET_FINDINGS, taken))
+        self._rules_sheet(wb, _sheet_name(SHEET_RULES, taken))
+        self._provenance_sheet(wb, _sheet_name(SHEET_PROVENANCE, taken), prov)
+        names = tuple(ws.get_name() for ws in wb.worksheets())
         return names
 
     def _main_title(self) -> str:
@@ -759,22 +662,6 @@ class _Builder:
         if number == 1:
             ws.activate()
 
-    def _put_rows(self, ws: Any, first: int, data: list[list[Any]], is_num: list[bool],
-                  fmts: list[Any]) -> None:
-        """Rows through xlsxwriter's public API (used when :func:`_stream_rows` cannot)."""
-        put_num, put_str, put_blank = ws.write_number, ws.write_string, ws.write_blank
-        todo = list(enumerate(zip(fmts, is_num, strict=True)))
-        for i, row in enumerate(zip(*data, strict=True)):  # row by row: streamed to disk
-            r = first + i
-            for c, (fmt, numeric_col) in todo:
-                v = row[c]
-                if v is None or v == "":
-                    put_blank(r, c, None, fmt)
-                elif numeric_col:
-                    put_num(r, c, v, fmt)
-                else:
-                    put_str(r, c, v, fmt)
-
     def _chart_fonts(self) -> dict[str, Any]:
         return {"name": FONT, "size": 9}
 
@@ -886,8 +773,7 @@ class _Builder:
                    "leaf_max": self.f_pts}
         fmts = [numeric.get(k, self.f_cell) for k in cols]
         is_num = [k in numeric for k in cols]
-        if not _stream_rows(ws, head + 1, data, is_num, fmts):
-            self._put_rows(ws, head + 1, data, is_num, fmts)
+        write_rows(ws, head + 1, 0, data, numeric=is_num, formats=fmts)
         # (lower, upper) width in characters; text longer than the upper bound is cut on
         # screen and print but whole in the cell
         widths = {"agency_id": (10, 28), "agency": (20, 45), "area": (7, 8), "leaf": (9, 10),
@@ -1144,77 +1030,6 @@ class _Builder:
         ws.set_column(1, 1, 80)
         self.print_setup(ws, None, "Nguồn gốc")
         ws.print_area(0, 0, r + len(files), 1)
-
-
-_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_XESC = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-
-
-@lru_cache(maxsize=1 << 16)
-def _inline_string(text: str) -> str:
-    """``<is>`` element of a cell holding ``text`` as an inline string (always text).
-
-    Escapes as xlsxwriter does in ``constant_memory`` mode: ``_xHHHH_`` look-alikes,
-    control characters, ``& < >``, and keeps leading or trailing spaces.
-
-    Examples
-    --------
-    >>> _inline_string("=1+1 & <b>")
-    '<is><t>=1+1 &amp; &lt;b&gt;</t></is>'
-    >>> _inline_string(" a\x01")
-    '<is><t xml:space="preserve"> a_x0001_</t></is>'
-    """
-    t = _XESC.sub(r"_x005F\1", text)
-    t = _CTRL.sub(lambda m: f"_x{ord(m.group()):04X}_", t)
-    t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    keep = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
-    return f"<is><t{keep}>{t}</t></is>"
-
-
-def _stream_rows(ws: Any, first: int, data: list[list[Any]], is_num: list[bool],
-                 fmts: list[Any]) -> bool:
-    """Write a large block of rows straight into a ``constant_memory`` worksheet's row file.
-
-    The ledger runs to millions of cells, and xlsxwriter's per-cell API costs a few
-    microseconds each; this writes the same ``<row>``/``<c>`` XML that xlsxwriter writes
-    in ``constant_memory`` mode (inline strings, numbers as ``.16G``), about ten times
-    faster. The rows must be the last cell data of the sheet. Returns False, writing
-    nothing, when the worksheet is not in that mode or this xlsxwriter lacks the parts
-    used (the caller then writes through the public API).
-    """
-    needed = ("_write_single_row", "_check_dimensions", "row_data_fh", "previous_row")
-    if not getattr(ws, "constant_memory", False) or not all(hasattr(ws, a) for a in needed):
-        return False
-    n = len(data[0]) if data else 0
-    if n == 0:
-        return True
-    last = first + n - 1
-    if ws._check_dimensions(last, len(data) - 1) != 0:
-        return False
-    ws._write_single_row(first)  # flush the heading rows written before
-    letters = [_col(c) for c in range(len(data))]
-    styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in fmts]
-    out = ws.row_data_fh
-    step = 4096
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        rows = range(first + 1 + start, first + 1 + stop)
-        cells_of = []
-        for c, values in enumerate(data):
-            ref, style = letters[c], styles[c]
-            part = values[start:stop]
-            if is_num[c]:
-                cells_of.append([f'<c r="{ref}{r}"{style}/>' if v is None else
-                                 f'<c r="{ref}{r}"{style}><v>{v:.16G}</v></c>'
-                                 for r, v in zip(rows, part, strict=True)])
-            else:
-                cells_of.append([f'<c r="{ref}{r}"{style}/>' if not v else
-                                 f'<c r="{ref}{r}"{style} t="inlineStr">{_inline_string(v)}</c>'
-                                 for r, v in zip(rows, part, strict=True)])
-        out.write("".join(f'<row r="{r}">{"".join(cells)}</row>'
-                          for r, cells in zip(rows, zip(*cells_of, strict=True), strict=True)))
-    ws.previous_row = last
-    return True
 
 
 def _col(c: int) -> str:

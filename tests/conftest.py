@@ -29,3 +29,14 @@ def seed_report() -> Path:
     path = _find_seed()
     assert path is not None, "the seed report is missing from datasets/sources"
     return path
+
+
+@pytest.fixture
+def english():
+    """Messages in English for the test (the language in force is restored after)."""
+    from scoring.i18n import get_language, set_language
+
+    before = get_language()
+    set_language("en")
+    yield
+    set_language(before)

@@ -2,7 +2,7 @@
 
 With no arguments it scores the bundled rule set and dataset and writes
 ``cchc-<dataset>.xlsx`` (plus ``-<rule-set id>`` when the rule set is a variant) in the
-current folder.
+current folder. An existing workbook is replaced only with ``--force``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from cchc.cli.options import data_option, rules_option
+from cchc.cli.options import data_option, force_option, rules_option
+from scoring.i18n import _
 
 
 def compute(rules_path: Path, data_path: Path) -> Any:
@@ -36,27 +37,31 @@ def _vi(x: float) -> str:
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Workbook to write (.xlsx). Default: cchc-<dataset>.xlsx in the "
                    "current folder.")
-def rank(rules_path: Path, data_path: Path, output: Path | None) -> None:
+@force_option
+def rank(rules_path: Path, data_path: Path, output: Path | None, force: bool) -> None:
     """Write the annual ranking workbook (Vietnamese, A4, ready to attach).
 
     One sheet per group (ranking table, mean, counts per class, charts), the ledger of
     every point, the input data, the data-quality findings, the rule set in words and
     the provenance (hashes, versions). Set SOURCE_DATE_EPOCH for a byte-identical file.
     """
-    from reports.workbook import check_output_path, default_filename, write_workbook
+    from reports.workbook import default_filename, write_workbook
+    from scoring.files import check_output
 
     inputs = (rules_path, data_path)
     if output is not None:
-        check_output_path(output, inputs)  # fail before the (slower) scoring
+        check_output(output, inputs=inputs, force=force)  # fail before the (slower) scoring
     result = compute(rules_path, data_path)
     target = output if output is not None else Path.cwd() / default_filename(result)
-    summary = write_workbook(result, target, inputs=inputs)
-    click.echo(f"Đã ghi bảng tính: {summary.path}")
-    click.echo(f"Các trang: {', '.join(summary.sheets)}")
+    summary = write_workbook(result, target, inputs=inputs, force=force)
+    click.echo(_("Workbook written: {path}").format(path=summary.path))
+    click.echo(_("Sheets: {sheets}").format(sheets=", ".join(summary.sheets)))
     for g in summary.groups:
         click.echo("")
-        click.echo(f"{g.name} ({g.count} đơn vị) — trang “{g.sheet}”")
+        click.echo(_("{group} ({count} units) — sheet “{sheet}”").format(
+            group=g.name, count=g.count, sheet=g.sheet))
         for rank_no, agency, index in g.top:
-            click.echo(f"  Hạng {rank_no}: {agency} — Chỉ số CCHC {_vi(index)} %")
+            click.echo(_("  Rank {rank}: {unit} — CCHC index {index} %").format(
+                rank=rank_no, unit=agency, index=_vi(index)))
         counts = "; ".join(f"{label}: {n}" for label, n in g.classes)
-        click.echo(f"  Xếp loại: {counts}")
+        click.echo(_("  Classes: {counts}").format(counts=counts))
