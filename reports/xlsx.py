@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
@@ -164,25 +165,36 @@ def put(ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
 def column_values(values: Iterable[Any], numeric: bool) -> list[Any]:
     """One column ready for :func:`write_rows`: floats/None, or str/None.
 
+    Text that looks like a number stays text in a text column; in a numeric column
+    anything that is not a finite number (text included) becomes None (a blank cell).
+
     Examples
     --------
     >>> column_values([1, float("nan"), None], True)
     [1.0, None, None]
-    >>> column_values(["a", None, float("nan"), 3], False)
-    ['a', None, None, '3']
+    >>> column_values(["a", None, float("nan"), 3, ""], False)
+    ['a', None, None, '3', None]
     """
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if numeric:
-        arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce")
-        return [v if math.isfinite(v) else None for v in arr.astype(float).tolist()]
-    out: list[Any] = []
-    for v in values:
-        s = text(v)
-        out.append(s if s else None)
-    return out
+        if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            s = pd.to_numeric(s.map(lambda v: None if isinstance(v, str | bool) else v),
+                              errors="coerce")
+        arr = s.to_numpy(dtype=float, na_value=np.nan)
+        arr[~np.isfinite(arr)] = np.nan
+        return [None if v != v else v for v in arr.tolist()]
+    obj = s.astype(object)
+    missing = obj.isna().tolist()
+    return [None if m or v == "" else v if v.__class__ is str else str(v)
+            for v, m in zip(obj.tolist(), missing, strict=True)]
+
+
+PROGRESS_EVERY = 20_000
 
 
 def write_rows(ws: Any, first_row: int, first_col: int, columns: Sequence[Sequence[Any]], *,
-               numeric: Sequence[bool], formats: Sequence[Any] | None = None) -> int:
+               numeric: Sequence[bool], formats: Sequence[Any] | None = None,
+               progress: Callable[[int], None] | None = None) -> int:
     """Write a block of rows given column by column; return the number of rows.
 
     Parameters
@@ -197,6 +209,9 @@ def write_rows(ws: Any, first_row: int, first_col: int, columns: Sequence[Sequen
         Which columns are numbers.
     formats : sequence of Format, optional
         One format per column (None: no format; a blank cell is then not written).
+    progress : callable, optional
+        Called with the number of rows written, every :data:`PROGRESS_EVERY` rows and at
+        the end.
 
     Notes
     -----
@@ -220,6 +235,10 @@ def write_rows(ws: Any, first_row: int, first_col: int, columns: Sequence[Sequen
                     blank(r, c, None, fmt)
             else:
                 write(r, c, v, fmt)
+        if progress is not None and i % PROGRESS_EVERY == 0:
+            progress(i)
+    if progress is not None:
+        progress(n)
     return n
 
 

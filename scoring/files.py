@@ -54,6 +54,11 @@ STALE_AFTER_S = 24 * 3600
 
 
 # --------------------------------------------------------------------------- guard
+def writable(folder: Path) -> bool:
+    """Whether the current user may create files in ``folder``."""
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -108,7 +113,7 @@ def check_output(path: str | Path, *, inputs: Iterable[str | Path] = (),
         raise fail(_("the folder {folder} does not exist").format(folder=folder),
                    _("create it first (mkdir -p {folder}) or choose another folder").format(
                        folder=folder))
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not writable(folder):
         raise fail(_("the folder {folder} is read-only for you").format(folder=folder),
                    _("choose a folder you can write to"))
     real = target.resolve()
@@ -163,7 +168,7 @@ def check_output_folder(path: str | Path, *, inputs: Iterable[str | Path] = (),
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     for folder in (parent, target) if target.exists() else (parent,):
-        if not os.access(folder, os.W_OK | os.X_OK):
+        if not writable(folder):
             raise fail(_("the folder {folder} is read-only for you").format(folder=folder),
                        _("choose a folder you can write to"))
     return target
@@ -360,13 +365,16 @@ def replace_folder(out: str | Path, files: Mapping[str, bytes]) -> Path:
                     os.fsync(fh.fileno())
             if out.is_dir():
                 _default_mode_dir(new, like=out)
-                old = scratch / "old"
+                # the old folder waits beside ``out`` (not in the scratch folder, which a
+                # later run may clean) until the new one is in place
+                old = out.parent / f".{out.name}.cchc-old-{os.getpid()}"
                 os.replace(out, old)
                 try:
                     os.replace(new, out)
                 except OSError:
                     os.replace(old, out)
                     raise
+                shutil.rmtree(old, ignore_errors=True)
             else:
                 _default_mode_dir(new, like=None)
                 os.replace(new, out)

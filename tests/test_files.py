@@ -49,7 +49,7 @@ def test_guard_refuses_each_bad_target_with_one_message(tmp_path, english):
 
 
 def test_guard_reports_a_read_only_folder(tmp_path, monkeypatch, english):
-    monkeypatch.setattr(files.os, "access", lambda *a, **k: False)
+    monkeypatch.setattr(files, "writable", lambda folder: False)
     with pytest.raises(UsageError, match="read-only"):
         check_output(tmp_path / "x.xlsx")
     with pytest.raises(UsageError, match="read-only"):

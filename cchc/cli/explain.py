@@ -15,6 +15,7 @@ import pandas as pd
 
 from cchc.cli.options import data_option, format_option, rules_option
 from cchc.cli.score import render_table, vi
+from scoring.i18n import _
 
 CSV_COLUMNS: tuple[str, ...] = ("area", "criterion", "leaf", "name", "kind", "inputs", "value",
                                 "rule", "points", "max_points", "leaf_max", "status")
@@ -78,7 +79,12 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
             inputs = "" if r.status == "missing" else r.inputs
             table.append([r.leaf, r.name, inputs, _num(r.value), r.rule, vi(r.points),
                           vi(r.max_points), STATUS_VI.get(r.status, r.status)])
-    table.append(["", "TỔNG", "", "", "", vi(rows["points"].sum()),
+    points = float(rows["points"].sum())
+    floor = 0.0 if pd.isna(total["points"]) else float(total["points"]) - points
+    if abs(floor) > 1e-9:  # the total is floored at zero: a row for it, so the table adds up
+        table.append(["", _("FLOOR AT ZERO (a total cannot be negative)"), "", "", "",
+                      vi(floor), "", ""])
+    table.append(["", "TỔNG", "", "", "", vi(points + floor),
                   vi(rows["max_points"].sum()), ""])
     click.echo("")
     for line in render_table(table, "lllrlrrl"):
