@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -258,12 +259,23 @@ def index_digits(rules: Any) -> int:
     return 6 if precision is None else max(0, int(precision))
 
 
+def rules_fingerprint(rules: Any) -> str:
+    """sha256 of what a rule set says (its model, without comments, layout, file paths or
+    its own tests): two copies of a rule set in different folders or with different
+    comments have the same fingerprint; any change to a point, band, class or name does
+    not."""
+    dump = rules.model_dump(mode="json", exclude={"content_hash", "notes", "tests"})
+    text = json.dumps(dump, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def changes(result: ScoreResultLike) -> tuple[str, ...]:
     """Why ``result`` is not an official ranking (empty when it is).
 
-    The rule set is changed when it is not the bundled one as shipped (its content hash
-    differs from :data:`scoring.paths.BUNDLED_RULES_SHA256`) — unless it is a rule set of
-    its own that follows a decision (``source.kind: decision``, not a variant). The
+    The rule set is changed when it is not the bundled one as shipped (its
+    :func:`rules_fingerprint` differs from :data:`scoring.paths.BUNDLED_RULES_SHA256`) —
+    unless it is a rule set of its own that follows a decision (``source.kind: decision``,
+    not a variant). The
     dataset is edited when a file its manifest lists no longer has the recorded sha256.
     A workbook with changes is titled as a trial, never under the official title.
     """
@@ -271,7 +283,7 @@ def changes(result: ScoreResultLike) -> tuple[str, ...]:
     rs = result.rules
     own_decision = (getattr(rs.source, "kind", "") == "decision" and not rs.extends
                     and rs.id != BUNDLED_RULES_ID)
-    if rs.content_hash != BUNDLED_RULES_SHA256 and not own_decision:
+    if rules_fingerprint(rs) != BUNDLED_RULES_SHA256 and not own_decision:
         out.append(_("rule set {id} differs from the bundled rule set {bundled}").format(
             id=rs.id, bundled=BUNDLED_RULES_ID) if rs.id == BUNDLED_RULES_ID else
             _("rule set {id} is a variant or a simulation, not a decision").format(id=rs.id))
