@@ -74,7 +74,11 @@ LEDGER_ROWS_PER_SHEET = 1_000_000
 LEDGER_COLUMNS = ("agency_id", "agency", "area", "leaf", "name", "kind", "inputs", "value",
                   "rule", "points", "max_points", "status")
 LEDGER_NUMERIC = frozenset({"value", "points", "max_points"})
-LEDGER_MODES = ("sheet", "csv", "none")
+LEDGER_MODES = ("auto", "sheet", "csv", "none")
+# "auto": the ledger goes in the workbook up to this many rows (a province: ~60,000), as a
+# CSV beside it above (a national dataset: 1.2 million rows would take minutes)
+LEDGER_AUTO_MAX_ROWS = 300_000
+LEDGER_CHUNK = 100_000  # ledger rows prepared at a time (bounds the memory of the cells)
 NO_CLASS = "Chưa đủ số liệu"  # shown where the engine gives no index, hence no class
 # fills for classes, best first (green → red); the unclassified get grey
 _CLASS_FILLS = ("#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE", "#E4DFEC")
@@ -312,9 +316,22 @@ def edited_files(ds: Any) -> list[str]:
     return out
 
 
+def ledger_mode(requested: str, rows: int) -> str:
+    """The ledger mode in force: ``auto`` becomes ``sheet`` or ``csv`` by size.
+
+    Examples
+    --------
+    >>> ledger_mode("auto", 60_000), ledger_mode("auto", 1_200_000), ledger_mode("sheet", 1)
+    ('sheet', 'csv', 'sheet')
+    """
+    if requested == "auto":
+        return "sheet" if rows <= LEDGER_AUTO_MAX_ROWS else "csv"
+    return requested
+
+
 def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path] = (),
                    created: datetime | None = None, force: bool = False,
-                   ledger: str = "sheet",
+                   ledger: str = "auto",
                    progress: Callable[[int], None] | None = None) -> WorkbookSummary:
     """Write the ranking workbook for ``result`` to ``path``, atomically.
 
@@ -331,10 +348,11 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
         ``SOURCE_DATE_EPOCH``).
     force : bool
         Replace an existing file at ``path`` (otherwise refused).
-    ledger : {"sheet", "csv", "none"}
-        Where the ledger (every unit × leaf) goes: sheets of the workbook (default), a
-        UTF-8 CSV beside it (:func:`ledger_csv_path`; much faster at national size), or
-        nowhere. The workbook says which.
+    ledger : {"auto", "sheet", "csv", "none"}
+        Where the ledger (every unit × leaf) goes: sheets of the workbook, a UTF-8 CSV
+        beside it (:func:`ledger_csv_path`; much faster at national size), or nowhere;
+        ``auto`` (default) is ``sheet`` up to :data:`LEDGER_AUTO_MAX_ROWS` rows and
+        ``csv`` above (see :func:`ledger_mode`). The workbook says which.
     progress : callable, optional
         Called with the number of ledger rows written so far, now and then.
 
@@ -359,6 +377,7 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
         raise UsageError(Problem(_("unknown ledger mode {mode!r}").format(mode=ledger),
                                  field="--ledger", fix=_("use one of: {modes}").format(
                                      modes=", ".join(LEDGER_MODES))))
+    ledger = ledger_mode(ledger, len(result.ledger))
     stamp = created or creation_time()
     csv_path = None
     if ledger == "csv":
@@ -384,6 +403,7 @@ class _Builder:
         self.ledger_mode = ledger
         self.ledger_csv = ledger_csv
         self.progress = progress
+        self.progress_offset = 0  # ledger rows written on earlier sheets
         self.r = result
         self.rules = result.rules
         self.ds = result.dataset
@@ -904,21 +924,30 @@ class _Builder:
         for c, key in enumerate(cols):
             self.put(ws, head, c, L.LEDGER_HEADINGS[key], self.f_head)
         n = len(led)
-        data, is_num = self.ledger_columns(led)
         numeric = {"value": self.f_num, "points": self.f_pts, "max_points": self.f_pts}
         fmts = [numeric.get(k, self.f_cell) for k in cols]
-        write_rows(ws, head + 1, 0, data, numeric=is_num, formats=fmts,
-                   progress=self.progress)
         # (lower, upper) width in characters; text longer than the upper bound is cut on
         # screen and print but whole in the cell
         widths = {"agency_id": (10, 28), "agency": (20, 45), "area": (7, 8), "leaf": (9, 10),
                   "name": (24, 55), "kind": (10, 18), "inputs": (20, 60), "value": (10, 12),
                   "rule": (16, 45), "points": (8, 9), "max_points": (9, 10),
                   "status": (12, 18)}
-        for c, key in enumerate(cols):
-            lo, hi = widths[key]
-            sample = [v for v in data[c][:3000] if isinstance(v, str)]
-            ws.set_column(c, c, _width(sample, lo, hi) if sample else lo)
+        # in chunks, so memory holds one chunk's cells, not the whole ledger's
+        for start in range(0, n, LEDGER_CHUNK):
+            data, is_num = self.ledger_columns(led.iloc[start:start + LEDGER_CHUNK])
+            if start == 0:  # widths from the first rows (set before rows are streamed)
+                for c, key in enumerate(cols):
+                    lo, hi = widths[key]
+                    sample = [v for v in data[c][:3000] if isinstance(v, str)]
+                    ws.set_column(c, c, _width(sample, lo, hi) if sample else lo)
+            done = self.progress_offset + start
+            write_rows(ws, head + 1 + start, 0, data, numeric=is_num, formats=fmts,
+                       progress=None if self.progress is None else
+                       (lambda k, done=done: self.progress(done + k)))
+        if n == 0:
+            for c, key in enumerate(cols):
+                ws.set_column(c, c, widths[key][0])
+        self.progress_offset += n
         ws.freeze_panes(head + 1, 2)
         ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
         self.print_setup(ws, (head, head), "Bảng điểm chi tiết")
@@ -926,13 +955,16 @@ class _Builder:
     def write_ledger_csv(self, path: Path) -> None:
         """The ledger as UTF-8 CSV (with a byte-order mark, so Excel reads the accents);
         Vietnamese headings, numbers plain."""
-        data, _numeric = self.ledger_columns(self.r.ledger)
-        frame = pd.DataFrame({L.LEDGER_HEADINGS[k]: col
-                              for k, col in zip(LEDGER_COLUMNS, data, strict=True)})
-        frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n",
-                     float_format="%.10g")
-        if self.progress is not None:
-            self.progress(len(frame))
+        led = self.r.ledger
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            for start in range(0, max(len(led), 1), LEDGER_CHUNK):
+                data, _numeric = self.ledger_columns(led.iloc[start:start + LEDGER_CHUNK])
+                frame = pd.DataFrame({L.LEDGER_HEADINGS[k]: col
+                                      for k, col in zip(LEDGER_COLUMNS, data, strict=True)})
+                frame.to_csv(fh, index=False, header=start == 0, lineterminator="\n",
+                             float_format="%.10g")
+                if self.progress is not None:
+                    self.progress(start + len(frame))
 
     def _ledger_note_sheet(self, wb: Any, name: str) -> None:
         """In place of the ledger: where it is (a CSV beside the workbook) or that it was

@@ -64,11 +64,11 @@ def ledger_progress(rows: int) -> Iterator[Callable[[int], None] | None]:
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Workbook to write (.xlsx). Default: cchc-<dataset>.xlsx in the "
                    "current folder.")
-@click.option("--ledger", "ledger", type=click.Choice(["sheet", "csv", "none"]),
-              default="sheet", show_default=True,
+@click.option("--ledger", "ledger", type=click.Choice(["auto", "sheet", "csv", "none"]),
+              default="auto", show_default=True,
               help="Where the ledger (every unit x leaf) goes: sheets of the workbook, a CSV "
                    "beside it (<workbook>-chi-tiet-diem.csv; much faster for a national "
-                   "dataset), or nowhere.")
+                   "dataset), or nowhere. auto: sheets up to 300,000 rows, CSV above.")
 @click.option("--no-ledger", "no_ledger", is_flag=True, help="Same as --ledger none.")
 @force_option
 def rank(rules_path: Path, data_path: Path, output: Path | None, ledger: str, no_ledger: bool,
@@ -79,7 +79,13 @@ def rank(rules_path: Path, data_path: Path, output: Path | None, ledger: str, no
     every point, the input data, the data-quality findings, the rule set in words and
     the provenance (hashes, versions). Set SOURCE_DATE_EPOCH for a byte-identical file.
     """
-    from reports.workbook import default_filename, index_digits, write_workbook
+    from reports.workbook import (
+        default_filename,
+        index_digits,
+        ledger_csv_path,
+        ledger_mode,
+        write_workbook,
+    )
     from scoring.files import check_output
 
     inputs = (rules_path, data_path)
@@ -87,8 +93,11 @@ def rank(rules_path: Path, data_path: Path, output: Path | None, ledger: str, no
         check_output(output, inputs=inputs, force=force)  # fail before the (slower) scoring
     result = compute(rules_path, data_path)
     target = output if output is not None else Path.cwd() / default_filename(result)
-    if no_ledger:
-        ledger = "none"
+    ledger = "none" if no_ledger else ledger_mode(ledger, len(result.ledger))
+    if ledger == "csv":
+        click.echo(_("The ledger ({rows} rows) goes to {file} beside the workbook "
+                     "(--ledger sheet to have it in the workbook).").format(
+            rows=_vi(len(result.ledger), 0), file=ledger_csv_path(target).name), err=True)
     with ledger_progress(len(result.ledger) if ledger != "none" else 0) as progress:
         summary = write_workbook(result, target, inputs=inputs, force=force, ledger=ledger,
                                  progress=progress)

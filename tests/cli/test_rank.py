@@ -92,3 +92,11 @@ def test_variant_rule_set_gets_its_own_default_name(tmp_path, monkeypatch, capsy
     rules = load_rules(variants[0])
     names = [p.name for p in tmp_path.iterdir()]
     assert names == [f"cchc-khanh-hoa-2022-{rules.id}.xlsx"]
+
+
+def test_ledger_options(tmp_path, capsys):
+    assert main(["rank", "-o", str(tmp_path / "a.xlsx"), "--ledger", "csv"]) == 0
+    assert (tmp_path / "a-chi-tiet-diem.csv").exists()
+    assert main(["rank", "-o", str(tmp_path / "b.xlsx"), "--no-ledger"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a-chi-tiet-diem.csv", "a.xlsx", "b.xlsx"]
