@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from scoring.i18n import language
 from scoring.paths import REPO_ROOT, SEED_REPORT_NAME
 
 settings.register_profile("ci", max_examples=60, deadline=None)
@@ -33,10 +34,6 @@ def seed_report() -> Path:
 
 @pytest.fixture
 def english():
-    """Messages in English for the test (the language in force is restored after)."""
-    from scoring.i18n import get_language, set_language
-
-    before = get_language()
-    set_language("en")
-    yield
-    set_language(before)
+    """Run the test in English (messages as written in the code); Vietnamese is the default."""
+    with language("en"):
+        yield
