@@ -36,7 +36,11 @@ def _vi(x: float) -> str:
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Workbook to write (.xlsx). Default: cchc-<dataset>.xlsx in the "
                    "current folder.")
-def rank(rules_path: Path, data_path: Path, output: Path | None) -> None:
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path), default=None,
+              help="Last year's workbook (written by cchc rank) or a CSV "
+                   "agency_id,rank,index: adds last year's rank and the change.")
+def rank(rules_path: Path, data_path: Path, output: Path | None,
+         previous_path: Path | None) -> None:
     """Write the annual ranking workbook (Vietnamese, A4, ready to attach).
 
     One sheet per group (ranking table, mean, counts per class, charts), the ledger of
@@ -49,8 +53,14 @@ def rank(rules_path: Path, data_path: Path, output: Path | None) -> None:
     if output is not None:
         check_output_path(output, inputs)  # fail before the (slower) scoring
     result = compute(rules_path, data_path)
+    previous = None
+    if previous_path is not None:
+        from scoring.previous import read_previous
+
+        previous = read_previous(previous_path, result.dataset)
     target = output if output is not None else Path.cwd() / default_filename(result)
-    summary = write_workbook(result, target, inputs=inputs)
+    summary = write_workbook(result, target, inputs=(*inputs, *([previous_path] if
+                             previous_path is not None else [])), previous=previous)
     click.echo(f"Đã ghi bảng tính: {summary.path}")
     click.echo(f"Các trang: {', '.join(summary.sheets)}")
     for g in summary.groups:
