@@ -782,6 +782,9 @@ class _Builder:
         self.print_setup(ws, (h1, h2), f"Phụ lục {L.roman(number)} - {label}")
         ws.print_area(0, 0, tr, last)
         ws.hide_gridlines(2)
+        # the appendix sheets open selected as a group, so that the default print
+        # ("active sheets" in Excel, "selected sheets" in LibreOffice) prints them only
+        ws.select()
         if number == 1:
             ws.activate()
 

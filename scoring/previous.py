@@ -307,3 +307,31 @@ def year_over_year(totals: pd.DataFrame, previous: PreviousYear) -> pd.DataFrame
                         "is_new": ~totals.index.isin(previous.ranks.index)},
                        index=totals.index)
     return out
+
+
+COMPARE_COLUMNS: tuple[str, ...] = ("agency_id", "agency", "group", "index_a", "index_b",
+                                    "index_diff", "rank_a", "rank_b", "rank_shift")
+
+
+def compare_previous(totals: pd.DataFrame, previous: PreviousYear) -> pd.DataFrame:
+    """Last year (A) against this year (B), in the columns of ``cchc compare``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COMPARE_COLUMNS` for every unit of ``totals`` (its order): ``index_a``,
+        ``rank_a`` from PREV (NaN for a unit not in it), ``index_b``, ``rank_b`` this
+        year's; ``index_diff`` = B − A; ``rank_shift`` = rank B − rank A (positive: lower
+        this year), as ``cchc compare`` counts it.
+    """
+    yoy = year_over_year(totals, previous)
+    out = pd.DataFrame({
+        "agency_id": totals.index, "agency": totals["agency"].to_numpy(),
+        "group": totals["group"].to_numpy(),
+        "index_a": yoy["previous_index"].to_numpy(),
+        "index_b": totals["index"].to_numpy(dtype=float),
+        "rank_a": yoy["previous_rank"].to_numpy(),
+        "rank_b": pd.to_numeric(totals["rank"], errors="coerce").to_numpy(dtype=float)})
+    out["index_diff"] = out["index_b"] - out["index_a"]
+    out["rank_shift"] = out["rank_b"] - out["rank_a"]
+    return out[list(COMPARE_COLUMNS)]

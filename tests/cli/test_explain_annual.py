@@ -5,19 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from cchc.cli import main
-from tests.annual_data import write_annual_dataset
 
 
-@pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return write_annual_dataset(tmp_path_factory.mktemp("annual") / "ds")
-
-
-def test_csv_has_both_points_per_manual_leaf(data, capsys) -> None:
-    assert main(["explain", "so-tu-phap", "--data", str(data), "--format", "csv"]) == 0
+def test_csv_has_both_points_per_manual_leaf(annual_data, capsys) -> None:
+    assert main(["explain", "so-tu-phap", "--data", str(annual_data), "--format", "csv"]) == 0
     rows = {r["leaf"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     assert (rows["1.1.1"]["self_points"], rows["1.1.1"]["appraised_points"]) == ("1.0", "")
     # self 5 counts 3 (the leaf's max); the council gave 2, which is what counts
@@ -26,8 +18,8 @@ def test_csv_has_both_points_per_manual_leaf(data, capsys) -> None:
     assert (rows["3.2.1"]["self_points"], rows["3.2.1"]["appraised_points"]) == ("", "")
 
 
-def test_table_has_self_and_appraised_columns(data, capsys) -> None:
-    assert main(["explain", "Sở Tư pháp", "--data", str(data)]) == 0
+def test_table_has_self_and_appraised_columns(annual_data, capsys) -> None:
+    assert main(["explain", "Sở Tư pháp", "--data", str(annual_data)]) == 0
     lines = capsys.readouterr().out.splitlines()
     head = next(line for line in lines if line.startswith("Mã "))
     assert "Tự chấm" in head and "Thẩm định" in head

@@ -7,30 +7,15 @@ import openpyxl
 import pytest
 
 from cchc.cli import main
-from scoring.dataset import load_dataset
-from scoring.engine import score
-from scoring.paths import BUNDLED_RULES
-from scoring.rules.loader import load_rules
-from tests.annual_data import write_annual_dataset
 from tests.reports.readback import ranking_rows
 
 SHEET = "PL I - Sở, ban, ngành"
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return write_annual_dataset(tmp_path_factory.mktemp("annual") / "ds")
-
-
-@pytest.fixture(scope="module")
-def result(data):
-    return score(load_rules(BUNDLED_RULES), load_dataset(data))
-
-
-@pytest.fixture(scope="module")
-def workbook(data, tmp_path_factory):
+def workbook(annual_data, tmp_path_factory):
     target = tmp_path_factory.mktemp("out") / "annual.xlsx"
-    assert main(["rank", "--data", str(data), "-o", str(target)]) == 0
+    assert main(["rank", "--data", str(annual_data), "-o", str(target)]) == 0
     return target
 
 
@@ -41,10 +26,10 @@ def _rows(path, sheet=SHEET):
 
 
 @pytest.mark.slow
-def test_group_sheet_shows_self_appraised_and_survey(workbook, result) -> None:
+def test_group_sheet_shows_self_appraised_and_survey(workbook, annual_result) -> None:
     rows = _rows(workbook)
     tc = rows["Sở Tài chính"]
-    points = result.totals.at["so-tai-chinh", "points"]
+    points = annual_result.totals.at["so-tai-chinh", "points"]
     assert tc["Điểm điều tra XHH"] == pytest.approx(4.0)
     assert tc["Điểm thẩm định"] == pytest.approx(points - 4.0)
     assert tc["Điểm tự đánh giá"] == pytest.approx(points - 4.0 + 1.5)
@@ -96,10 +81,10 @@ def last_year(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_previous_from_last_years_workbook(tmp_path, data, last_year) -> None:
+def test_previous_from_last_years_workbook(tmp_path, annual_data, last_year) -> None:
     before = {k: v["Xếp hạng"] for k, v in _rows(last_year).items()}
     target = tmp_path / "2022.xlsx"
-    assert main(["rank", "--data", str(data), "-o", str(target),
+    assert main(["rank", "--data", str(annual_data), "-o", str(target),
                  "--previous", str(last_year)]) == 0
     rows = _rows(target)
     assert set(rows) == set(before)
@@ -113,18 +98,18 @@ def test_previous_from_last_years_workbook(tmp_path, data, last_year) -> None:
     assert all(r["Tăng/giảm"] for r in communes.values())  # every commune matched
 
 
-def _rank_with(tmp_path, data, csv_text):
+def _rank_with(tmp_path, annual_data, csv_text):
     """Run ``cchc rank --previous prev.csv`` with ``csv_text``; (exit code, workbook)."""
     prev = tmp_path / "prev.csv"
     prev.write_text(csv_text, encoding="utf-8")
     target = tmp_path / "out.xlsx"
-    return main(["rank", "--data", str(data), "-o", str(target), "--previous",
+    return main(["rank", "--data", str(annual_data), "-o", str(target), "--previous",
                  str(prev)]), target
 
 
 @pytest.mark.slow
-def test_previous_from_csv_with_ids_and_names(tmp_path, data) -> None:
-    code, target = _rank_with(tmp_path, data,
+def test_previous_from_csv_with_ids_and_names(tmp_path, annual_data) -> None:
+    code, target = _rank_with(tmp_path, annual_data,
                               'agency_id,rank,index\nso-tai-chinh,3,"90,5"\nSỞ TƯ PHÁP,15,70\n')
     assert code == 0
     rows = _rows(target)
@@ -134,8 +119,8 @@ def test_previous_from_csv_with_ids_and_names(tmp_path, data) -> None:
     assert _change(rows, "Sở Y tế") == (None, "mới")
 
 
-def test_previous_unknown_name_is_one_message_with_the_row(tmp_path, data, capsys) -> None:
-    code, target = _rank_with(tmp_path, data,
+def test_previous_unknown_name_is_one_message_with_the_row(tmp_path, annual_data, capsys) -> None:
+    code, target = _rank_with(tmp_path, annual_data,
                               "agency_id,rank,index\nso-tai-chinh,3,\nSở Tư phap lý,2,\n")
     assert code == 1
     err = capsys.readouterr().err
@@ -144,8 +129,8 @@ def test_previous_unknown_name_is_one_message_with_the_row(tmp_path, data, capsy
     assert not target.exists()
 
 
-def test_previous_bad_rank_and_duplicate_are_listed_together(tmp_path, data, capsys) -> None:
-    code, _target = _rank_with(tmp_path, data,
+def test_previous_bad_rank_and_duplicate_are_listed_together(tmp_path, annual_data, capsys) -> None:
+    code, _target = _rank_with(tmp_path, annual_data,
                                "agency_id,rank,index\nso-tai-chinh,ba,\nSO TAI CHINH,2,\n")
     assert code == 1
     err = capsys.readouterr().err
