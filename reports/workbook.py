@@ -54,7 +54,6 @@ from reports import labels as L
 from scoring.appraisal import compare_self
 from scoring.errors import Problem, UsageError
 from scoring.previous import PreviousYear, year_over_year
-from scoring.text import fold
 
 FONT = "Times New Roman"
 SHEET_LEDGER = "Chi tiết điểm"
@@ -567,19 +566,11 @@ class _Builder:
 
         # title block
         label = L.group_label(group)
-        of = ("CÁC " if fold(label).startswith(("so,", "so ")) else "") + label.upper()
-        year = f" NĂM {self.year}" if self.year else ""
-        self.merge(ws, 0, 0, 0, last, f"Phụ lục {L.roman(number)}", self.f_appendix)
-        self.merge(ws, 1, 0, 1, last, f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH{year} CỦA {of}",
-                   self.f_title)
-        province = f" tỉnh {self.province}" if self.province else ""
-        self.merge(ws, 2, 0, 2, last,
-                   f"(Kèm theo Quyết định số        /QĐ-UBND ngày      /     /        "
-                   f"của Ủy ban nhân dân{province})", self.f_italic)
-        info = f"Bộ tiêu chí: {self.rules.title} (phiên bản {self.rules.version})"
-        if self.period:
-            info += f"; số liệu từ {self.period}"
-        self.merge(ws, 3, 0, 3, last, info, self.f_italic)
+        fmts = (self.f_appendix, self.f_title, self.f_italic, self.f_italic)
+        titles = A.title_block(group, number, self.year, self.province, self.rules,
+                               self.period)
+        for r, (text, fmt) in enumerate(zip(titles, fmts, strict=True)):
+            self.merge(ws, r, 0, r, last, text, fmt)
 
         first = h2 + 1
         last_row = first + n - 1
@@ -920,6 +911,8 @@ class _Builder:
             r += 1
         group_names = {g.id: L.group_label(g) for g in self.rules.groups}
         for row in d.itertuples(index=False):
+            ws.set_row(r, 15 * max(1, math.ceil(len(_text(row.name)) / 50),
+                                   math.ceil(len(_text(row.note)) / 50)) + 3)
             values = {"agency": self.names.get(row.agency_id, row.agency_id),
                       "group": group_names.get(row.group, row.group), "leaf": row.leaf,
                       "name": row.name, "self_points": _num(row.self_points),
@@ -935,19 +928,25 @@ class _Builder:
             r += 1
             self.put(ws, r, 0, A.appraisal_totals_title(), self.f_section)
             r += 1
-            totals_words = A.appraisal_total_headings()
-            for c, text in enumerate(totals_words.values()):
-                self.put(ws, r, c, text, self.f_head)
+            # in the columns of the table above: the number of leaves under "Mã", the
+            # points under their own headings
+            at = {"agency": 0, "group": 1, "leaves": 2, "self_points": 4,
+                  "appraised_points": 5, "difference": 6}
+            ws.set_row(r, 32)
+            for key, text in A.appraisal_total_headings().items():
+                self.put(ws, r, at[key], text, self.f_head)
             for row in units.itertuples(index=False):
                 r += 1
-                values = [self.names.get(row.agency_id, row.agency_id),
-                          group_names.get(row.group, row.group), float(row.leaves),
-                          _num(row.self_points), _num(row.appraised_points),
-                          _num(row.difference)]
-                for c, v in enumerate(values):
-                    fmt = self.f_int if c == 2 else (self.f_pts if c > 2 else self.f_text)
-                    self.put(ws, r, c, v, fmt)
-        for c, w in enumerate((30, 16, 9, 40, 11, 11, 11, 40)):
+                values = {"agency": self.names.get(row.agency_id, row.agency_id),
+                          "group": group_names.get(row.group, row.group),
+                          "leaves": float(row.leaves), "self_points": _num(row.self_points),
+                          "appraised_points": _num(row.appraised_points),
+                          "difference": _num(row.difference)}
+                for key, v in values.items():
+                    fmt = (self.f_int if key == "leaves" else
+                           self.f_text if key in ("agency", "group") else self.f_pts)
+                    self.put(ws, r, at[key], v, fmt)
+        for c, w in enumerate((30, 16, 9, 52, 11, 11, 11, 52)):
             ws.set_column(c, c, w)
         ws.freeze_panes(head + 1, 1)
         if len(d):

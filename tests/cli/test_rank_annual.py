@@ -63,8 +63,9 @@ def test_appraisal_sheet_lists_each_difference_with_its_reason(workbook) -> None
     # totals per unit below
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=9)]
     totals = {r[0]: r for r in values if r and r[0] in ("Sở Tài chính", "Sở Tư pháp")}
-    assert totals["Sở Tài chính"][2:6] == [2, 5, 3.5, -1.5]
-    assert totals["Sở Tư pháp"][2:6] == [1, 3, 2, -1]
+    # under the headings of the table above: leaves under "Mã", points under theirs
+    assert [totals["Sở Tài chính"][c] for c in (2, 4, 5, 6)] == [2, 5, 3.5, -1.5]
+    assert [totals["Sở Tư pháp"][c] for c in (2, 4, 5, 6)] == [1, 3, 2, -1]
 
 
 def _change(rows, name):
@@ -141,3 +142,25 @@ def test_previous_missing_file(tmp_path, capsys) -> None:
     assert main(["rank", "-o", str(tmp_path / "o.xlsx"), "--previous",
                  str(tmp_path / "nope.csv")]) != 0
     assert "nope.csv" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_default_print_is_the_appendix_sheets(workbook) -> None:
+    """The appendix sheets open selected as a group (Excel prints the active sheets by
+    default, LibreOffice offers "selected sheets"); the others stay printable."""
+    wb = openpyxl.load_workbook(workbook)
+    appendix = [ws.title for ws in wb.worksheets if ws.title.startswith("PL ")]
+    assert len(appendix) == 3
+    assert wb.active.title == appendix[0]
+    for ws in wb.worksheets:
+        selected = bool(ws.sheet_view.tabSelected)
+        assert selected == (ws.title in appendix), ws.title
+        if ws.title in appendix:
+            assert ws.print_area  # the ranking table, not the side blocks
+            assert ws.print_title_rows  # heading rows repeated on every page
+    for name in ("Chi tiết điểm", "Số liệu đầu vào"):
+        ws = wb[name]
+        assert ws.sheet_state == "visible"  # printable on request
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows
+    for cs in wb.chartsheets:
+        assert not cs.sheetViews.sheetView[0].tabSelected
