@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from scoring.i18n import language
 from scoring.paths import REPO_ROOT, SEED_REPORT_NAME
 
 settings.register_profile("ci", max_examples=60, deadline=None)
@@ -48,3 +49,10 @@ def annual_result(annual_data: Path):  # noqa: ANN201 - a ScoreResult
     from scoring.rules.loader import load_rules
 
     return score(load_rules(BUNDLED_RULES), load_dataset(annual_data))
+
+
+@pytest.fixture
+def english():
+    """Run the test in English (messages as written in the code); Vietnamese is the default."""
+    with language("en"):
+        yield
