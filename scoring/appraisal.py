@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import Dataset
-from scoring.engine import ScoreResult, score
+from scoring.engine import STATUSES, ScoreResult, score
 
 TOTAL_COLUMNS: tuple[str, ...] = ("self_points", "appraised_points", "survey_points",
                                   "has_self", "has_survey")
@@ -109,6 +109,45 @@ class SelfVsAppraised:
         return out.reset_index()
 
 
+def ledger_rows(result: ScoreResult, kinds: frozenset[str]) -> pd.DataFrame:
+    """The ledger rows of leaves of ``kinds``: ``agency_id, group, leaf, name, kind, points,
+    max_points, status``, in ledger order.
+
+    Read from the result's arrays (``result.blocks``), so a national ledger of a million
+    rows is not materialised (with its readable ``inputs`` strings) for a few columns.
+    """
+    statuses = np.asarray(STATUSES, dtype=object)
+    frames = []
+    for b in result.blocks:
+        meta = b.leaf_meta
+        rows = np.flatnonzero(meta["kind"].isin(kinds).to_numpy())
+        n = b.n_agencies
+        if not len(rows) or not n:
+            continue
+
+        def per_leaf(col: str, rows: np.ndarray = rows, meta: pd.DataFrame = meta,
+                     n: int = n) -> np.ndarray:
+            return np.tile(meta[col].to_numpy(dtype=object)[rows], n)
+
+        def cell(arr: np.ndarray, rows: np.ndarray = rows) -> np.ndarray:
+            return arr[rows].T.ravel()
+
+        frames.append(pd.DataFrame({
+            "agency_id": np.repeat(b.agency_ids, len(rows)),
+            "group": np.repeat(b.groups, len(rows)),
+            "leaf": per_leaf("leaf"), "name": per_leaf("name"), "kind": per_leaf("kind"),
+            "points": cell(b.points).astype(float),
+            "max_points": cell(b.max_points).astype(float),
+            "status": statuses[cell(b.status)]}))
+    if not frames:
+        return pd.DataFrame(columns=["agency_id", "group", "leaf", "name", "kind", "points",
+                                     "max_points", "status"])
+    return pd.concat(frames, ignore_index=True)
+
+
+_FROM_SCORES = frozenset({"manual", "bonus", "deduction"})
+
+
 def manual_points(ledger: pd.DataFrame, self_ledger: pd.DataFrame,
                   scores: pd.DataFrame) -> pd.DataFrame:
     """Counted self and appraised points of the ledger rows fed by the score table.
@@ -169,8 +208,7 @@ def compare_self(result: ScoreResult, self_result: ScoreResult | None = None
         self_result = (score(result.rules, self_assessed(ds), indicators=result.indicators)
                        if _appraised_any(ds) else result)
     totals = result.totals
-    ledger = result.ledger
-    survey = ledger[ledger["kind"] == "survey"].groupby("agency_id", sort=False).agg(
+    survey = ledger_rows(result, frozenset({"survey"})).groupby("agency_id", sort=False).agg(
         points=("points", "sum"), max_points=("max_points", "sum"))
     survey = survey.reindex(totals.index)
     has_survey = survey["max_points"].fillna(0).to_numpy() > 0
@@ -187,7 +225,8 @@ def compare_self(result: ScoreResult, self_result: ScoreResult | None = None
         "has_self": has_self, "has_survey": has_survey}, index=totals.index)
     frame.index.name = "agency_id"
     if scores["appraised_points"].notna().any():
-        leaves = manual_points(ledger, self_result.ledger, scores)
+        leaves = manual_points(ledger_rows(result, _FROM_SCORES),
+                               ledger_rows(self_result, _FROM_SCORES), scores)
         appraised = leaves["appraised_points"].notna()
         differs = leaves["self_points"].isna() | (leaves["difference"].abs() > _TOL)
         diffs = leaves[appraised & differs].reset_index(drop=True)

@@ -11,7 +11,7 @@ import math
 import pandas as pd
 import pytest
 
-from scoring.appraisal import agency_manual_points, compare_self, self_assessed
+from scoring.appraisal import agency_manual_points, compare_self, ledger_rows, self_assessed
 from scoring.dataset import load_dataset
 from scoring.engine import score
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
@@ -88,3 +88,11 @@ def test_no_scores_table_gives_blank_self_and_survey() -> None:
     assert view.totals["survey_points"].isna().all()
     assert (view.totals["appraised_points"] - res.totals["points"]).abs().max() < 1e-12
     assert view.differences.empty
+
+
+def test_ledger_rows_match_the_ledger(annual_result) -> None:
+    kinds = frozenset({"manual", "survey", "deduction"})
+    got = ledger_rows(annual_result, kinds).reset_index(drop=True)
+    led = annual_result.ledger
+    want = led[led["kind"].isin(kinds)][list(got.columns)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
