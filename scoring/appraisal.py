@@ -140,8 +140,10 @@ def ledger_rows(result: ScoreResult, kinds: frozenset[str]) -> pd.DataFrame:
             "max_points": cell(b.max_points).astype(float),
             "status": statuses[cell(b.status)]}))
     if not frames:
-        return pd.DataFrame(columns=["agency_id", "group", "leaf", "name", "kind", "points",
-                                     "max_points", "status"])
+        text = pd.Series(dtype=object)
+        return pd.DataFrame({"agency_id": text, "group": text, "leaf": text, "name": text,
+                             "kind": text, "points": pd.Series(dtype=float),
+                             "max_points": pd.Series(dtype=float), "status": text})
     return pd.concat(frames, ignore_index=True)
 
 
