@@ -31,8 +31,9 @@ from scoring.importer.dossiers import (
     parse_dossier_table,
 )
 from scoring.importer.findings import FINDING_COLUMNS, Finding
+from scoring.importer.formats import read_source
 from scoring.importer.review import ReviewDecision, read_review, validate_review
-from scoring.importer.source import Report, read_report
+from scoring.importer.source import Report
 from scoring.importer.tasks import (
     Task,
     build_tasks,
@@ -188,7 +189,17 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
     DataError
         Any problem with the report or the review file.
     """
-    report = read_report(report_path)
+    report = read_source(report_path)
+    try:
+        return _build(report, out, review_path)
+    except DataError as err:
+        raise DataError([p.replace(line=report.locate(p.line))
+                         if p.file is not None and Path(p.file) == report.path else p
+                         for p in err.problems]) from None
+
+
+def _build(report: Report, out: Path, review_path: Path | None) -> BuiltDataset:
+    """:func:`build_dataset` once the report is read (lines numbered in reading order)."""
     p1_lines, p2_lines = _split(report)
     dossiers = parse_dossier_table(report, p2_lines)
     registry = AgencyRegistry()
@@ -207,6 +218,7 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
     findings += check_subtotals(dossiers, labels)
     # stable: within one line, findings keep the column order they were made in
     findings.sort(key=lambda f: (_TABLE_ORDER.get(f.table, 9), f.line or 0))
+    findings = [f.replace(line=report.locate(f.line)) for f in findings]
 
     decisions: list[ReviewDecision] = []
     review_bytes: bytes | None = None
@@ -219,12 +231,14 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
 
     agency_rows = [{
         "agency_id": a.agency_id, "name": a.name, "group": a.group, "parent_id": a.parent_id,
-        "aliases": a.aliases, "ranked": a.ranked, "kind": a.kind, "source_line": a.source_line,
+        "aliases": a.aliases, "ranked": a.ranked, "kind": a.kind,
+        "source_line": report.locate(a.source_line),
     } for a in registry]
     dossier_rows = []
     for i, agency_id in sorted(built.row_agency.items()):
         row = dossiers.rows[i]
-        out_row: dict[str, object] = {"agency_id": agency_id, "source_line": row.line}
+        out_row: dict[str, object] = {"agency_id": agency_id,
+                                      "source_line": report.locate(row.line)}
         for column in COLUMNS:
             n = row.values[column]
             if n is None:
@@ -238,7 +252,8 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
     task_rows = []
     outcomes = []
     for t in tasks_table.tasks:
-        task_rows.append(_task_row(t, by_task))
+        task_rows.append(_task_row(t.replace(source_line=report.locate(t.source_line)),
+                                   by_task))
         status_decision = by_task.get((t.task_id, "status"))
         source = ("proposal" if status_decision is None else
                   "review_confirmed" if status_decision.value == t.proposal.status
@@ -288,6 +303,7 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
                    "end": dossiers.period[1].isoformat()},
         "source": {
             "file": report.path.name,
+            "format": report.format,
             "sha256": report.sha256,
             "title": (f"Báo cáo số {dossiers.report_ref or tasks_table.report_ref} ngày "
                       f"{as_of.strftime('%d/%m/%Y')} của UBND tỉnh {province}").strip(),

@@ -116,8 +116,10 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
         cells = ln.cells
         first = clean_cell(cells[0])
         if len(cells) == 1:
-            if text.startswith("**") and not table.title:
-                table.title = text.strip("* ").strip()
+            plain = text.strip("* ").strip()
+            if not table.title and not plain.startswith("(") and \
+                    not fold(plain).startswith("phu luc"):
+                table.title = plain
             m = re.search(r"Báo cáo số\s+(\S+)\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})", text)
             if m and table.report_date is None:
                 table.report_ref = m.group(1)
