@@ -24,10 +24,10 @@ from scoring.errors import DataError, Problem, UsageError
 from scoring.importer.agencies import AgencyRegistry
 from scoring.importer.dossiers import (
     COLUMNS,
-    RATE_COLUMNS,
     build_agencies,
     check_rows,
     check_subtotals,
+    dossier_record,
     parse_dossier_table,
 )
 from scoring.importer.findings import FINDING_COLUMNS, Finding
@@ -55,7 +55,7 @@ TASK_COLUMNS = (
 GENERATED_FILES = ("agencies.csv", "dossiers.csv", "tasks.csv", "findings.csv",
                    "manifest.json")
 REVIEW_FILE = "review.csv"
-_TABLE_ORDER = {"report": 0, "agencies": 1, "dossiers": 2, "tasks": 3}
+TABLE_ORDER = {"report": 0, "agencies": 1, "dossiers": 2, "tasks": 3}
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ class ImportSummary:
                 if not t.proposal_certain and t.status_source == "proposal"]
 
 
-def _csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
+def render_csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
+    """A dataset CSV as bytes: UTF-8, ``\n`` line ends, the columns in this order."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n",
                             quoting=csv.QUOTE_MINIMAL)
@@ -217,7 +218,7 @@ def _build(report: Report, out: Path, review_path: Path | None) -> BuiltDataset:
     findings += check_rows(dossiers, labels)
     findings += check_subtotals(dossiers, labels)
     # stable: within one line, findings keep the column order they were made in
-    findings.sort(key=lambda f: (_TABLE_ORDER.get(f.table, 9), f.line or 0))
+    findings.sort(key=lambda f: (TABLE_ORDER.get(f.table, 9), f.line or 0))
     findings = [f.replace(line=report.locate(f.line)) for f in findings]
 
     decisions: list[ReviewDecision] = []
@@ -237,17 +238,7 @@ def _build(report: Report, out: Path, review_path: Path | None) -> BuiltDataset:
     dossier_rows = []
     for i, agency_id in sorted(built.row_agency.items()):
         row = dossiers.rows[i]
-        out_row: dict[str, object] = {"agency_id": agency_id,
-                                      "source_line": report.locate(row.line)}
-        for column in COLUMNS:
-            n = row.values[column]
-            if n is None:
-                out_row[column] = ""
-            elif column in RATE_COLUMNS:
-                out_row[column] = f"{float(n.value):.{n.decimals}f}"
-            else:
-                out_row[column] = int(n.value)
-        dossier_rows.append(out_row)
+        dossier_rows.append(dossier_record(agency_id, row, report.locate(row.line)))
 
     task_rows = []
     outcomes = []
@@ -264,10 +255,10 @@ def _build(report: Report, out: Path, review_path: Path | None) -> BuiltDataset:
             t.proposal.certain, (t.task_id, "lead_agency_ids") in by_task))
 
     files: dict[str, bytes] = {
-        "agencies.csv": _csv(AGENCY_COLUMNS, agency_rows),
-        "dossiers.csv": _csv(DOSSIER_COLUMNS, dossier_rows),
-        "tasks.csv": _csv(TASK_COLUMNS, task_rows),
-        "findings.csv": _csv(FINDING_COLUMNS, [f.as_row() for f in findings]),
+        "agencies.csv": render_csv(AGENCY_COLUMNS, agency_rows),
+        "dossiers.csv": render_csv(DOSSIER_COLUMNS, dossier_rows),
+        "tasks.csv": render_csv(TASK_COLUMNS, task_rows),
+        "findings.csv": render_csv(FINDING_COLUMNS, [f.as_row() for f in findings]),
     }
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     if review_bytes is not None:

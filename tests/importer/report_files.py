@@ -182,3 +182,82 @@ def strip_location(csv_text: str, column: str) -> list[dict[str, str]]:
 def squash(text: str) -> str:
     """Text with every run of white space made one space (PDF line wrapping)."""
     return re.sub(r"\s+", " ", text).strip()
+
+
+# the header of the provincial system's statistics export (two levels, merged cells)
+EXPORT_GROUPS = (
+    ("Tổng số hồ sơ tiếp nhận", ()),
+    ("Đã giải quyết", ("Tổng số", "Đúng hạn/Trước hạn", "Trễ hạn")),
+    ("Đang giải quyết", ("Tổng số", "Trong hạn", "Quá hạn")),
+    ("Hồ sơ trễ hạn", ("Số lượng", "Tỷ lệ (%)")),
+    ("Trực tuyến", ("Số hồ sơ trực tuyến", "Tổng số hồ sơ phát sinh", "Tỷ lệ (%)")),
+)
+
+
+def write_dossier_xlsx(seed: Path, path: Path, *, rename: dict[str, str] | None = None,
+                       sheet: str = "Thống kê") -> Path:
+    """Phụ lục 2 of the seed as a TTHC system export: title rows, the period, a two-level
+    merged header, a row of column numbers, numbers as numbers (rates as fractions shown
+    as percentages), bold subtotal rows and a grand total merged over Stt and name.
+
+    ``rename`` changes unit names (to misspell one). The values are read from the seed by
+    the independent reader of tests/importer/seed_raw.py, not by the importer.
+    """
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    from tests.importer.seed_raw import COLS, rows
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws["A1"] = "UBND TỈNH KHÁNH HÒA"
+    ws["A2"] = "THỐNG KÊ TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH"
+    ws.merge_cells("A2:N2")
+    ws["A3"] = "Kỳ thống kê: Từ ngày 15/12/2021 đến ngày 14/12/2022"
+    ws.merge_cells("A3:N3")
+    top, sub = 5, 6
+    ws.cell(top, 1, "STT")
+    ws.merge_cells(start_row=top, start_column=1, end_row=sub, end_column=1)
+    ws.cell(top, 2, "Đơn vị")
+    ws.merge_cells(start_row=top, start_column=2, end_row=sub, end_column=2)
+    col = 3
+    for name, subs in EXPORT_GROUPS:
+        ws.cell(top, col, name)
+        if not subs:
+            ws.merge_cells(start_row=top, start_column=col, end_row=sub, end_column=col)
+            col += 1
+            continue
+        ws.merge_cells(start_row=top, start_column=col, end_row=top,
+                       end_column=col + len(subs) - 1)
+        for k, s in enumerate(subs):
+            ws.cell(sub, col + k, s)
+        col += len(subs)
+    for c in range(1, 15):
+        ws.cell(sub + 1, c, f"({c})")
+        for r in (top, sub):
+            ws.cell(r, c).font = Font(bold=True)
+            ws.cell(r, c).alignment = Alignment(wrap_text=True, horizontal="center")
+    r = sub + 2
+    for row in rows(seed):
+        label = (rename or {}).get(row["label"], row["label"])
+        stt = int(row["stt"]) if row["stt"].isdigit() else row["stt"]
+        bold = not isinstance(stt, int) and stt not in ("-", "+")
+        if label == "TỔNG":
+            ws.cell(r, 1, "TỔNG")
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+        else:
+            ws.cell(r, 1, stt)
+            ws.cell(r, 2, label)
+        for c, column in enumerate(COLS, start=3):
+            value = row[column]
+            if value is None:
+                continue
+            cell = ws.cell(r, c, value / 100 if column.endswith("_rate") else value)
+            cell.number_format = "0.00%" if column.endswith("_rate") else "#,##0"
+        for c in range(1, 15):
+            ws.cell(r, c).font = Font(bold=bold)
+        r += 1
+    ws.cell(r + 1, 2, "Người lập biểu")
+    wb.save(str(path))
+    return path

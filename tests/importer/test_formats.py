@@ -30,14 +30,6 @@ def _need_soffice() -> None:
 
 
 @pytest.fixture(scope="module")
-def text_dataset(seed_report: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("text") / "ds"
-    with language("vi"):
-        import_report(seed_report, out)
-    return out
-
-
-@pytest.fixture(scope="module")
 def word_report(seed_report: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_docx(seed_report, tmp_path_factory.mktemp("word") / "bao-cao-2022.docx")
 
