@@ -221,3 +221,19 @@ def test_xls_export(seed_report: Path, text_dataset: Path, dataset: Path,
         import_dossiers(xls, dataset)
     assert _dossiers(dataset) == _dossiers(text_dataset)
     assert openpyxl.load_workbook(xlsx).active.title == "Thống kê"
+
+
+def test_docs_list_every_known_name() -> None:
+    """docs/nam-moi.md lists every header name the importer knows."""
+    from scoring.importer.export import GROUPS, SINGLE, STT_NAMES, TOTAL_NAMES, UNIT_NAMES
+    from scoring.paths import REPO_ROOT
+
+    text = (REPO_ROOT / "docs" / "nam-moi.md").read_text("utf-8")
+    section = text[text.index("### Tên cột đã biết"):text.index("### Tệp ánh xạ cột")]
+    pieces = [f" {normalise(p)} " for p in section.replace(";", "|").replace("/", "|")
+              .replace("(", "|").split("|")]
+    names = [*SINGLE, *STT_NAMES, *UNIT_NAMES, *TOTAL_NAMES]
+    for tops, subs in GROUPS:
+        names += [*tops, *subs]
+    missing = [n for n in names if not any(f" {n} " in p for p in pieces)]
+    assert not missing, f"docs/nam-moi.md does not list {missing}"
