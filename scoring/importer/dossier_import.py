@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from scoring.dataset import read_table, table_file
 from scoring.errors import DataError, Problem, UsageError
 from scoring.i18n import _
@@ -48,9 +46,11 @@ from scoring.importer.export import (
 from scoring.importer.findings import FINDING_COLUMNS, Finding
 from scoring.importer.sheets import read_sheets
 from scoring.text import fold, slug
+from scoring.yamlfile import read_yaml
 
 UNIT_KINDS = ("member", "sub", "subsub")
 SKIP = "skip"
+MAP_MAX_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -94,17 +94,7 @@ def read_map(path: Path | None) -> ColumnMap:
     if path is None:
         return ColumnMap({}, {})
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise DataError(Problem(_("the column map does not exist"), file=path,
-                                fix=_("check the path given to --columns"))) from None
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        line = getattr(getattr(err, "problem_mark", None), "line", None)
-        raise DataError(Problem(_("the column map is not valid YAML"), file=path,
-                                line=None if line is None else line + 1,
-                                fix=_("write it as in docs/nam-moi.md (UTF-8, 'columns:' "
-                                      "then one 'column: header name' per line)"))) from None
+    _text, data, _meta = read_yaml(path, str(path), DataError, MAP_MAX_BYTES)
     columns = read_column_map(data, path)
     units = data.get("units") or {}
     if not isinstance(units, dict) or not all(isinstance(k, str) and isinstance(v, str)
