@@ -30,6 +30,40 @@ def compute(rules_path: Path, data_path: Path) -> Any:
     return score(load_rules(rules_path), load_dataset(data_path))
 
 
+def appendix_targets(docx_path: Path | None, pdf_path: Path | None,
+                     inputs: tuple[Path, ...]) -> tuple[Path | None, Path | None]:
+    """Check the --docx and --pdf targets before any work; () when neither is asked."""
+    from reports.docx import check_document_path, libreoffice
+
+    if docx_path is None and pdf_path is None:
+        return ()
+    docx = None if docx_path is None else check_document_path(docx_path, ".docx", inputs,
+                                                              "--docx")
+    pdf = None if pdf_path is None else check_document_path(pdf_path, ".pdf", inputs, "--pdf")
+    if pdf is not None:
+        libreoffice()  # a clear message now if LibreOffice is missing
+    return docx, pdf
+
+
+def write_appendix(result: Any, previous: Any, docx: Path | None,
+                   pdf: Path | None) -> list[Path]:
+    """Write the decision appendix as Word and/or PDF; the files written."""
+    from reports.annual import appendices
+    from reports.docx import build_appendix, docx_to_pdf, write_docx, write_docx_temp
+    from scoring.appraisal import compare_self
+    from scoring.previous import year_over_year
+
+    yoy = None if previous is None else year_over_year(result.totals, previous)
+    doc = build_appendix(appendices(result, compare_self(result), yoy))
+    written = []
+    if docx is not None:
+        written.append(write_docx(doc, docx))
+    if pdf is not None:
+        with write_docx_temp(doc, pdf) as source:
+            written.append(docx_to_pdf(source, pdf))
+    return written
+
+
 def _vi(x: float, digits: int) -> str:
     from reports.labels import vi_number
 
@@ -64,6 +98,14 @@ def ledger_progress(rows: int) -> Iterator[Callable[[int], None] | None]:
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Workbook to write (.xlsx). Default: cchc-<dataset>.xlsx in the "
                    "current folder.")
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path), default=None,
+              help="Last year's workbook (written by cchc rank) or a CSV "
+                   "agency_id,rank,index: adds last year's rank and the change.")
+@click.option("--docx", "docx_path", type=click.Path(path_type=Path), default=None,
+              help="Also write the decision appendix (Phụ lục I, II, ...) as a Word "
+                   "document (.docx): A4 landscape, ready to attach.")
+@click.option("--pdf", "pdf_path", type=click.Path(path_type=Path), default=None,
+              help="Also write the decision appendix as PDF (converted by LibreOffice).")
 @click.option("--ledger", "ledger", type=click.Choice(["auto", "sheet", "csv", "none"]),
               default="auto", show_default=True,
               help="Where the ledger (every unit x leaf) goes: sheets of the workbook, a CSV "
@@ -71,8 +113,9 @@ def ledger_progress(rows: int) -> Iterator[Callable[[int], None] | None]:
                    "dataset), or nowhere. auto: sheets up to 300,000 rows, CSV above.")
 @click.option("--no-ledger", "no_ledger", is_flag=True, help="Same as --ledger none.")
 @force_option
-def rank(rules_path: Path, data_path: Path, output: Path | None, ledger: str, no_ledger: bool,
-         force: bool) -> None:
+def rank(rules_path: Path, data_path: Path, output: Path | None,
+         previous_path: Path | None, docx_path: Path | None, pdf_path: Path | None,
+         ledger: str, no_ledger: bool, force: bool) -> None:
     """Write the annual ranking workbook (Vietnamese, A4, ready to attach).
 
     One sheet per group (ranking table, mean, counts per class, charts), the ledger of
@@ -88,10 +131,16 @@ def rank(rules_path: Path, data_path: Path, output: Path | None, ledger: str, no
     )
     from scoring.files import check_output
 
-    inputs = (rules_path, data_path)
+    inputs = (rules_path, data_path, *([previous_path] if previous_path is not None else []))
     if output is not None:
         check_output(output, inputs=inputs, force=force)  # fail before the (slower) scoring
+    documents = appendix_targets(docx_path, pdf_path, inputs)
     result = compute(rules_path, data_path)
+    previous = None
+    if previous_path is not None:
+        from scoring.previous import read_previous
+
+        previous = read_previous(previous_path, result.dataset)
     target = output if output is not None else Path.cwd() / default_filename(result)
     ledger = "none" if no_ledger else ledger_mode(ledger, len(result.ledger))
     if ledger == "csv":
@@ -100,7 +149,7 @@ def rank(rules_path: Path, data_path: Path, output: Path | None, ledger: str, no
             rows=_vi(len(result.ledger), 0), file=ledger_csv_path(target).name), err=True)
     with ledger_progress(len(result.ledger) if ledger != "none" else 0) as progress:
         summary = write_workbook(result, target, inputs=inputs, force=force, ledger=ledger,
-                                 progress=progress)
+                                 progress=progress, previous=previous)
     click.echo(_("Workbook written: {path}").format(path=summary.path))
     click.echo(_("Sheets: {sheets}").format(sheets=", ".join(summary.sheets)))
     digits = index_digits(result.rules)
@@ -113,3 +162,6 @@ def rank(rules_path: Path, data_path: Path, output: Path | None, ledger: str, no
                 rank=rank_no, unit=agency, index=_vi(index, digits)))
         counts = "; ".join(f"{label}: {n}" for label, n in g.classes)
         click.echo(_("  Classes: {counts}").format(counts=counts))
+    if documents:
+        for path in write_appendix(result, previous, *documents):
+            click.echo(_("Written: {path}").format(path=path))
