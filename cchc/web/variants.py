@@ -116,8 +116,12 @@ def leaf_form(rules: Any, code: str) -> dict[str, Any]:
         raise NotFound(Problem(_("the rule set has no leaf {code!r}").format(code=code),
                                field="leaf", fix=_("pick a leaf from the list"))) from None
     rule = leaf.rule
+    others = sorted({f"{tid} ({other.rule.kind})" for tid, tree in rules.trees.items()
+                     for _a, _c, other in tree.leaves()
+                     if other.code == code and other.rule.kind != rule.kind})
     out: dict[str, Any] = {"code": leaf.code, "name": leaf.name, "kind": rule.kind,
-                           "max": _text(leaf.max), "bands": [], "weights": {}}
+                           "max": _text(leaf.max), "bands": [], "weights": {},
+                           "other_kinds": others}
     bands = getattr(rule, "bands", None) or ()
     out["bands"] = [{"min": _text(b.min), "max": _text(b.max), "points": _text(b.points)}
                     for b in bands]
@@ -188,7 +192,7 @@ def parse_form(rules: Any, form: Mapping[str, str]) -> tuple[Edit, dict[str, str
             new = [(r.get("min"), r.get("max"), r.get("points")) for r in bands]
             if [tuple(None if v is None else float(v) for v in t) for t in new] != old:
                 change.setdefault("rule", {})["bands"] = bands
-        if base["kind"] == "tasks":
+        if base["kind"] == "tasks" and all(f"weight-{s}" in form for s in WEIGHT_STATUSES):
             weights = {s: read(f"weight-{s}") for s in WEIGHT_STATUSES}
             if any(weights[s] != leaf.rule.weights.get(s, 0.0) for s in WEIGHT_STATUSES):
                 change.setdefault("rule", {})["weights"] = {
