@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from reports.labels import indicator_label
 from scoring.dataset import check_dataset
 from scoring.errors import CchcError, Problem, UsageError
 from scoring.i18n import _, normalize_language
@@ -201,7 +202,8 @@ def simulate_page(request: Request) -> Response:
     result = ctx.library.score(rules_id, data_id)
     units = [(str(i), str(r["agency"]), str(r["group"]))
              for i, r in result.totals[result.totals["rank"].notna()].iterrows()]
-    return ctx.page(request, "simulate.html", units=units, indicators=WHATIF_INDICATORS,
+    indicators = [(name, indicator_label(name)) for name in WHATIF_INDICATORS]
+    return ctx.page(request, "simulate.html", units=units, indicators=indicators,
                     result=result)
 
 
