@@ -116,12 +116,15 @@ def leaf_form(rules: Any, code: str) -> dict[str, Any]:
         raise NotFound(Problem(_("the rule set has no leaf {code!r}").format(code=code),
                                field="leaf", fix=_("pick a leaf from the list"))) from None
     rule = leaf.rule
-    others = sorted({f"{tid} ({other.rule.kind})" for tid, tree in rules.trees.items()
-                     for _a, _c, other in tree.leaves()
-                     if other.code == code and other.rule.kind != rule.kind})
+    same, others = [], []
+    for tid, tree in rules.trees.items():
+        for _a, _c, other in tree.leaves():
+            if other.code == code:
+                (same if other.rule.kind == rule.kind else others).append(
+                    tid if other.rule.kind == rule.kind else f"{tid} ({other.rule.kind})")
     out: dict[str, Any] = {"code": leaf.code, "name": leaf.name, "kind": rule.kind,
                            "max": _text(leaf.max), "bands": [], "weights": {},
-                           "other_kinds": others}
+                           "other_kinds": others, "trees": same}
     bands = getattr(rule, "bands", None) or ()
     out["bands"] = [{"min": _text(b.min), "max": _text(b.max), "points": _text(b.points)}
                     for b in bands]
@@ -197,7 +200,11 @@ def parse_form(rules: Any, form: Mapping[str, str]) -> tuple[Edit, dict[str, str
             if any(weights[s] != leaf.rule.weights.get(s, 0.0) for s in WEIGHT_STATUSES):
                 change.setdefault("rule", {})["weights"] = {
                     s: _plain(w) for s, w in weights.items()}
-        if change:
+        if change and base["other_kinds"]:
+            # scored another way in some tree: change only the trees of this kind
+            for tid in base["trees"]:
+                overrides[f"{tid}/{code}"] = change
+        elif change:
             overrides[code] = change
     groups = []
     for g in rules.groups:

@@ -123,9 +123,18 @@ def test_tasks_weights(tmp_path) -> None:
     assert not attempt.ok and "weights" in str(attempt.field_problems) + str(attempt.problems)
 
 
-def test_a_code_scored_two_ways_offers_only_its_maximum(client) -> None:
+def test_a_code_scored_two_ways_is_changed_in_its_trees_only(client, base, tmp_path) -> None:
     html = client.get("/rules?leaf=1.1.2").text  # tasks in two trees, manual in communes
-    assert "commune (manual)" in html and 'name="weight-done_late"' not in html
+    assert "commune (manual)" in html and 'name="weight-done_late"' in html
+    (tmp_path / "tmp").mkdir()
+    form = {"leaf": "1.1.2", "max": "3", "weight-done_on_time": "1", "weight-done_late": "0",
+            "weight-not_done": "0", "weight-in_progress": "0"}
+    edit, errors = parse_form(base[1], form)
+    assert errors == {} and set(edit.overrides) == {"department/1.1.2", "district/1.1.2"}
+    attempt = try_variant(tmp_path, base[0], base[1], edit)
+    assert attempt.ok, attempt
+    assert attempt.rules.leaf("1.1.2", "department").rule.weights["done_late"] == 0
+    assert attempt.rules.leaf("1.1.2", "commune").rule.kind == "manual"
 
 
 def test_preview_shows_the_shifts_of_cchc_compare(fresh_client) -> None:
