@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
 import threading
 import time
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +71,12 @@ def test_ids() -> None:
     assert valid_id("khanh-hoa-2022.v2")
     for bad in ("", ".hidden", "../x", "a/b", "a\\b", "a..b", "x" * 101):
         assert not valid_id(bad)
+
+
+def test_templates_and_static_files_are_package_data() -> None:
+    root = Path(__file__).resolve().parents[2]
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["cchc"]
+    files = [p.relative_to(root / "cchc").as_posix()
+             for sub in ("web/templates", "web/static") for p in (root / "cchc" / sub).iterdir()]
+    assert files and all(any(fnmatch.fnmatch(f, g) for g in globs) for f in files), files
