@@ -24,7 +24,7 @@ def test_csv_compares_with_last_years_ranks(tmp_path, annual_data, annual_result
     assert float(tc["rank_a"]) == 1 and float(tc["rank_b"]) == t.at["so-tai-chinh", "rank"]
     assert float(tc["rank_shift"]) == t.at["so-tai-chinh", "rank"] - 1  # B − A
     assert float(tc["index_diff"]) == pytest.approx(float(tc["index_b"]) - 100, abs=1e-8)
-    assert rows["so-tu-phap"]["index_a"] == "" and rows["so-tu-phap"]["rank_a"] == "10.0"
+    assert rows["so-tu-phap"]["index_a"] == "" and float(rows["so-tu-phap"]["rank_a"]) == 10
     assert rows["so-y-te"]["rank_a"] == ""  # not in PREV
 
 
