@@ -46,6 +46,7 @@ from scoring.forms import (
     KIND_SURVEY,
     META_SHEET,
     SELF_COL,
+    encode_records,
     form_filename,
     score_headers,
     score_sheet_name,
@@ -335,29 +336,43 @@ def _protect(ws: Any) -> None:
 
 def _meta_sheet(wb: Any, records: Iterable[tuple[Any, ...]]) -> None:
     ws = wb.add_worksheet(META_SHEET)
-    for r, rec in enumerate(records):
-        for c, v in enumerate(rec):
-            _put(ws, r, c, v, None)
+    for r, chunk in enumerate(encode_records(records)):
+        ws.write_string(r, 0, chunk)
     ws.very_hidden()
     _protect(ws)
 
 
-def _validation(ws: Any, r: int, c: int, hi: float, *, whole: bool = False) -> None:
-    if whole:
-        msg = _("Type a whole number of answers, 0 or more.")
-        ws.data_validation(r, c, r, c, {
-            "validate": "integer", "criteria": ">=", "value": 0,
-            "error_title": _("Not a valid count"), "error_message": msg})
-        return
-    num = L.vi_number(hi)
-    ws.data_validation(r, c, r, c, {
-        "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": hi,
-        "error_title": _("Points out of range"),
-        "error_message": _("Type a number from 0 to {max} (the maximum of this row); use "
-                           "the decimal separator of your spreadsheet, e.g. 1,5.").format(
-                               max=num),
-        "input_title": _("From 0 to {max}").format(max=num),
-        "input_message": _("Points for this row: a number from 0 to {max}.").format(max=num)})
+class _Validations:
+    """Input cells grouped by their rule, written as one validation each (multi-range).
+
+    One validation per distinct maximum keeps the file small and quick to read back.
+    """
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, float], list[tuple[int, int]]] = {}
+
+    def add(self, r: int, c: int, hi: float, *, whole: bool = False) -> None:
+        self.cells.setdefault(("count" if whole else "points", hi), []).append((r, c))
+
+    def write(self, ws: Any) -> None:
+        for (kind, hi), cells in self.cells.items():
+            refs = " ".join(xl_rowcol_to_cell(r, c) for r, c in cells)
+            (r0, c0) = cells[0]
+            if kind == "count":
+                opts = {"validate": "integer", "criteria": ">=", "value": 0,
+                        "error_title": _("Not a valid count"),
+                        "error_message": _("Type a whole number of answers, 0 or more.")}
+            else:
+                num = L.vi_number(hi)
+                opts = {"validate": "decimal", "criteria": "between", "minimum": 0,
+                        "maximum": hi, "error_title": _("Points out of range"),
+                        "error_message": _("Type a number from 0 to {max} (the maximum of this "
+                                           "row); use the decimal separator of your "
+                                           "spreadsheet, e.g. 1,5.").format(max=num),
+                        "input_title": _("From 0 to {max}").format(max=num),
+                        "input_message": _("Points for this row: a number from 0 to {max}.")
+                        .format(max=num)}
+            ws.data_validation(r0, c0, r0, c0, {**opts, "multi_range": refs})
 
 
 @dataclass(frozen=True)
@@ -446,6 +461,7 @@ def _score_form(wb: Any, ctx: FormContext, rows: tuple[FormRow, ...], v: UnitVal
                                       ("meta", "header_row", str(head_row + 1))]
     records += [("header", c + 1, text) for c, text in enumerate(heads)]
     e, g = SELF_COL - 1, APPRAISED_COL - 1
+    checks = _Validations()
 
     def ref(i: int, col: int) -> str:
         return xl_rowcol_to_cell(first + i, col)
@@ -475,7 +491,7 @@ def _score_form(wb: Any, ctx: FormContext, rows: tuple[FormRow, ...], v: UnitVal
             if row.role in INPUT_ROLES:
                 for col, vals in ((e, v.self_points), (g, v.appraised)):
                     _put(ws, x, col, vals.get(i), fm["input_n"])
-                    _validation(ws, x, col, row.max)
+                    checks.add(x, col, row.max)
                 _put(ws, x, 5, v.evidence.get(i, ""), fm["input_t"])
                 _put(ws, x, 7, v.reason.get(i, ""), fm["input_t"])
             else:
@@ -488,6 +504,7 @@ def _score_form(wb: Any, ctx: FormContext, rows: tuple[FormRow, ...], v: UnitVal
             ws.set_row(x, 12.5 * height + 3)
         records.append(("row", x + 1, row.code, row.role, row.max, pts))
     last = first + len(rows)
+    checks.write(ws)
     _signatures(ws, fm, last + 1)
     ws.freeze_panes(first, 0)
     _print_setup(ws, head_row, f"{v.agency_id} · {rs.id} {rs.version}")
@@ -607,6 +624,7 @@ def write_survey_workbook(path: Path, ctx: FormContext, tree: Tree, group_id: st
                                   [f"{k}. {names[k]}" for k in by_leaf]) + 6)
         ws.set_row(head + 1, 30)
         first = head + 2
+        checks = _Validations()
         for k, (aid, name) in enumerate(units):
             x = first + k
             _put(ws, x, 0, k + 1, fm["max"])
@@ -615,11 +633,9 @@ def write_survey_workbook(path: Path, ctx: FormContext, tree: Tree, group_id: st
             for leaf, items in by_leaf.items():
                 for col, opt, _hi in items:
                     _put(ws, x, col, existing.get((aid, leaf, opt)), fm["input_n"])
-                    if opt:
-                        _validation(ws, x, col, 0, whole=True)
-                    else:
-                        _validation(ws, x, col, 100.0)
+                    checks.add(x, col, 0.0 if opt else 100.0, whole=bool(opt))
             records.append(("unit", x + 1, aid))
+        checks.write(ws)
         ws.freeze_panes(first, 3)
         _print_setup(ws, head + 1, f"{group_id} · {ctx.rules.id} {ctx.rules.version}")
         ws.repeat_rows(head, head + 1)

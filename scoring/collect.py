@@ -49,6 +49,7 @@ from scoring.forms import (
     META_SHEET,
     REASON_COL,
     SELF_COL,
+    decode_records,
 )
 from scoring.i18n import _
 from scoring.rules.model import ManualRule, RuleSet, SurveyRule
@@ -190,7 +191,10 @@ class _Reader:
                              _("collect only the forms cchc forms wrote, or move this file out "
                                "of the folder"))
                 return FormRead(self.label, problems=tuple(self.problems))
-            meta, records = self._meta(_Sheet(wb[META_SHEET]))
+            try:
+                meta, records = self._meta(wb[META_SHEET])
+            except ValueError:
+                meta, records = {}, []
             if not self._check_meta(meta):
                 return FormRead(self.label, problems=tuple(self.problems))
             sheet = meta.get("sheet", "")
@@ -208,16 +212,15 @@ class _Reader:
 
     # ------------------------------------------------------------- meta
     @staticmethod
-    def _meta(sheet: _Sheet) -> tuple[dict[str, str], list[list[Any]]]:
+    def _meta(ws: Any) -> tuple[dict[str, str], list[list[Any]]]:
+        cells = [row[0] for row in ws.iter_rows(max_col=1, values_only=True) if row]
         meta: dict[str, str] = {}
         records = []
-        for row in sheet.rows:
-            if not row or _blank(row[0]):
-                continue
-            if row[0] == "meta" and len(row) >= 3:
-                meta[str(row[1])] = _text(row[2])
-            else:
-                records.append(row)
+        for rec in decode_records(cells):
+            if rec[0] == "meta" and len(rec) >= 3:
+                meta[str(rec[1])] = _text(rec[2])
+            elif len(rec) >= 3:
+                records.append(rec)
         return meta, records
 
     def _check_meta(self, meta: dict[str, str]) -> bool:

@@ -2,8 +2,10 @@
 
 ``cchc forms`` (:mod:`reports.forms`) writes the workbooks; ``cchc collect``
 (:mod:`scoring.collect`) reads them back. Both follow this module, so the two cannot
-drift apart. Every workbook carries a hidden sheet :data:`META_SHEET` of records, one
-per row, first cell the record type:
+drift apart. Every workbook carries a hidden sheet :data:`META_SHEET` holding a list of records
+as JSON, cut into pieces of at most :data:`CHUNK` characters down column A (a cell holds at
+most 32,767); one JSON text reads back much faster than thousands of cells. Each record is a
+list whose first item is the record type:
 
 ``meta, key, value``
     ``kind`` (:data:`KIND_SCORE` or :data:`KIND_SURVEY`), ``form_version``,
@@ -27,9 +29,14 @@ Examples
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from typing import Any
+
 from scoring.i18n import _
 
 FORM_VERSION = "1"
+CHUNK = 30_000
 META_SHEET = "cchc"
 KIND_SCORE = "score-form"
 KIND_SURVEY = "survey-form"
@@ -96,3 +103,24 @@ def survey_filename(group_id: str) -> str:
     'dieu-tra-commune.xlsx'
     """
     return "dieu-tra-" + form_filename(group_id)
+
+
+def encode_records(records: Iterable[tuple[Any, ...]]) -> list[str]:
+    """The hidden sheet's cells: the records as JSON, in pieces of at most :data:`CHUNK`.
+
+    Examples
+    --------
+    >>> decode_records(encode_records([("meta", "kind", "score-form"), ("row", 12, "1.1")]))
+    [['meta', 'kind', 'score-form'], ['row', 12, '1.1']]
+    """
+    text = json.dumps([list(r) for r in records], ensure_ascii=False, separators=(",", ":"))
+    return [text[i:i + CHUNK] for i in range(0, len(text), CHUNK)] or ["[]"]
+
+
+def decode_records(cells: Iterable[Any]) -> list[list[Any]]:
+    """The records back from the hidden sheet's column A; ``ValueError`` if damaged."""
+    text = "".join(str(c) for c in cells if c is not None)
+    data = json.loads(text)
+    if not isinstance(data, list) or not all(isinstance(r, list) and r for r in data):
+        raise ValueError("not a list of records")
+    return data

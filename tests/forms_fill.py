@@ -18,7 +18,14 @@ from scoring.forms import (
     META_SHEET,
     REASON_COL,
     SELF_COL,
+    decode_records,
+    encode_records,
 )
+
+
+def records(wb: openpyxl.Workbook) -> list[list]:
+    """The hidden sheet's records of an open workbook."""
+    return decode_records(r[0] for r in wb[META_SHEET].iter_rows(max_col=1, values_only=True))
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ def form_meta(path: Path) -> tuple[dict[str, str], list[Row]]:
     """(meta, rows) of a score form or survey workbook."""
     wb = openpyxl.load_workbook(path, read_only=True)
     meta, rows = {}, []
-    for rec in wb[META_SHEET].iter_rows(values_only=True):
+    for rec in records(wb):
         if rec[0] == "meta":
             meta[rec[1]] = rec[2]
         elif rec[0] == "row":
@@ -87,8 +94,8 @@ def fill_survey(path: Path, answers: dict[str, tuple[int, ...]]) -> dict[tuple[s
     cycled by unit number; share columns get 50 + unit number. Returns
     (agency, leaf) → {option: count} or {"": share}."""
     wb = openpyxl.load_workbook(path)
-    meta = {r[1]: r[2] for r in wb[META_SHEET].iter_rows(values_only=True) if r[0] == "meta"}
-    recs = list(wb[META_SHEET].iter_rows(values_only=True))
+    recs = records(wb)
+    meta = {r[1]: r[2] for r in recs if r[0] == "meta"}
     cols = [(int(r[1]), r[2], r[3] or "") for r in recs if r[0] == "col"]
     units = [(int(r[1]), r[2]) for r in recs if r[0] == "unit"]
     ws = wb[meta["sheet"]]
@@ -100,3 +107,15 @@ def fill_survey(path: Path, answers: dict[str, tuple[int, ...]]) -> dict[tuple[s
             filled.setdefault((aid, leaf), {})[opt] = value
     wb.save(path)
     return filled
+
+
+def set_meta(path: Path, key: str, value: str) -> None:
+    """Change one ``meta`` record of the hidden sheet (what a tampered form looks like)."""
+    wb = openpyxl.load_workbook(path)
+    recs = [[r[0], r[1], value] if r[0] == "meta" and r[1] == key else r for r in records(wb)]
+    ws = wb[META_SHEET]
+    for row in ws.iter_rows():
+        row[0].value = None
+    for i, chunk in enumerate(encode_records(recs)):
+        ws.cell(i + 1, 1).value = chunk
+    wb.save(path)

@@ -19,7 +19,7 @@ from scoring.errors import DataError
 from scoring.i18n import language
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES, REPO_ROOT
 from scoring.rules.loader import load_rules
-from tests.forms_fill import fill_form, fill_survey, form_meta, set_cell
+from tests.forms_fill import fill_form, fill_survey, form_meta, set_cell, set_meta
 
 RULES = load_rules(BUNDLED_RULES)
 OPTIONS = {"A": 100.0, "B": 60.0, "C": 20.0, "D": 0.0}
@@ -212,14 +212,7 @@ def test_not_a_form_and_unknown_unit(setup):
     data, make = setup
     forms = make("district")
     (forms / "notes.xlsx").write_bytes(b"not a zip")
-    import openpyxl
-
-    path = forms / "ubnd-huyen-cam-lam.xlsx"
-    wb = openpyxl.load_workbook(path)
-    for row in wb["cchc"].iter_rows():
-        if row[0].value == "meta" and row[1].value == "agency_id":
-            row[2].value = "ubnd-huyen-khong-co"
-    wb.save(path)
+    set_meta(forms / "ubnd-huyen-cam-lam.xlsx", "agency_id", "ubnd-huyen-khong-co")
     with language("vi"), pytest.raises(DataError) as err:
         _collect(forms, data)
     texts = [str(p) for p in err.value.problems]
