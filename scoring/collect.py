@@ -30,6 +30,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -417,7 +418,19 @@ def ranked_groups(ds: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in a["group"].items()}
 
 
-def collect_folder(folder: Path, rules: RuleSet, ds: Any) -> Collected:
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(rules: RuleSet, agencies: dict[str, str]) -> None:
+    _WORKER.update(rules=rules, agencies=agencies)
+
+
+def _read_in_worker(path: Path) -> FormRead:
+    return _Reader(path, path.name, _WORKER["rules"], _WORKER["agencies"]).read()
+
+
+def collect_folder(folder: Path, rules: RuleSet, ds: Any, *,
+                   workers: int | None = None) -> Collected:
     """Read every form of ``folder``; problems of every file, none raised.
 
     Parameters
@@ -427,6 +440,9 @@ def collect_folder(folder: Path, rules: RuleSet, ds: Any) -> Collected:
         Excel's lock files ``~$*.xlsx`` are skipped).
     rules, ds
         The rule set and dataset the forms are checked against.
+    workers : int, optional
+        Processes reading forms in parallel (each form is read on its own); default one
+        per CPU for large folders, 1 for small ones.
 
     Raises
     ------
@@ -446,7 +462,13 @@ def collect_folder(folder: Path, rules: RuleSet, ds: Any) -> Collected:
                                  field="DIR", fix=_("put the filled forms (.xlsx) in the "
                                                     "folder")))
     agencies = ranked_groups(ds)
-    forms = tuple(_Reader(p, p.name, rules, agencies).read() for p in files)
+    jobs = workers if workers is not None else min(os.cpu_count() or 1, len(files) // 40 + 1)
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                 initargs=(rules, agencies)) as pool:
+            forms = tuple(pool.map(_read_in_worker, files, chunksize=16))
+    else:
+        forms = tuple(_Reader(p, p.name, rules, agencies).read() for p in files)
     problems = [p for f in forms for p in f.problems]
     problems += _duplicates(forms)
     return Collected(forms, tuple(problems), skipped)

@@ -219,3 +219,14 @@ def test_not_a_form_and_unknown_unit(setup):
     assert any(t.startswith("notes.xlsx:") and "không đọc được" in t for t in texts), texts
     assert any("ubnd-huyen-khong-co" in t and "không thuộc diện xếp hạng" in t for t in texts)
     assert len(texts) == 2, texts
+
+
+def test_reading_in_parallel_gives_the_same_result(setup):
+    data, make = setup
+    forms = make("district")
+    _fill_all(forms)
+    set_cell(_score_forms(forms)[0], "E13", "sai")  # one problem travels back too
+    ds = load_dataset(data)
+    one = collect_folder(forms, RULES, ds, workers=1)
+    two = collect_folder(forms, RULES, ds, workers=2)
+    assert one == two and len(one.problems) == 1 and len(one.scores) > 100
