@@ -36,6 +36,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import labels as L
+from reports.stamp import illustrative_stamp
 from reports.workbook import FONT, creation_time
 from scoring.errors import Problem, UsageError
 from scoring.forms import (
@@ -79,21 +80,6 @@ class FormRow:
     max: float
     rule: str = ""
     parts: tuple[int, ...] = ()
-
-
-def illustrative_stamp(manifest: dict[str, Any] | None) -> str:
-    """``"SỐ LIỆU MINH HỌA — "`` when the dataset's manifest marks it illustrative, else ``""``.
-
-    Examples
-    --------
-    >>> from scoring.i18n import language
-    >>> with language("vi"):
-    ...     illustrative_stamp({"illustrative": True}), illustrative_stamp({})
-    ('SỐ LIỆU MINH HỌA — ', '')
-    """
-    if manifest and manifest.get("illustrative"):
-        return _("ILLUSTRATIVE DATA") + " — "
-    return ""
 
 
 def _leaf_role(kind: str) -> str:
@@ -792,5 +778,5 @@ def write_forms(result: Any, out: Path, *, group: str | None = None,
 
 
 __all__ = ["FormContext", "FormRow", "FormsSummary", "UnitValues", "check_forms_folder",
-           "illustrative_stamp", "plan_rows", "resolve_group", "survey_columns",
+           "plan_rows", "resolve_group", "survey_columns",
            "unit_values", "write_forms", "write_score_form", "write_survey_workbook"]

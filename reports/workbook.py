@@ -50,6 +50,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import labels as L
+from reports.stamp import dataset_stamp
 from scoring.errors import Problem, UsageError
 from scoring.text import fold
 
@@ -496,7 +497,8 @@ class _Builder:
         return names
 
     def _main_title(self) -> str:
-        return f"Kết quả Chỉ số CCHC năm {self.year} {self.province}".strip()
+        title = f"Kết quả Chỉ số CCHC năm {self.year} {self.province}".strip()
+        return dataset_stamp(self.ds) + title
 
     # ----------------------------------------------------------------- group sheet
     def _group_sheet(self, wb: Any, number: int, group: Any, name: str) -> None:
@@ -552,7 +554,8 @@ class _Builder:
         of = ("CÁC " if fold(label).startswith(("so,", "so ")) else "") + label.upper()
         year = f" NĂM {self.year}" if self.year else ""
         self.merge(ws, 0, 0, 0, last, f"Phụ lục {L.roman(number)}", self.f_appendix)
-        self.merge(ws, 1, 0, 1, last, f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH{year} CỦA {of}",
+        self.merge(ws, 1, 0, 1, last, dataset_stamp(self.ds) +
+                   f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH{year} CỦA {of}",
                    self.f_title)
         province = f" tỉnh {self.province}" if self.province else ""
         self.merge(ws, 2, 0, 2, last,

@@ -48,3 +48,29 @@ def test_demo_gives_a_full_index():
     assert totals["index"].between(30, 100).all()
     statuses = set(result.ledger["status"])
     assert {"manual", "scored"} <= statuses
+
+
+def test_every_title_made_from_the_demo_is_stamped(tmp_path, capsys):
+    import openpyxl
+
+    from cchc.cli import main
+    from reports import write_workbook
+    from reports.forms import write_forms
+    from scoring.i18n import language
+
+    result = score(load_rules(BUNDLED_RULES), load_dataset(DEMO))
+    with language("vi"):
+        write_workbook(result, tmp_path / "demo.xlsx")
+        write_forms(result, tmp_path / "forms", group="district")
+    wb = openpyxl.load_workbook(tmp_path / "demo.xlsx")
+    assert wb.properties.title.startswith("SỐ LIỆU MINH HỌA — ")
+    assert wb.worksheets[0]["A2"].value.startswith("SỐ LIỆU MINH HỌA — KẾT QUẢ")
+    form = openpyxl.load_workbook(tmp_path / "forms" / "ubnd-huyen-cam-lam.xlsx")
+    assert form.properties.title.startswith("SỐ LIỆU MINH HỌA — PHIẾU CHẤM ĐIỂM")
+    with language("vi"):
+        assert main(["score", "--data", str(DEMO)]) == 0
+        assert capsys.readouterr().out.startswith("SỐ LIỆU MINH HỌA\n")
+        assert main(["explain", "so-y-te", "--data", str(DEMO)]) == 0
+        assert capsys.readouterr().out.startswith("SỐ LIỆU MINH HỌA\n")
+        assert main(["score"]) == 0
+        assert "MINH HỌA" not in capsys.readouterr().out
