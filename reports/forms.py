@@ -298,9 +298,11 @@ def _put(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
         ws.write_number(r, c, float(value), fmt)
 
 
-def _lines(text: str, width: float) -> int:
-    """Lines a text takes in a wrapped 10-point cell ``width`` characters wide (about)."""
-    return sum(max(1, math.ceil(len(part) / (width * 1.35))) for part in text.split("\n"))
+def _lines(text: str, width: float, fill: float = 1.35) -> int:
+    """Lines a text takes in a wrapped 10-point cell ``width`` characters wide (about);
+    ``fill`` is how many characters fit per unit of width (less for narrow or bold cells,
+    where words wrap early)."""
+    return sum(max(1, math.ceil(len(part) / (width * fill))) for part in text.split("\n"))
 
 
 def _print_setup(ws: Any, head_row: int, footer: str) -> None:
@@ -466,7 +468,7 @@ def _score_form(wb: Any, ctx: FormContext, rows: tuple[FormRow, ...], v: UnitVal
                                  vals[i])
             _put(ws, x, 5, "", fm[style])
             _put(ws, x, 7, "", fm[style])
-            ws.set_row(x, 13 * _lines(row.name, _WIDTHS[1]) + 4)
+            ws.set_row(x, 13 * _lines(row.name, _WIDTHS[1], 1.0) + 4)
         elif row.role == "adjustments":
             ws.merge_range(x, 0, x, len(_WIDTHS) - 1, row.name, fm["area"])
         else:
@@ -486,7 +488,7 @@ def _score_form(wb: Any, ctx: FormContext, rows: tuple[FormRow, ...], v: UnitVal
                 _put(ws, x, g, pts, fm["locked_n"])
                 _put(ws, x, 5, v.notes.get(i, ""), fm["locked_t"])
                 _put(ws, x, 7, "", fm["locked_t"])
-            height = max(_lines(row.rule, _WIDTHS[3]), _lines(row.name, _WIDTHS[1]))
+            height = max(_lines(row.rule, _WIDTHS[3]), _lines(row.name, _WIDTHS[1], 1.1))
             ws.set_row(x, 12.5 * height + 3)
         records.append(("row", x + 1, row.code, row.role, row.max, pts))
     last = first + len(rows)

@@ -518,6 +518,8 @@ class Plan:
     writes: tuple[TableWrite, ...]
     stats: tuple[tuple[str, int, int, int, int], ...] = field(default=())
     """Per group: (group, forms, leaves filled, self only, appraised)."""
+    survey_stats: tuple[tuple[str, int, int], ...] = field(default=())
+    """Per survey workbook's group: (group, units with answers, numbers entered)."""
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]], str | None]:
@@ -656,7 +658,7 @@ def plan_writes(folder: Path, rules: RuleSet, ds: Any, got: Collected) -> Plan:
     manifest = _manifest_update(folder, [w for w in writes if w.differs])
     if manifest is not None:
         writes.append(manifest)
-    return Plan(tuple(writes), _stats(got, rules))
+    return Plan(tuple(writes), _stats(got, rules), _survey_stats(got))
 
 
 def _manifest_update(folder: Path, writes: list[TableWrite]) -> TableWrite | None:
@@ -696,6 +698,11 @@ def _stats(got: Collected, rules: RuleSet) -> tuple[tuple[str, int, int, int, in
             s[2] += e.appraised_points is None
             s[3] += e.appraised_points is not None
     return tuple((g, *v) for g, v in per.items() if v[0])
+
+
+def _survey_stats(got: Collected) -> tuple[tuple[str, int, int], ...]:
+    return tuple((f.group, len({e.agency_id for e in f.surveys}), len(f.surveys))
+                 for f in got.forms if f.kind == KIND_SURVEY)
 
 
 def write_plan(plan: Plan) -> list[Path]:

@@ -230,3 +230,35 @@ def test_reading_in_parallel_gives_the_same_result(setup):
     one = collect_folder(forms, RULES, ds, workers=1)
     two = collect_folder(forms, RULES, ds, workers=2)
     assert one == two and len(one.problems) == 1 and len(one.scores) > 100
+
+
+@pytest.mark.slow
+def test_forms_resaved_by_libreoffice_still_collect(setup, tmp_path):
+    from reports.render import find_soffice, recalculate
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    data, make = setup
+    forms = make("district")
+    _fill_all(forms)
+    for path in sorted(forms.glob("dieu-tra-*.xlsx")):
+        fill_survey(path, ANSWERS)
+    keep = [*_score_forms(forms)[:3], *forms.glob("dieu-tra-*.xlsx")]
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for p in keep:
+        shutil.copy(p, mine / p.name)
+    resaved = tmp_path / "resaved"
+    for p in keep:
+        recalculate(p, resaved)  # opened and saved again by LibreOffice, as a user would
+    ds = load_dataset(data)
+    ours, theirs = collect_folder(mine, RULES, ds), collect_folder(resaved, RULES, ds)
+    assert not theirs.problems, [str(p) for p in theirs.problems]
+    assert theirs.scores == ours.scores and len(ours.scores) > 50
+    assert theirs.surveys == ours.surveys and len(ours.surveys) > 100
+    # and a bad cell typed in LibreOffice's copy is still caught, at its cell
+    bad = _score_forms(resaved)[0]
+    row = _first_input(bad)
+    set_cell(bad, f"E{row.row}", row.max + 2)
+    texts = [str(p) for p in collect_folder(resaved, RULES, ds).problems]
+    assert len(texts) == 1 and f"!E{row.row}:" in texts[0], texts

@@ -37,6 +37,9 @@ def collect(folder: Path, rules_path: Path, data_path: Path) -> None:
         click.echo("  " + _("{group}: {forms} forms, {filled} leaves filled ({own} self-assessed "
                             "only, {judged} appraised)").format(
             group=group, forms=forms, filled=filled, own=own, judged=judged))
+    for group, units, values in plan.survey_stats:
+        click.echo("  " + _("{group}: survey results for {units} units ({values} figures)")
+                   .format(group=group, units=units, values=values))
     for name in got.skipped:
         click.echo("  " + _("skipped {name} (a lock file of an open workbook)").format(
             name=name))

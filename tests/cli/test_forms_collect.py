@@ -32,6 +32,7 @@ def test_forms_then_collect(tmp_path, capsys, monkeypatch):
     assert main(["collect", str(out), "--data", str(data)]) == 0
     text = capsys.readouterr().out
     assert "district: 8 phiếu, " in text and "scores.csv: thêm " in text
+    assert "district: kết quả điều tra xã hội học của 0 đơn vị" in text
     assert (data / "scores.csv").exists()
     assert main(["collect", str(out), "--data", str(data)]) == 0
     assert "scores.csv: không thay đổi" in capsys.readouterr().out
