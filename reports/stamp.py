@@ -30,3 +30,17 @@ def illustrative_stamp(manifest: dict[str, Any] | None) -> str:
 def dataset_stamp(dataset: Any) -> str:
     """:func:`illustrative_stamp` of a dataset (anything with a ``manifest``)."""
     return illustrative_stamp(getattr(dataset, "manifest", None) or {})
+
+
+def stamp_titles(titles: tuple[str, ...], dataset: Any) -> tuple[str, ...]:
+    """An appendix's title lines with the stamp before the title proper (the second line).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> from scoring.i18n import language
+    >>> with language("vi"):
+    ...     stamp_titles(("Phụ lục I", "KẾT QUẢ"), NS(manifest={"illustrative": True}))
+    ('Phụ lục I', 'SỐ LIỆU MINH HỌA — KẾT QUẢ')
+    """
+    return (titles[0], dataset_stamp(dataset) + titles[1], *titles[2:])
