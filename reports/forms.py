@@ -32,13 +32,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import labels as L
 from reports.stamp import illustrative_stamp
 from reports.workbook import FONT, creation_time
+from reports.xlsx import put as _put
+from reports.xlsx import write_xlsx
 from scoring.errors import Problem, UsageError
+from scoring.files import check_output_folder
 from scoring.forms import (
     APPRAISED_COL,
     FORM_VERSION,
@@ -62,6 +64,7 @@ COMPUTED_KINDS = frozenset({"bands", "formula", "tasks"})
 _INPUT_FILL = "#FFF9DB"    # cells a person fills
 _LOCKED_FILL = "#EDEDED"   # the engine's points, shown but not changeable
 _WIDTHS = (7, 38, 8, 52, 9, 24, 9, 24)
+_FONT_PROPS = {"font_name": FONT, "font_size": 11}
 _SCORED, _NOT_APPLICABLE, _MANUAL, _CAPPED, _MISSING = range(5)
 
 
@@ -285,19 +288,6 @@ def _formats(wb: Any) -> dict[str, Any]:
     }
 
 
-def _put(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
-    """Numbers as numbers, text always as text (never a formula), blanks blank."""
-    if isinstance(value, str):
-        if value == "":
-            ws.write_blank(r, c, None, fmt)
-        else:
-            ws.write_string(r, c, value, fmt)
-    elif value is None or (isinstance(value, float) and math.isnan(value)):
-        ws.write_blank(r, c, None, fmt)
-    else:
-        ws.write_number(r, c, float(value), fmt)
-
-
 def _lines(text: str, width: float, fill: float = 1.35) -> int:
     """Lines a text takes in a wrapped 10-point cell ``width`` characters wide (about);
     ``fill`` is how many characters fit per unit of width (less for narrow or bold cells,
@@ -403,13 +393,8 @@ def _title_block(ws: Any, fm: dict, ctx: FormContext, org: str, title: str, line
 def write_score_form(path: Path, ctx: FormContext, rows: tuple[FormRow, ...], v: UnitValues,
                      group_name: str) -> None:
     """Write one unit's score form to ``path`` (overwritten)."""
-    wb = xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "default_format_properties": {"font_name": FONT, "font_size": 11}})
-    try:
-        _score_form(wb, ctx, rows, v, group_name)
-    finally:
-        wb.close()
+    write_xlsx(path, lambda wb: _score_form(wb, ctx, rows, v, group_name), force=True,
+               option="--out", default_format_properties=_FONT_PROPS)
 
 
 def _score_form(wb: Any, ctx: FormContext, rows: tuple[FormRow, ...], v: UnitValues,
@@ -559,78 +544,80 @@ def write_survey_workbook(path: Path, ctx: FormContext, tree: Tree, group_id: st
                           group_name: str, units: list[tuple[str, str]],
                           existing: dict[tuple[str, str, str], float]) -> None:
     """One group's survey workbook: units as rows, survey answers as columns."""
-    wb = xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "default_format_properties": {"font_name": FONT, "font_size": 11}})
-    try:
-        fm = _formats(wb)
-        cols = survey_columns(tree)
-        title = _("SOCIOLOGICAL SURVEY RESULTS {year}").format(year=ctx.year)
-        wb.set_properties({"title": ctx.stamp + title, "subject": group_name,
-                           "author": "cchc", "company": ctx.province, "created": ctx.created})
-        ws = wb.add_worksheet(survey_sheet_name())
-        ws.activate()
-        last_col = 2 + len(cols)
-        ws.set_column(0, 0, 6)
-        ws.set_column(1, 1, 24)
-        ws.set_column(2, 2, 34)
-        ws.set_column(3, last_col, 9)
-        r = _title_block(ws, fm, ctx, _("Department of Home Affairs"), title, [
-            _("Group: {group}").format(group=group_name),
-            _("Criteria: {title}, version {version}").format(title=ctx.rules.title,
-                                                              version=ctx.rules.version),
-            _("For each unit, type the number of answers for each option (A, B, ...), or the "
-              "share in percent where the column says %. Leave a unit blank if it was not "
-              "surveyed."),
-        ], max(last_col, 6))
-        ws.set_row(r - 2, 32)
-        head = r
-        for c, text in enumerate((_("No."), _("Unit code"), _("Unit"))):
-            ws.merge_range(head, c, head + 1, c, text, fm["head"])
-        records: list[tuple[Any, ...]] = [*ctx.meta(KIND_SURVEY), ("meta", "group", group_id),
-                                          ("meta", "sheet", survey_sheet_name()),
-                                          ("meta", "header_row", str(head + 2))]
-        c = 3
-        by_leaf: dict[str, list[tuple[int, str, float]]] = {}
-        for leaf, _name, opt, hi in cols:
-            by_leaf.setdefault(leaf, []).append((c, opt, hi))
-            c += 1
-        names = {leaf: name for leaf, name, _o, _m in cols}
+    write_xlsx(path, lambda wb: _survey_workbook(wb, ctx, tree, group_id, group_name, units,
+                                                 existing),
+               force=True, option="--out", default_format_properties=_FONT_PROPS)
+
+
+def _survey_workbook(wb: Any, ctx: FormContext, tree: Tree, group_id: str, group_name: str,
+                     units: list[tuple[str, str]],
+                     existing: dict[tuple[str, str, str], float]) -> None:
+    fm = _formats(wb)
+    cols = survey_columns(tree)
+    title = _("SOCIOLOGICAL SURVEY RESULTS {year}").format(year=ctx.year)
+    wb.set_properties({"title": ctx.stamp + title, "subject": group_name,
+                       "author": "cchc", "company": ctx.province, "created": ctx.created})
+    ws = wb.add_worksheet(survey_sheet_name())
+    ws.activate()
+    last_col = 2 + len(cols)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 34)
+    ws.set_column(3, last_col, 9)
+    r = _title_block(ws, fm, ctx, _("Department of Home Affairs"), title, [
+        _("Group: {group}").format(group=group_name),
+        _("Criteria: {title}, version {version}").format(title=ctx.rules.title,
+                                                          version=ctx.rules.version),
+        _("For each unit, type the number of answers for each option (A, B, ...), or the "
+          "share in percent where the column says %. Leave a unit blank if it was not "
+          "surveyed."),
+    ], max(last_col, 6))
+    ws.set_row(r - 2, 32)
+    head = r
+    for c, text in enumerate((_("No."), _("Unit code"), _("Unit"))):
+        ws.merge_range(head, c, head + 1, c, text, fm["head"])
+    records: list[tuple[Any, ...]] = [*ctx.meta(KIND_SURVEY), ("meta", "group", group_id),
+                                      ("meta", "sheet", survey_sheet_name()),
+                                      ("meta", "header_row", str(head + 2))]
+    c = 3
+    by_leaf: dict[str, list[tuple[int, str, float]]] = {}
+    for leaf, _name, opt, hi in cols:
+        by_leaf.setdefault(leaf, []).append((c, opt, hi))
+        c += 1
+    names = {leaf: name for leaf, name, _o, _m in cols}
+    for leaf, items in by_leaf.items():
+        text = f"{leaf}. {names[leaf]}"
+        lo, hi_c = items[0][0], items[-1][0]
+        if lo == hi_c:
+            _put(ws, head, lo, text, fm["head"])
+        else:
+            ws.merge_range(head, lo, head, hi_c, text, fm["head"])
+        for col, opt, hi in items:
+            label = _("Answers {option}").format(option=opt) if opt else _("Share (%)")
+            _put(ws, head + 1, col, label, fm["head"])
+            records.append(("col", col + 1, leaf, opt, hi))
+            records.append(("header", col + 1, label))
+    ws.set_row(head, 15 * max(_lines(t, 9 * 4) for t in
+                              [f"{k}. {names[k]}" for k in by_leaf]) + 6)
+    ws.set_row(head + 1, 30)
+    first = head + 2
+    checks = _Validations()
+    for k, (aid, name) in enumerate(units):
+        x = first + k
+        _put(ws, x, 0, k + 1, fm["max"])
+        _put(ws, x, 1, aid, fm["text"])
+        _put(ws, x, 2, name, fm["text"])
         for leaf, items in by_leaf.items():
-            text = f"{leaf}. {names[leaf]}"
-            lo, hi_c = items[0][0], items[-1][0]
-            if lo == hi_c:
-                _put(ws, head, lo, text, fm["head"])
-            else:
-                ws.merge_range(head, lo, head, hi_c, text, fm["head"])
-            for col, opt, hi in items:
-                label = _("Answers {option}").format(option=opt) if opt else _("Share (%)")
-                _put(ws, head + 1, col, label, fm["head"])
-                records.append(("col", col + 1, leaf, opt, hi))
-                records.append(("header", col + 1, label))
-        ws.set_row(head, 15 * max(_lines(t, 9 * 4) for t in
-                                  [f"{k}. {names[k]}" for k in by_leaf]) + 6)
-        ws.set_row(head + 1, 30)
-        first = head + 2
-        checks = _Validations()
-        for k, (aid, name) in enumerate(units):
-            x = first + k
-            _put(ws, x, 0, k + 1, fm["max"])
-            _put(ws, x, 1, aid, fm["text"])
-            _put(ws, x, 2, name, fm["text"])
-            for leaf, items in by_leaf.items():
-                for col, opt, _hi in items:
-                    _put(ws, x, col, existing.get((aid, leaf, opt)), fm["input_n"])
-                    checks.add(x, col, 0.0 if opt else 100.0, whole=bool(opt))
-            records.append(("unit", x + 1, aid))
-        checks.write(ws)
-        ws.freeze_panes(first, 3)
-        _print_setup(ws, head + 1, f"{group_id} · {ctx.rules.id} {ctx.rules.version}")
-        ws.repeat_rows(head, head + 1)
-        _protect(ws)
-        _meta_sheet(wb, records)
-    finally:
-        wb.close()
+            for col, opt, _hi in items:
+                _put(ws, x, col, existing.get((aid, leaf, opt)), fm["input_n"])
+                checks.add(x, col, 0.0 if opt else 100.0, whole=bool(opt))
+        records.append(("unit", x + 1, aid))
+    checks.write(ws)
+    ws.freeze_panes(first, 3)
+    _print_setup(ws, head + 1, f"{group_id} · {ctx.rules.id} {ctx.rules.version}")
+    ws.repeat_rows(head, head + 1)
+    _protect(ws)
+    _meta_sheet(wb, records)
 
 
 # --------------------------------------------------------------------------- run
@@ -664,19 +651,13 @@ def resolve_group(rules: RuleSet, query: str | None) -> str | None:
 
 
 def check_forms_folder(out: Path, inputs: Iterable[Path] = ()) -> Path:
-    """The folder forms go to: its parent must exist, and it must not be an input."""
-    target = Path(os.path.abspath(out))
-    if target.exists() and not target.is_dir():
-        raise UsageError(Problem(_("{path} is a file, not a folder").format(path=out),
-                                 field="--out", fix=_("give a folder for the forms")))
-    if not target.parent.is_dir():
-        raise UsageError(Problem(_("the folder {path} does not exist").format(
-            path=target.parent), field="--out", fix=_("create it first or choose another "
-                                                      "folder")))
+    """The folder forms go to: the shared output-folder check, and never in or around an
+    input (forms mixed into a dataset or rule folder would be read as data)."""
+    target = check_output_folder(out, inputs=inputs, option="--out")
     real = target.resolve()
     for item in inputs:
         src = Path(item).resolve()
-        if real == src or src in real.parents or (src.is_dir() and real in src.parents):
+        if src in real.parents or (src.is_dir() and real in src.parents):
             raise UsageError(Problem(
                 _("{path} is inside or around an input ({item}); writing there would mix "
                   "forms with rules or data").format(path=out, item=item), field="--out",

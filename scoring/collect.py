@@ -27,11 +27,9 @@ import io
 import json
 import math
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from scoring.errors import DataError, Problem, UsageError
+from scoring.files import replace_folder
 from scoring.forms import (
     APPRAISED_COL,
     EVIDENCE_COL,
@@ -706,33 +705,16 @@ def _survey_stats(got: Collected) -> tuple[tuple[str, int, int], ...]:
 
 
 def write_plan(plan: Plan) -> list[Path]:
-    """Write the files whose text changes, each atomically (temp file + rename).
+    """Write the files whose text changes into the dataset folder, all or nothing.
 
-    Every temp file is written before any is renamed into place, so a failure while
-    writing leaves the dataset as it was. Returns the paths written.
+    Uses the shared folder writer (:func:`scoring.files.replace_folder`): the dataset's
+    other files are kept, and a failure leaves the folder as it was. Nothing is touched
+    when no text changes. Returns the paths written.
     """
     todo = [w for w in plan.writes if w.differs]
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for w in todo:
-            fd, name = tempfile.mkstemp(prefix=f".{w.path.name}.", suffix=".tmp",
-                                        dir=w.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(w.text)
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(name, 0o666 & ~mask)
-            temps.append((Path(name), w.path))
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    except OSError as err:
-        raise UsageError(Problem(_("cannot write the dataset: {error}").format(
-            error=err.strerror or err), file=str(todo[0].path.parent) if todo else None,
-            fix=_("check the dataset folder is writable"))) from None
-    finally:
-        for tmp, _target in temps:
-            with suppress(OSError):
-                tmp.unlink()
+    if not todo:
+        return []
+    replace_folder(todo[0].path.parent, {w.path.name: w.text.encode("utf-8") for w in todo})
     return [w.path for w in todo]
 
 

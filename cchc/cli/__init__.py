@@ -10,6 +10,7 @@ the traceback).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 
@@ -34,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "forms": ("cchc.cli.forms", "forms", "Write a score form per unit (.xlsx) to fill in."),
     "collect": ("cchc.cli.collect", "collect",
                 "Read filled forms back into scores.csv / surveys.csv."),
+    "serve": ("cchc.cli.serve", "serve", "The web application for the team."),
 }
 
 

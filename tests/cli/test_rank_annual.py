@@ -7,6 +7,8 @@ import openpyxl
 import pytest
 
 from cchc.cli import main
+from scoring.dataset import load_dataset
+from scoring.previous import read_previous
 from tests.reports.readback import ranking_rows
 
 SHEET = "PL I - Sở, ban, ngành"
@@ -97,6 +99,9 @@ def test_previous_from_last_years_workbook(tmp_path, annual_data, last_year) -> 
     assert rows["Sở Tài chính"]["Xếp hạng"] > before["Sở Tài chính"]  # the appraisal cost it
     communes = _rows(target, "PL III - UBND cấp xã")
     assert all(r["Tăng/giảm"] for r in communes.values())  # every commune matched
+    # next year, this workbook is PREV: its own rank is read, not last year's column
+    again = read_previous(target, load_dataset(annual_data)).ranks
+    assert again.at["so-tai-chinh", "rank"] == rows["Sở Tài chính"]["Xếp hạng"]
 
 
 def _rank_with(tmp_path, annual_data, csv_text):
