@@ -129,7 +129,7 @@ def plan_rows(rules: RuleSet, tree: Tree) -> tuple[FormRow, ...]:
                                  parts=tuple(leaves))
         rows[a_at] = FormRow("area", area.code, area.name, area.total_max, parts=tuple(crits))
     total_at = len(rows)
-    rows.append(FormRow("total", "", _("Total"), tree.total_max, parts=tuple(areas)))
+    rows.append(FormRow("total", "", _("Grand total"), tree.total_max, parts=tuple(areas)))
     manual = [a for a in rules.adjustments if isinstance(a.rule, ManualRule)]
     if manual:
         rows.append(FormRow("adjustments", "", _("Bonus and deduction points"), 0.0))
@@ -574,7 +574,7 @@ def _survey_workbook(wb: Any, ctx: FormContext, tree: Tree, group_id: str, group
     ], max(last_col, 6))
     ws.set_row(r - 2, 32)
     head = r
-    for c, text in enumerate((_("No."), _("Unit code"), _("Unit"))):
+    for c, text in enumerate((_("No."), _("Unit code"), _("Unit name"))):
         ws.merge_range(head, c, head + 1, c, text, fm["head"])
     records: list[tuple[Any, ...]] = [*ctx.meta(KIND_SURVEY), ("meta", "group", group_id),
                                       ("meta", "sheet", survey_sheet_name()),

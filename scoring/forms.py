@@ -69,7 +69,7 @@ def score_headers() -> tuple[str, ...]:
     ('Điểm tự chấm', 'Tài liệu kiểm chứng', 'Điểm thẩm định', 'Ý kiến thẩm định')
     """
     return (_("Code"), _("Criterion"), _("Maximum points"), _("How it is scored"),
-            _("Self-assessed points"), _("Evidence"), _("Appraised points"),
+            _("Self-assessment points"), _("Evidence"), _("Appraised points"),
             _("Appraisal comment"))
 
 
