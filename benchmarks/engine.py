@@ -80,36 +80,30 @@ def pandas_script(rules: RuleSet, ds: Dataset) -> pd.DataFrame:
         max_points = pd.Series(0.0, index=x.index)
         for leaf in _leaves(rules, group.tree):
             rule = leaf.rule
+            if rule.kind in ("manual", "survey"):       # no data yet: missing
+                if rule.missing == "zero":
+                    max_points += leaf.max
+                continue
             if rule.kind == "bands":
                 v = x[rule.indicator]
                 edges = sorted({b.min for b in rule.bands if b.min is not None}
                                | {b.max for b in rule.bands if b.max is not None})
                 bins = [-np.inf, *edges, np.inf]
-                pts = {}
-                for b in rule.bands:
-                    lo = -np.inf if b.min is None else b.min
-                    pts[bins.index(lo)] = b.points
-                k = pd.cut(v, bins, right=False, labels=False)
-                p = k.map(pts).fillna(0.0)
-                known = v.notna()
+                labels = [next((b.points for b in rule.bands if b.contains(lo)), 0.0)
+                          for lo in bins[:-1]]
+                p = pd.cut(v, bins, right=False, labels=labels, ordered=False).astype(float)
             elif rule.kind == "formula":
                 assert rule.expr == FORMULA, rule.expr
                 v = leaf.max * (1 - x["late_rate"] / 5)
                 p = v.clip(0, leaf.max)
-                known = v.notna()
-            elif rule.kind == "tasks":
+            else:                                       # tasks, rate mode
                 c = counts.loc[x.index]
                 arising = c[list(rule.weights)].sum(axis=1)
-                done = sum(w * c[s] for s, w in rule.weights.items())
-                known = arising > 0
-                p = (done / arising.where(known) * leaf.max).fillna(0.0).clip(0, leaf.max)
-            else:                                   # manual / survey: no data yet
-                known = pd.Series(False, index=x.index)
-                p = pd.Series(0.0, index=x.index)
-                if rule.missing == "zero":
-                    max_points += leaf.max
-            points += p.where(known, 0.0)
-            max_points += known * leaf.max
+                v = arising.where(arising > 0)
+                p = (sum(w * c[s] for s, w in rule.weights.items()) / v * leaf.max
+                     ).clip(0, leaf.max)
+            points += p.fillna(0.0)
+            max_points += v.notna() * leaf.max
         index = (points / max_points.where(max_points > 0) * 100).clip(0, 100)
         canon = pd.Series(round_half_away(index.to_numpy(), rules.ranking.precision),
                           index=index.index)
@@ -174,11 +168,10 @@ def numpy_floor(rules: RuleSet, ds: Dataset) -> pd.DataFrame:
                 arising = c[:4].sum(axis=0)
                 known = arising > 0
                 p = np.clip(w @ c[:4] / np.where(known, arising, 1) * leaf.max, 0, leaf.max)
-            else:
-                known = np.zeros(sel.sum(), dtype=bool)
-                p = 0.0
+            else:                                       # manual / survey: no data yet
                 if rule.missing == "zero":
                     max_points[sel] += leaf.max
+                continue
             points[sel] += np.where(known, p, 0.0)
             max_points[sel] += known * leaf.max
     with np.errstate(all="ignore"):

@@ -190,6 +190,19 @@ class TableRows:
         return out
 
 
+def indicator_matrix(indicators: pd.DataFrame, agency_ids: pd.Index) -> np.ndarray | None:
+    """The indicators as one float matrix (columns × ``agency_ids``; NaN for an agency
+    the indicators lack), or None when a column is not numeric (read column by column)."""
+    try:
+        values = indicators.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        return None
+    if not indicators.index.equals(agency_ids):
+        pos = indicators.index.get_indexer(agency_ids)
+        values = np.vstack([values, np.full((1, values.shape[1]), np.nan)])[pos]
+    return np.ascontiguousarray(values.T)
+
+
 @dataclass(eq=False)
 class LeafContext:
     """What the kinds read: indicators aligned with ``agency_ids``, and the tables.
@@ -216,18 +229,14 @@ class LeafContext:
 
     @classmethod
     def of(cls, agency_ids: pd.Index, indicators: pd.DataFrame, tables: dict[str, TableRows],
-           where: str = "") -> LeafContext:
-        """A context with every numeric indicator read as one aligned float matrix."""
+           where: str = "", matrix: np.ndarray | None = None) -> LeafContext:
+        """A context reading the numeric indicators from ``matrix`` (columns × agencies,
+        aligned with ``agency_ids``; :func:`indicator_matrix` when not given)."""
         ctx = cls(agency_ids=agency_ids, indicators=indicators, tables=tables, where=where)
-        try:
-            values = indicators.to_numpy(dtype=float, na_value=np.nan)
-        except (TypeError, ValueError):
-            return ctx                             # a text column: read column by column
-        if not indicators.index.equals(agency_ids):
-            pos = indicators.index.get_indexer(agency_ids)
-            values = np.vstack([values, np.full((1, values.shape[1]), np.nan)])[pos]
-        matrix = np.ascontiguousarray(values.T)
-        ctx.columns.update(zip(map(str, indicators.columns), matrix, strict=True))
+        if matrix is None:
+            matrix = indicator_matrix(indicators, agency_ids)
+        if matrix is not None:
+            ctx.columns.update(zip(map(str, indicators.columns), matrix, strict=True))
         return ctx
 
     @property

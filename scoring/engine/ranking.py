@@ -101,10 +101,14 @@ def rank(keys: Sequence[np.ndarray], method: str = "competition",
     out = np.empty((runs, n))
     if n:
         at = np.broadcast_to(np.arange(n), (runs, n))
-        sort_keys = [at, *(-c for c in reversed(cols))]
-        if group is not None:
-            sort_keys.append(np.broadcast_to(np.asarray(group), (runs, n)))
-        order = np.lexsort(sort_keys, axis=-1)
+        # stable sorts: remaining ties keep the input order
+        if group is None and len(cols) == 1:
+            order = np.argsort(-cols[0], axis=-1, kind="stable")
+        else:
+            sort_keys = [-c for c in reversed(cols)]
+            if group is not None:
+                sort_keys.append(np.broadcast_to(np.asarray(group), (runs, n)))
+            order = np.lexsort(sort_keys, axis=-1)
         start = np.zeros((runs, n), dtype=bool)
         start[:, 0] = True
         if group is not None:

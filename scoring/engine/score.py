@@ -26,6 +26,7 @@ from scoring.engine.leaves import (
     TableRows,
     evaluate_leaves,
     fmt,
+    indicator_matrix,
     manual_points,
 )
 from scoring.engine.ranking import canonical, classify, index_of, rank
@@ -71,7 +72,8 @@ def _adjustment(adj: Adjustment, ctx: LeafContext, out: Rows, row: int) -> None:
 
 
 def _tree_block(rules: RuleSet, tree_id: str, data: DatasetIndex, scope: np.ndarray,
-                indicators: pd.DataFrame) -> tuple[LedgerBlock, LeafContext]:
+                indicators: pd.DataFrame, matrix: np.ndarray | None
+                ) -> tuple[LedgerBlock, LeafContext]:
     tree = rules.trees[tree_id]
     entries = list(tree.leaves())
     leaves = [leaf for _, _, leaf in entries]
@@ -80,7 +82,8 @@ def _tree_block(rules: RuleSet, tree_id: str, data: DatasetIndex, scope: np.ndar
     local[scope] = np.arange(len(scope))
     tables = {name: TableRows(table=t, pos=local[t.agency])
               for name, t in (("scores", data.scores), ("surveys", data.surveys))}
-    ctx = LeafContext.of(ids, indicators, tables, where=f"tree {tree_id}: ")
+    ctx = LeafContext.of(ids, indicators, tables, where=f"tree {tree_id}: ",
+                         matrix=None if matrix is None else matrix[:, scope])
     n_leaves = len(leaves)
     out = Rows(n=len(ids), n_rows=n_leaves + len(rules.adjustments))
     evaluate_leaves(leaves, ctx, out, rules.not_applicable)
@@ -192,6 +195,7 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
         indicators = indicators.copy(deep=False)
         indicators.index = indicators.index.astype(str)
     data = ds.index
+    matrix = indicator_matrix(indicators, data.agency_ids)    # aligned once, sliced per tree
     blocks: list[LedgerBlock] = []
     sums: list[TreeTotals] = []
     group_order = {g.id: i for i, g in enumerate(rules.groups)}
@@ -201,7 +205,7 @@ def score(rules: RuleSet, ds: Dataset, *, indicators: pd.DataFrame | None = None
         tree = rules.trees[tree_id]
         gids = [g.id for g in rules.groups if g.tree == tree_id]
         scope = np.flatnonzero(data.ranked & np.isin(data.groups, gids))
-        block, ctx = _tree_block(rules, tree_id, data, scope, indicators)
+        block, ctx = _tree_block(rules, tree_id, data, scope, indicators, matrix)
         blocks.append(block)
         area_p, area_m, area_idx = _area_sums(block, tree)
         area_codes = tuple(a.code for a in tree.areas)
