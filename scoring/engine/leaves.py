@@ -85,29 +85,47 @@ class BandTable:
     ``unique`` bands (no overlaps, checked by the model): the band with the highest
     ``min <= v``, if ``v`` is below its max; ``first``: the first band in file order that
     holds ``v``. The band index is the band count where no band holds ``v`` (0 points).
+
+    Parameters
+    ----------
+    lo, hi : ndarray (rows × width)
+        Band bounds (−inf/+inf for an open end; padding: ``lo`` +inf, ``hi`` −inf).
+    points : ndarray (rows × width)
+    count : ndarray of int (rows)
+        Bands per row.
+    unique : ndarray of bool (rows)
+        The row's hit policy is ``unique``.
     """
 
-    def __init__(self, bands: Sequence[tuple[Band, ...]], hits: Sequence[str]):
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, points: np.ndarray, count: np.ndarray,
+                 unique: np.ndarray, labels: list[tuple[str, ...]] | None = None):
+        self.lo, self.hi = lo, hi
+        self.points = np.concatenate([points, np.zeros((len(points), 1))], axis=1)
+        self.count = np.asarray(count, dtype=np.intp)[:, None]
+        self.unique = np.asarray(unique, dtype=bool)
+        self.labels = labels or []
+
+    @classmethod
+    def of(cls, bands: Sequence[tuple[Band, ...]], hits: Sequence[str]) -> BandTable:
+        """The table of rule bands (one row per leaf) with the ledger's labels."""
         width = max((len(b) for b in bands), default=0)
-        k = len(bands)
-        self.lo = np.full((k, width), np.inf)
-        self.hi = np.full((k, width), -np.inf)           # padding holds no value
-        self.points = np.zeros((k, width + 1))
-        self.count = np.array([len(b) for b in bands], dtype=np.intp)[:, None]
+        lo = np.full((len(bands), width), np.inf)
+        hi = np.full((len(bands), width), -np.inf)
+        points = np.zeros((len(bands), width))
         for i, row in enumerate(bands):
             for j, b in enumerate(row):
-                self.lo[i, j] = -np.inf if b.min is None else b.min
-                self.hi[i, j] = np.inf if b.max is None else b.max
-                self.points[i, j] = b.points
-        self.unique = np.array([h == "unique" for h in hits], dtype=bool)
-        self.labels = [(*map(band_label, row), NO_BAND) for row in bands]
+                lo[i, j] = -np.inf if b.min is None else b.min
+                hi[i, j] = np.inf if b.max is None else b.max
+                points[i, j] = b.points
+        return cls(lo, hi, points, [len(b) for b in bands], [h == "unique" for h in hits],
+                   [(*map(band_label, row), NO_BAND) for row in bands])
 
     def lookup(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(points, band index) of ``v`` (rows × n, no NaN), row ``i`` against bands ``i``.
 
         >>> from scoring.rules.model import Band
-        >>> t = BandTable([(Band(min=95, points=2), Band(min=80, max=95, points=1))],
-        ...               ["unique"])
+        >>> t = BandTable.of([(Band(min=95, points=2), Band(min=80, max=95, points=1))],
+        ...                  ["unique"])
         >>> t.lookup(np.array([[99.0, 95.0, 94.9, 10.0]]))
         (array([[2., 2., 1., 0.]]), array([[0, 0, 1, 2]]))
         """
@@ -143,7 +161,7 @@ def lookup_bands(values: np.ndarray, bands: tuple[Band, ...], hit: str = "unique
     >>> lookup_bands(np.array([99.0, 95.0, 94.9, 10.0]), b)
     (array([2., 2., 1., 0.]), array([ 0,  0,  1, -1]))
     """
-    points, idx = BandTable([bands], [hit]).lookup(np.asarray(values, dtype=float)[None, :])
+    points, idx = BandTable.of([bands], [hit]).lookup(np.asarray(values, dtype=float)[None, :])
     return points[0], np.where(idx[0] == len(bands), -1, idx[0])
 
 
@@ -331,7 +349,8 @@ def _capped(value: np.ndarray, mx: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
 
 def _bands(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> None:
     values = np.array([ctx.column(leaf.rule.indicator, leaf.code) for leaf in leaves])
-    table = BandTable([leaf.rule.bands for leaf in leaves], [leaf.rule.hit for leaf in leaves])
+    table = BandTable.of([leaf.rule.bands for leaf in leaves],
+                         [leaf.rule.hit for leaf in leaves])
     na = np.isnan(values)
     points, idx = table.lookup(np.where(na, 0.0, values))
     out.fill(r, values, np.where(na, 0.0, points), _maxes(leaves),
@@ -357,8 +376,8 @@ def _tasks(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> No
              mx, np.where(na, NOT_APPLICABLE, SCORED), 0)
     banded = [k for k, leaf in enumerate(leaves) if leaf.rule.mode == "bands"]
     if banded:
-        table = BandTable([leaves[k].rule.bands for k in banded],
-                          [leaves[k].rule.hit for k in banded])
+        table = BandTable.of([leaves[k].rule.bands for k in banded],
+                             [leaves[k].rule.hit for k in banded])
         points, idx = table.lookup(np.nan_to_num(rate[banded], nan=0.0))
         out.points[r[banded]] = np.where(na, 0.0, points)
         out.rule[r[banded]] = idx

@@ -102,8 +102,13 @@ def rank(keys: Sequence[np.ndarray], method: str = "competition",
     if n:
         at = np.broadcast_to(np.arange(n), (runs, n))
         # stable sorts: remaining ties keep the input order
-        if group is None and len(cols) == 1:
+        if group is None:
             order = np.argsort(-cols[0], axis=-1, kind="stable")
+            if len(cols) > 1:          # only runs with a tie in the first key need the rest
+                first_sorted = np.take_along_axis(cols[0], order, axis=-1)
+                tied = np.flatnonzero((first_sorted[:, 1:] == first_sorted[:, :-1]).any(axis=-1))
+                if len(tied):
+                    order[tied] = np.lexsort([-c[tied] for c in reversed(cols)], axis=-1)
         else:
             sort_keys = [-c for c in reversed(cols)]
             if group is not None:
