@@ -2,7 +2,7 @@
 
 Layers, lowest first (docs/ARCHITECTURE.md, "Dependency graph")::
 
-    scoring.{errors,text,i18n,paths,rounding,yamlfile}  <  scoring.importer  <
+    scoring.{errors,text,i18n,paths,rounding,yamlfile,files}  <  scoring.importer  <
     scoring.{dataset,tables,agencies}  <  scoring.indicators  <
     scoring.{rules,expressions}  <  scoring.engine  <  scoring.{simulate,appraisal,previous}
     <  reports  <  cchc
@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("scoring", "scoring.errors", "scoring.text", "scoring.i18n", "scoring.paths",
-     "scoring.rounding", "scoring.yamlfile"),
+     "scoring.rounding", "scoring.yamlfile", "scoring.files"),
     ("scoring.importer",),
     ("scoring.dataset", "scoring.tables", "scoring.agencies"),
     ("scoring.indicators",),
