@@ -185,6 +185,11 @@ COLUMNS: Mapping[str, str] = {
     "source": N_("Source of uncertainty"),
     "variance_share": N_("Share of the variance"),
     "runs": N_("Runs"),
+    # short headings of the explain table
+    "data": N_("Data"),
+    "reading": N_("Value read"),
+    "applied": N_("Rule that applied"),
+    "earned": N_("Points earned"),
 }
 
 SHEETS: Mapping[str, str] = {
@@ -537,8 +542,11 @@ def fired_rule_words(leaf: Any, status: str, value: float | None, points: float,
 _PAIR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)=([^;]*)")
 
 
-def inputs_words(inputs: str) -> str:
+def inputs_words(inputs: str, label_only: str | None = None) -> str:
     """The ledger's ``name=value; ...`` inputs with labels and the reader's numbers.
+
+    ``label_only`` names an input shown by its label alone (its value is shown elsewhere,
+    e.g. the indicator a bands leaf reads).
 
     Examples
     --------
@@ -555,6 +563,9 @@ def inputs_words(inputs: str) -> str:
                 out.append(part.strip())
             continue
         name, raw = m.group(1), m.group(2).strip()
+        if name == label_only:
+            out.append(indicator_label(name))
+            continue
         try:
             number = float(raw)
         except ValueError:

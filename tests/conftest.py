@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from scoring.i18n import language
 from scoring.paths import REPO_ROOT, SEED_REPORT_NAME
 
 settings.register_profile("ci", max_examples=60, deadline=None)
@@ -29,3 +30,18 @@ def seed_report() -> Path:
     path = _find_seed()
     assert path is not None, "the seed report is missing from datasets/sources"
     return path
+
+
+@pytest.fixture
+def english():
+    """Run the test in English (messages as written in the code); Vietnamese is the default."""
+    with language("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_run(monkeypatch):
+    """Every test starts in the default language, whatever CCHC_LANG the machine has."""
+    monkeypatch.delenv("CCHC_LANG", raising=False)
+    with language("vi"):
+        yield
