@@ -27,6 +27,7 @@ from scoring.number_format import format_number
 from scoring.vocabulary import class_label, group_label
 
 PIPED_WIDTH = 120
+MAX_WORD = 16
 
 
 def width(stream: Any = None) -> int:
@@ -77,13 +78,20 @@ def print_table(headings: Sequence[str], rows: Iterable[Sequence[Any]], *,
                   show_header=True, padding=(0, 1))
     numeric = list(numeric or [False] * len(headings))
     shares = list(ratios or [None] * len(headings))
-    for heading, is_number, share in zip(headings, numeric, shares, strict=True):
+    body = [["" if c is None else str(c) for c in row] for row in rows]
+    for i, (heading, is_number, share) in enumerate(zip(headings, numeric, shares,
+                                                         strict=True)):
+        cells = [row[i] for row in body]
+        if is_number:      # numbers never wrap; a long heading does
+            least = max((len(c) for c in cells), default=1)
+        else:              # text wraps between words, not inside one
+            least = min(max((len(w) for c in [heading, *cells] for w in c.split()),
+                            default=1), MAX_WORD)
         table.add_column(Text(heading), justify="right" if is_number else "left",
-                         no_wrap=is_number, overflow="fold", ratio=share,
-                         min_width=None if is_number else min(len(heading), 8))
+                         overflow="fold", ratio=share, min_width=least)
     stressed = set(bold_rows)
-    for i, row in enumerate(rows):
-        table.add_row(*(Text("" if c is None else str(c)) for c in row),
+    for i, row in enumerate(body):
+        table.add_row(*(Text(c) for c in row),
                       style="bold" if i in stressed and not piped else None)
     if title:
         console.print(Text(title))
@@ -119,12 +127,12 @@ def cell(value: Any, decimals: int = 2) -> str:
 def print_frame(title: str, df: pd.DataFrame, headings: Mapping[str, str],
                 columns: Sequence[str], *, decimals: Mapping[str, int] | None = None,
                 group_names: Mapping[str, str] | None = None,
-                text: Mapping[str, Any] | None = None) -> None:
+                text: Mapping[str, Any] | None = None, signed: Iterable[str] = ()) -> None:
     """Print ``df[columns]`` (index reset) with ``headings``; numbers in the reader's style.
 
     ``group`` cells show the group's name (``group_names`` or the vocabulary), ``*class*``
-    cells the class label in the reader's language, and ``text[column]`` (a function) turns
-    a column's codes into words.
+    cells the class label in the reader's language, ``text[column]`` (a function) turns
+    a column's codes into words, and ``signed`` columns are changes (``+12,50``).
     """
     frame = df.reset_index() if df.index.name is not None else df
     numeric = [c in frame.columns and frame[c].dtype.kind in "iuf" for c in columns]
@@ -133,6 +141,9 @@ def print_frame(title: str, df: pd.DataFrame, headings: Mapping[str, str],
     for c in columns:
         if "class" in c and c not in converters and frame[c].dtype.kind not in "iufb":
             converters[c] = class_label
+    for c in signed:
+        places = (decimals or {}).get(c, 2)
+        converters[c] = lambda v, places=places: format_number(v, places, signed=True)
     rows = []
     for record in frame[list(columns)].itertuples(index=False, name=None):
         rows.append([converters[c](v) if c in converters and cell(v) != "" else

@@ -49,6 +49,7 @@ def test_output_option_and_overwrite_of_an_earlier_workbook(tmp_path, capsys):
     assert target.read_bytes()[:2] == b"PK"  # replaced by a real workbook (a zip)
 
 
+@pytest.mark.usefixtures("english")
 def test_missing_folder_fails_with_one_message(tmp_path, capsys):
     code = main(["rank", "-o", str(tmp_path / "missing" / "x.xlsx")])
     err = capsys.readouterr().err
@@ -57,6 +58,7 @@ def test_missing_folder_fails_with_one_message(tmp_path, capsys):
     assert "Traceback" not in err and err.count("\n") == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_refuses_to_write_into_the_dataset(tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(BUNDLED_DATASET, data)
