@@ -17,7 +17,7 @@ import click
 import pandas as pd
 
 from cchc.cli.options import data_option, format_option, rules_option
-from cchc.cli.table import print_table
+from cchc.cli.table import print_table, print_text
 from scoring.i18n import _, ngettext
 from scoring.number_format import format_number
 from scoring.vocabulary import class_label, column_label, group_label
@@ -72,7 +72,7 @@ def score(rules_path: Path, data_path: Path, fmt: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     rules = result.rules
-    click.echo(_("Rule set: {title} ({id} {version})").format(
+    print_text(_("Rule set: {title} ({id} {version})").format(
         title=rules.title, id=rules.id, version=rules.version))
     click.echo(_("Data: {name}").format(name=result.dataset.name))
     headings = [column_label(c) for c in ("rank", "agency", "points", "max", "index", "class")]
