@@ -206,6 +206,8 @@ SHEETS: Mapping[str, str] = {
 # how the simulation names a source of uncertainty (``band_shift 3.2.1``)
 SOURCE_KINDS: Mapping[str, str] = {
     "band_shift": N_("thresholds of {code} shifted"),
+    "leaf_max": N_("maximum of {code} uncertain"),
+    "perturb": N_("points uncertain: {code}"),
     "leave_one_out": N_("{code} left out"),
     "noise": N_("uncertainty of {code}"),
     "indicator": N_("uncertainty of {code}"),
@@ -323,8 +325,14 @@ def source_label(source: str) -> str:
     text = SOURCE_KINDS.get(kind)
     if text is None:
         return indicator_label(str(source)) if source in INDICATORS else str(source)
-    shown = indicator_label(code) if code in INDICATORS else code
-    return _(text).format(code=shown)
+    if not code and kind == "leave_one_out":
+        return _("one sub-criterion left out at random")
+    head, _sep, rest = code.partition(" ")
+    if head in INDICATORS:
+        head = indicator_label(head)
+    elif all(part in KINDS for part in head.split("+")):
+        head = " + ".join(kind_label(part) for part in head.split("+"))
+    return _(text).format(code=f"{head} {rest}".strip())
 
 
 # --------------------------------------------------------------------------- numbers in words

@@ -29,6 +29,8 @@ from scoring.i18n import LANGUAGES, N_, _, get_language, ngettext, set_language
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "import-report": ("cchc.cli.import_report", "import_report",
                       N_("Parse a published report into a dataset folder.")),
+    "import-dossiers": ("cchc.cli.import_dossiers", "import_dossiers_command",
+                        N_("Dossier statistics of the TTHC system export into a dataset.")),
     "check": ("cchc.cli.check", "check", N_("Validate rules and data.")),
     "score": ("cchc.cli.score", "score", N_("Points, index, rank and class per agency.")),
     "explain": ("cchc.cli.explain", "explain", N_("Every leaf of one agency, and why.")),

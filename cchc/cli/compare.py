@@ -12,13 +12,14 @@ import click
 
 from cchc.cli.options import data_option, format_option, rules_option
 from scoring.errors import Problem, UsageError
+from scoring.i18n import _
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",
                "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a", "class_b",
                "class_changed", "leaves"]
-TABLE_COLUMNS = ["agency_id", "agency", "points_a", "points_b", "points_diff", "index_a",
-                 "index_b", "rank_a",
-                 "rank_b", "rank_shift", "class_a", "class_b", "leaves"]
+TABLE_COLUMNS = ["agency", "group", "points_a", "points_b", "points_diff", "index_a",
+                 "index_b", "rank_a", "rank_b", "rank_shift", "class_a", "class_b", "leaves"]
+SIGNED = ["points_diff", "index_diff", "rank_shift"]
 GROUP_COLUMNS = ["group", "agencies", "spearman", "kendall", "mean_abs_rank_shift",
                  "max_abs_rank_shift", "class_changes"]
 
@@ -34,23 +35,27 @@ GROUP_COLUMNS = ["group", "agencies", "spearman", "kendall", "mean_abs_rank_shif
 @format_option("table", "csv")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Also write a workbook (.xlsx) with the table and a rank-shift chart.")
+@click.option("--changed-only", "changed_only", is_flag=True,
+              help="Table: only the agencies whose points, rank or class change.")
 def compare(rules_path: Path, against_path: Path | None, data_path: Path,
-            against_data_path: Path | None, fmt: str, output: Path | None) -> None:
+            against_data_path: Path | None, fmt: str, output: Path | None,
+            changed_only: bool) -> None:
     """Points, index, rank and class under A (--rules) and B (--against), and why.
 
     Every difference is B − A; a positive rank shift means the agency sits lower under
     B. For each agency the leaves whose points differ are listed (they add up to the
     points difference); per group the Spearman and Kendall rank correlations.
     """
+    from cchc.cli.table import print_frame, print_text
     from scoring.engine import score
-    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at
     from scoring.simulate.compare import compare as run_compare
     from scoring.simulate.workbook import COMPARE_HEADINGS, write_compare_workbook
 
     if against_path is None and against_data_path is None:
-        raise UsageError(Problem("nothing to compare against", field="--against",
-                                 fix="give --against RULES (another rule set) or "
-                                     "--against-data DATA (another dataset)"))
+        raise UsageError(Problem(_("nothing to compare against"), field="--against",
+                                 fix=_("give --against RULES (another rule set) or "
+                                       "--against-data DATA (another dataset)")))
     rules_a = load_rules_at(rules_path)
     rules_b = rules_a if against_path is None else load_rules_at(against_path, "--against")
     ds_a = load_data_at(data_path)
@@ -67,16 +72,22 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
         echo_csv(cmp.agencies, CSV_COLUMNS)
     else:
         headings = dict(COMPARE_HEADINGS)
-        print_table(f"So sánh: A = {label_a}, B = {label_b} (chênh lệch = B − A)",
-                    cmp.agencies, headings, TABLE_COLUMNS, group_names=cmp.group_names)
-        print_table("Tương quan hạng theo nhóm", cmp.groups, headings, GROUP_COLUMNS,
-                    digits={"spearman": 4, "kendall": 4}, group_names=cmp.group_names)
+        shown = cmp.agencies
+        if changed_only:
+            shown = shown[(shown["points_diff"].abs() > 1e-9) | (shown["rank_shift"] != 0)
+                          | shown["class_changed"].astype(bool)]
+        print_frame(_("Comparison: A = {a}, B = {b} (difference = B − A)").format(
+                        a=label_a, b=label_b),
+                    shown, headings, TABLE_COLUMNS, group_names=cmp.group_names,
+                    signed=SIGNED, decimals={"rank_shift": 0})
+        print_frame(_("Rank correlation per group"), cmp.groups, headings, GROUP_COLUMNS,
+                    decimals={"spearman": 4, "kendall": 4}, group_names=cmp.group_names)
         changed = cmp.class_changes
         if len(changed):
-            print_table("Đơn vị đổi xếp loại", changed, headings,
-                        ["agency_id", "agency", "group", "class_a", "class_b"],
+            print_frame(_("Agencies whose class changes"), changed, headings,
+                        ["agency", "group", "class_a", "class_b"],
                         group_names=cmp.group_names)
         else:
-            click.echo("Không đơn vị nào đổi xếp loại.")
+            print_text(_("No agency changes class."))
     if output is not None:
-        click.echo(f"Đã ghi {output}", err=True)
+        click.echo(_("Written: {path}").format(path=output), err=True)

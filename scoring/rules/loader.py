@@ -44,7 +44,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -52,34 +52,26 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from scoring.errors import CchcError, Problem, RuleError
-from scoring.text import nfc, suggest
+from scoring.errors import CchcError, Problem, RuleError, Severity
+from scoring.i18n import _
+from scoring.text import suggest
+from scoring.yamlfile import At, Meta, PathT, locate, parse_yaml, read_yaml, render_path
 
-from .model import RuleSet
+from .model import Band, RuleSet, uncovered
 
 RULES_FILE = "ruleset.yaml"
 MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_YAML_VALUES = 100_000
-MAX_DEPTH = 64
 MAX_PROBLEMS = 50
 TOTAL_KEYS = ("points", "index", "bonus", "deduction", "max_points")
 """Tie-break keys that name a total column (see ``scoring.engine.score``)."""
 _LOADER_KEYS = ("content_hash", "notes")
 _EPS = 1e-6
+MAX_EXTENDS = 16
+OVERRIDDEN = -1
+"""Meta key prefix: ``meta[(OVERRIDDEN, *path)]`` is the override of a variant that changed
+the node at ``path`` (a real path never starts with a number)."""
 
-PathT = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class _At:
-    """Where a value came from: file (as shown), line, and the raw YAML text of a scalar."""
-
-    file: str
-    line: int
-    raw: str | None = None
-
-
-Meta = dict[PathT, _At]
+__all__ = ["check_rules", "load_rules", "load_variant", "render_path"]
 
 
 def _display(path: Path) -> str:
@@ -90,137 +82,6 @@ def _display(path: Path) -> str:
     except ValueError:
         return str(path)
     return os.path.normpath(os.path.abspath(path)) if rel.startswith(os.pardir) else rel
-
-
-def render_path(path: PathT) -> str:
-    """``('trees', 'dept', 'areas', 2, 'max')`` → ``trees.dept.areas[2].max``.
-
-    Examples
-    --------
-    >>> render_path(("overrides", "7.2.1", "max"))
-    'overrides["7.2.1"].max'
-    """
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", part):
-            out += f".{part}" if out else part
-        else:
-            out += f'["{part}"]'
-    return out
-
-
-# --------------------------------------------------------------------------- YAML
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
-}
-
-
-class _Converter:
-    """YAML node graph → plain data, with a line for every path; counts expanded values."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.meta: Meta = {}
-        self.count = 0
-        self.active: set[int] = set()
-        self.problems: list[Problem] = []
-        self.constructor = yaml.SafeLoader("")
-
-    def fail(self, message: str, node: yaml.Node, fix: str) -> RuleError:
-        return RuleError(Problem(message, file=self.file, line=node.start_mark.line + 1,
-                                 fix=fix))
-
-    def convert(self, node: yaml.Node, path: PathT = (), depth: int = 0) -> Any:
-        self.count += 1
-        if self.count > MAX_YAML_VALUES:
-            raise self.fail(f"the file expands to more than {MAX_YAML_VALUES:,} values "
-                            "(aliases '*name' repeating anchors '&name' without bound)",
-                            node, "write the values out instead of nesting aliases")
-        if depth > MAX_DEPTH:
-            raise self.fail(f"the file nests deeper than {MAX_DEPTH} levels", node,
-                            "flatten the structure")
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, path)
-        if id(node) in self.active:
-            raise self.fail("an alias refers to the value that contains it (recursive alias)",
-                            node, "remove the '*alias' inside its own '&anchor'")
-        self.active.add(id(node))
-        try:
-            if isinstance(node, yaml.SequenceNode):
-                if node.tag != "tag:yaml.org,2002:seq":
-                    raise self.fail(f"the tag {node.tag} is not allowed", node,
-                                    "remove the '!' tag")
-                out = []
-                for i, item in enumerate(node.value):
-                    self.meta[path + (i,)] = _At(self.file, item.start_mark.line + 1,
-                                                 _raw(item))
-                    out.append(self.convert(item, path + (i,), depth + 1))
-                return out
-            return self.mapping(node, path, depth)
-        finally:
-            self.active.discard(id(node))
-
-    def scalar(self, node: yaml.ScalarNode, path: PathT) -> Any:
-        tag = node.tag
-        if tag not in _SCALAR_TAGS:
-            raise self.fail(f"the tag {tag} is not allowed in rule files", node,
-                            "remove the '!' tag; write plain text or numbers")
-        if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
-            return node.value
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        if tag == "tag:yaml.org,2002:bool":
-            return self.constructor.construct_yaml_bool(node)
-        if tag == "tag:yaml.org,2002:int":
-            return self.constructor.construct_yaml_int(node)
-        return self.constructor.construct_yaml_float(node)
-
-    def mapping(self, node: yaml.MappingNode, path: PathT, depth: int) -> dict[str, Any]:
-        if node.tag != "tag:yaml.org,2002:map":
-            raise self.fail(f"the tag {node.tag} is not allowed", node, "remove the '!' tag")
-        out: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
-        merged: list[yaml.MappingNode] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                sources = (value_node.value if isinstance(value_node, yaml.SequenceNode)
-                           else [value_node])
-                for src in sources:
-                    if not isinstance(src, yaml.MappingNode):
-                        raise self.fail("'<<' must merge a mapping", value_node,
-                                        "write '<<: *anchor' where the anchor is a mapping")
-                    merged.append(src)
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise self.fail("a key must be plain text", key_node,
-                                "write 'key: value' with a plain key")
-            key = nfc(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in first_line:
-                self.problems.append(Problem(
-                    f"the key {key!r} appears twice in this mapping (first on line "
-                    f"{first_line[key]})", file=self.file, line=line,
-                    field=render_path(path + (key,)),
-                    fix="keep one of them; YAML would silently use the last"))
-                continue
-            first_line[key] = line
-            self.meta[path + (key,)] = _At(self.file, line, _raw(value_node))
-            out[key] = self.convert(value_node, path + (key,), depth + 1)
-        for src in merged:
-            extra = self.convert(src, path, depth + 1)
-            for key, value in extra.items():
-                out.setdefault(key, value)
-        return out
-
-
-def _raw(node: yaml.Node) -> str | None:
-    """The text of a plain scalar as written (so ``version: 1.10`` stays ``"1.10"``)."""
-    if isinstance(node, yaml.ScalarNode):
-        return nfc(node.value)
-    return None
 
 
 @dataclass
@@ -260,62 +121,22 @@ def _find_file(path: Path, *, file: str, line: int | None = None,
 
 def _read(path: Path) -> _Doc:
     file = _display(path)
-    try:
-        size = path.stat().st_size
-        raw = path.read_bytes() if size <= MAX_FILE_BYTES else b""
-    except OSError as exc:
-        raise RuleError(Problem(f"cannot read the file: {exc.strerror or exc}", file=file,
-                                fix="check that the file exists and may be read")) from None
-    if size > MAX_FILE_BYTES:
-        raise RuleError(Problem(
-            f"the file is {size / 1024 / 1024:.1f} MB; rule files are limited to "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB", file=file,
-            fix="a rule set is a few hundred lines; check that this is the right file"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise RuleError(Problem("the file is not UTF-8 text", file=file, line=line,
-                                fix="save it as UTF-8")) from None
-    text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = " ".join(x for x in (exc.context, exc.problem) if x)
-        if "\\t" in what or "tab" in what.lower():
-            fix = "indent with spaces, not tabs"
-        elif "single document" in what:
-            fix = "keep one document: remove the '---' line and what follows, or merge them"
-        else:
-            fix = ("check the indentation, the ':' after each key and the quotes on this "
-                   "line and the one before")
-        raise RuleError(Problem(f"not valid YAML: {what}", file=file,
-                                line=mark.line + 1 if mark else None, fix=fix)) from None
-    except yaml.YAMLError as exc:
-        raise RuleError(Problem(f"not valid YAML: {exc}", file=file,
-                                fix="check the file's syntax")) from None
-    except RecursionError:
-        raise RuleError(Problem("the file nests too deeply", file=file,
-                                fix="flatten the structure")) from None
-    if node is None:
-        raise RuleError(Problem("the file is empty", file=file,
-                                fix="write a rule set (see 'Rule files' in README.md)"))
-    if not isinstance(node, yaml.MappingNode):
-        raise RuleError(Problem("the file must be a mapping of keys (id:, version:, ...)",
-                                file=file, line=node.start_mark.line + 1,
-                                fix="start the file with 'id: <rule-set id>'"))
-    conv = _Converter(file)
-    data = conv.convert(node)
-    if conv.problems:
-        raise RuleError(conv.problems)
-    conv.meta[()] = _At(file, 1)
-    problems = [Problem(f"{key!r} is set by the loader, not by the file", file=file,
-                        line=conv.meta[(key,)].line, field=key, fix=f"remove {key}:")
+    text, data, meta = read_yaml(path, file, RuleError, MAX_FILE_BYTES)
+    if data is None:
+        raise RuleError(Problem(_("the file is empty"), file=file,
+                                fix=_("write a rule set (see 'Rule files' in the documentation)")))
+    if not isinstance(data, dict):
+        raise RuleError(Problem(_("the file must be a mapping of keys (id:, version:, ...)"),
+                                file=file, line=meta[()].line,
+                                fix=_("start the file with 'id: <rule-set id>'")))
+    meta[()] = At(file, 1)
+    problems = [Problem(_("{key} is set by the loader, not by the file").format(key=repr(key)),
+                        file=file, line=meta[(key,)].line, field=key,
+                        fix=_("remove {key}:").format(key=key))
                 for key in _LOADER_KEYS if key in data]
     if problems:
         raise RuleError(problems)
-    return _Doc(path, file, text, data, conv.meta)
+    return _Doc(path, file, text, data, meta)
 
 
 # --------------------------------------------------------------------------- variants
@@ -459,6 +280,30 @@ def _rederive(data: dict[str, Any], meta: Meta, touched: list[PathT], variant_fi
     return notes
 
 
+def _override_target(key: str) -> tuple[str | None, str]:
+    """``"commune/1.1.2"`` → ``("commune", "1.1.2")``; ``"1.1.2"`` → ``(None, "1.1.2")``."""
+    tree, sep, code = key.partition("/")
+    return (tree.strip(), code.strip()) if sep else (None, key)
+
+
+def _mixed_kinds(targets: list[tuple[PathT, str, dict[str, Any]]], partial: dict[str, Any]
+                 ) -> str | None:
+    """When ``partial`` sets a leaf kind and the same code has different kinds in different
+    trees: the kinds per tree in words (else None)."""
+    rule = partial.get("rule")
+    if not isinstance(rule, dict) or "kind" not in rule:
+        return None
+    kinds: dict[str, list[str]] = {}
+    for p, level, node in targets:
+        old = node.get("rule")
+        if level == "leaf" and isinstance(old, dict):
+            kinds.setdefault(str(old.get("kind")), []).append(str(p[1]))
+    if len(kinds) < 2:
+        return None
+    return _("; ").join(_("a {kind} leaf in {trees}").format(kind=k, trees=", ".join(t))
+                        for k, t in kinds.items())
+
+
 def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
                    ) -> tuple[dict[str, Any], Meta, list[str]]:
     """The base with the variant's keys merged and its overrides applied."""
@@ -490,42 +335,69 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
                                 fix='write overrides: {"7.2.1": {max: 3}}'))
         overrides = {}
     nodes = list(_tree_nodes(data))
-    for code, partial in overrides.items():
-        at = vmeta[("overrides", code)]
-        where = render_path(("overrides", code))
+    for key, partial in overrides.items():
+        at = vmeta[("overrides", key)]
+        where = render_path(("overrides", key))
+        tree, code = _override_target(str(key))
         if not isinstance(partial, dict):
             problems.append(Problem(f"the override of {code} must be a mapping of fields",
                                     file=file, line=at.line, field=where,
-                                    fix=f'write "{code}": {{max: 3}}'))
+                                    fix=f'write "{key}": {{max: 3}}'))
             continue
         if "code" in partial and str(partial["code"]) != code:
             problems.append(Problem("an override cannot change a code", file=file,
                                     line=at.line, field=where + ".code",
                                     fix="remove code: from the override"))
             continue
-        targets = [(p, level, node) for p, level, node in nodes if str(node.get("code")) == code]
-        if not targets:
-            hint = suggest(code, sorted({str(n.get("code")) for _, _, n in nodes}))
+        trees = [str(t) for t in data.get("trees") or {}]
+        if tree is not None and tree not in trees:
+            hint = suggest(tree, trees)
             problems.append(Problem(
-                f"the base has no area, criterion or leaf with code {code!r}", file=file,
+                _("the base has no tree {tree}").format(tree=repr(tree)), file=file,
+                line=at.line, field=where,
+                fix=(_("did you mean {hint}?").format(hint=repr(f"{hint[0]}/{code}")) if hint
+                     else _("write \"<tree>/<code>\" with a tree of the base: {trees}"
+                            ).format(trees=", ".join(trees)))))
+            continue
+        targets = [(p, level, node) for p, level, node in nodes
+                   if str(node.get("code")) == code and tree in (None, p[1])]
+        if not targets:
+            hint = suggest(code, sorted({str(n.get("code")) for _p, _l, n in nodes}))
+            problems.append(Problem(
+                f"the base has no area, criterion or leaf with code {code!r}"
+                + (_(" in tree {tree}").format(tree=tree) if tree else ""), file=file,
                 line=at.line, field=where,
                 fix=f"did you mean {hint[0]!r}?" if hint else "use a code of the base"))
             continue
+        mixed = _mixed_kinds(targets, partial)
+        if tree is None and mixed:
+            problems.append(Problem(
+                _("{code} is {kinds}; this override would give all of them kind {new}"
+                  ).format(code=code, kinds=mixed, new=partial["rule"]["kind"]), file=file,
+                line=at.line, field=where,
+                fix=_("name the tree the override is for, e.g. \"{tree}/{code}\"").format(
+                    tree=targets[0][0][1], code=code)))
+            continue
         for p, level, node in targets:
-            _set(data, p, _merge(node, p, partial, ("overrides", code), meta, vmeta))
+            _set(data, p, _merge(node, p, partial, ("overrides", key), meta, vmeta))
+            meta[(OVERRIDDEN, *p)] = at
             touched.append(p)
             if set(partial) - {"name", "note"}:
-                changed_leaves.update(_leaf_codes_under(_get(data, p), level))
+                changed_leaves.update((p[1], c) for c in _leaf_codes_under(_get(data, p),
+                                                                            level))
     if problems:
         raise RuleError(problems)
     notes += _rederive(data, meta, touched, file)
 
     base_tests = data.get("tests") if isinstance(data.get("tests"), list) else []
+    changed_codes = {c for _t, c in changed_leaves}
     kept = [i for i, t in enumerate(base_tests)
-            if not (isinstance(t, dict) and str(t.get("leaf")) in changed_leaves)]
+            if not (isinstance(t, dict) and any(
+                (tid, str(t.get("leaf"))) in changed_leaves
+                for tid in ([t["tree"]] if t.get("tree") is not None else data["trees"])))]
     if len(kept) < len(base_tests):
         notes.append(f"{len(base_tests) - len(kept)} test(s) of the base left out: they test "
-                     f"leaves the overrides change ({', '.join(sorted(changed_leaves))})")
+                     f"leaves the overrides change ({', '.join(sorted(changed_codes))})")
     tests_meta: Meta = {}
     new_tests = []
     for k, i in enumerate(kept):
@@ -551,7 +423,12 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Meta, list[_Doc],
                                                           list[str]]:
-    doc = _read(path)
+    return _resolve_doc(_read(path), chain)
+
+
+def _resolve_doc(doc: _Doc, chain: tuple[Path, ...]
+                 ) -> tuple[dict[str, Any], Meta, list[_Doc], list[str]]:
+    path = doc.path
     data, meta = doc.data, doc.meta
     if "overrides" in data and "extends" not in data:
         raise RuleError(Problem("overrides need a base", file=doc.file,
@@ -565,6 +442,11 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], Meta,
         raise RuleError(Problem("extends must be the path of the base rule set", file=doc.file,
                                 line=at.line, field="extends",
                                 fix="write extends: ../<base folder>"))
+    if len(chain) > MAX_EXTENDS:
+        raise RuleError(Problem(
+            _("the chain of extends is longer than {n} rule sets").format(n=MAX_EXTENDS),
+            file=doc.file, line=at.line, field="extends",
+            fix=_("extend the base rule set directly instead of a variant of a variant")))
     base_path = _find_file(path.parent / ext, file=doc.file, line=at.line, field="extends")
     here = base_path.resolve()
     if here in chain:
@@ -647,11 +529,16 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> PathT:
 
 
 def _locate(path: PathT, meta: Meta, fallback: str) -> tuple[str, int | None]:
-    for n in range(len(path), -1, -1):
-        at = meta.get(path[:n])
-        if at is not None:
-            return at.file, at.line
-    return fallback, None
+    """File and line to report for ``path``: where its value was written, except that a
+    problem inside what a variant overrode, at a value the variant did not write, is
+    reported at the variant's override (the base alone was fine: the override caused it)."""
+    at = locate(path, meta)
+    for n in range(len(path), 1, -1):
+        blame = meta.get((OVERRIDDEN, *path[:n]))
+        if blame is not None and (at is None or at.file != blame.file):
+            at = blame
+            break
+    return (fallback, None) if at is None else (at.file, at.line)
 
 
 _VALUE_FIXES = (
@@ -741,8 +628,12 @@ def _problem(err: Any, data: dict[str, Any], meta: Meta, fallback: str) -> Probl
     elif etype == "literal_error":
         message = f"{err.get('input')!r} is not allowed here"
         fix = f"use {err.get('ctx', {}).get('expected')}"
+    elif etype == "finite_number":
+        message = _("{text} is not a finite number").format(text=err.get("input"))
+        fix = _("write an ordinary number; for 'no upper limit' leave the key out or write "
+                "null")
     elif etype in ("float_parsing", "float_type", "int_parsing", "int_type",
-                   "int_from_float", "finite_number"):
+                   "int_from_float"):
         message = f"expected a number, got {err.get('input')!r}"
         fix = "write a plain number such as 2 or 0.5 (no units, no %, '.' for decimals)"
     elif etype == "string_type":
@@ -812,7 +703,7 @@ def _spurious(err: Any) -> bool:
 
 
 def _validate(data: dict[str, Any], meta: Meta, fallback: str) -> RuleSet:
-    for _ in range(4):
+    for _attempt in range(4):
         try:
             return RuleSet.model_validate(data)
         except ValidationError as exc:
@@ -844,10 +735,33 @@ class _Checker:
     indicators: list[str]
     problems: list[Problem] = field(default_factory=list)
 
-    def at(self, path: PathT, message: str, fix: str) -> None:
+    def at(self, path: PathT, message: str, fix: str, severity: Severity = "error") -> None:
         file, line = _locate(path, self.meta, self.fallback)
         self.problems.append(Problem(message, file=file, line=line, field=render_path(path),
-                                     fix=fix))
+                                     fix=fix, severity=severity))
+
+    def coverage(self, path: PathT, bands: tuple[Band, ...], hit: str,
+                 domain: tuple[float, float] | None) -> None:
+        """Warn about stretches of the domain no band covers (``hit: first`` only: the
+        model refuses them under ``unique``) and about bands wholly outside it."""
+        if domain is None:
+            return
+        gaps, outside = uncovered(bands, domain)
+        lo, hi = domain
+        for g_lo, g_hi in gaps if hit == "first" else ():
+            where = (_("the top of the domain, {hi}").format(hi=f"{hi:g}") if g_lo == g_hi
+                     else f"[{g_lo:g}, {g_hi:g})")
+            self.at(path + ("bands",), _("no band covers {where} of the domain [{lo}, {hi}]: "
+                                         "values there earn 0 points").format(
+                                             where=where, lo=f"{lo:g}", hi=f"{hi:g}"),
+                    _("add a band for it (points: 0 if that is intended), or leave the lowest "
+                      "min or the highest max empty"), "warning")
+        for i in outside:
+            self.at(path + ("bands", i), _("the band lies wholly outside the domain [{lo}, "
+                                           "{hi}]: no value can fall in it").format(
+                                               lo=f"{lo:g}", hi=f"{hi:g}"),
+                    _("correct its min and max (a typo such as 950 for 95?) or remove it"),
+                    "warning")
 
     def indicator(self, path: PathT, name: str) -> None:
         if name not in self.indicators:
@@ -874,6 +788,9 @@ class _Checker:
                         rule = leaf.rule
                         if rule.kind == "bands":
                             self.indicator(p + ("rule", "indicator"), rule.indicator)
+                            self.coverage(p + ("rule",), rule.bands, rule.hit, rule.domain)
+                        elif rule.kind == "tasks" and rule.bands:
+                            self.coverage(p + ("rule",), rule.bands, rule.hit, (0.0, 100.0))
                         elif rule.kind == "formula":
                             self.expression(p + ("rule", "expr"), rule.expr)
                         if leaf.applies_if is not None:
@@ -997,19 +914,80 @@ def load_rules(path: str | os.PathLike[str], *, run_tests: bool = True) -> RuleS
     """
     given = Path(path)
     file = _find_file(given, file=_display(given))
-    data, meta, docs, notes = _resolve(file, (file.resolve(),))
+    return _finish(*_resolve(file, (file.resolve(),)), run_tests=run_tests)[0]
+
+
+def _finish(data: dict[str, Any], meta: Meta, docs: list[_Doc], notes: list[str], *,
+            run_tests: bool) -> tuple[RuleSet, list[Problem]]:
+    """Validate resolved data; (the rule set, its warnings) or a RuleError."""
     fallback = docs[-1].file
     rules = _validate(data, meta, fallback)
-    problems = _dedupe(_Checker(rules, meta, fallback, _indicator_names()).run())
-    if problems:
-        raise RuleError(problems[:MAX_PROBLEMS])
+    found = _dedupe(_Checker(rules, meta, fallback, _indicator_names()).run())
+    errors = [p for p in found if p.severity == "error"]
+    if errors:
+        raise RuleError(errors[:MAX_PROBLEMS])
     rules = rules.model_copy(update={"content_hash": _content_hash(docs),
                                      "notes": tuple(notes)})
     if run_tests:
         failures = _self_tests(rules, meta, fallback)
         if failures:
             raise RuleError(failures[:MAX_PROBLEMS])
-    return rules
+    warnings = [p for p in found if p.severity == "warning"]
+    return rules, warnings + [Problem(n, file=fallback, severity="warning") for n in notes]
+
+
+def load_variant(base: str | os.PathLike[str], overrides: Mapping[str, Any], *,
+                 id: str = "variant", title: str | None = None,
+                 assumptions: str = "overrides entered by hand", file: str = "overrides",
+                 run_tests: bool = True) -> RuleSet:
+    """A variant of the rule set at ``base`` from an in-memory ``overrides`` mapping.
+
+    Exactly as if a variant file said ``extends: <base>`` and ``overrides: <overrides>``:
+    the same merge, the same validation and the same messages (their ``field`` names the
+    override, e.g. ``overrides["7.2.1"].max``; their file is ``file``).
+
+    Parameters
+    ----------
+    base : str or PathLike
+        The rule-set folder or YAML file the variant extends.
+    overrides : mapping
+        Code (or ``"<tree>/<code>"``) → fields to change, as in a variant file.
+    id, title, assumptions : str
+        The variant's id, title (default: the base's) and ``source.assumptions``.
+    file : str
+        How messages name the overrides.
+    run_tests : bool
+        Run the rule set's own tests.
+
+    Raises
+    ------
+    RuleError
+        As :func:`load_rules`.
+
+    Examples
+    --------
+    >>> from scoring.paths import BUNDLED_RULES
+    >>> v = load_variant(BUNDLED_RULES, {"7.2.1": {"max": 3}})        # doctest: +SKIP
+    """
+    given = Path(base)
+    base_file = _find_file(given, file=_display(given)).resolve()
+    doc: dict[str, Any] = {"id": id, "source": {"kind": "simulation",
+                                                "assumptions": assumptions},
+                           "extends": str(base_file)}
+    if title is not None:
+        doc["title"] = title
+    doc["overrides"] = dict(overrides)
+    try:
+        text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    except yaml.YAMLError as exc:
+        raise RuleError(Problem(_("the overrides cannot be written as YAML: {why}").format(
+            why=exc), file=file, field="overrides",
+            fix=_("use only text, numbers, lists and mappings"))) from None
+    data, meta = parse_yaml(text, file, RuleError)
+    meta[()] = At(file, 1)
+    variant = _Doc(base_file.parent / f"{file}.yaml", file, text, data, meta)
+    return _finish(*_resolve_doc(variant, (base_file.parent / f"{file}.yaml",)),
+                   run_tests=run_tests)[0]
 
 
 def check_rules(path: str | os.PathLike[str]) -> list[Problem]:
@@ -1024,8 +1002,8 @@ def check_rules(path: str | os.PathLike[str]) -> list[Problem]:
     ['the rule set no/such/folder does not exist']
     """
     try:
-        rules = load_rules(path)
+        given = Path(path)
+        file = _find_file(given, file=_display(given))
+        return _finish(*_resolve(file, (file.resolve(),)), run_tests=True)[1]
     except CchcError as exc:
         return list(exc.problems)
-    file = _display(_find_file(Path(path), file=str(path)))
-    return [Problem(note, file=file, severity="warning") for note in rules.notes]

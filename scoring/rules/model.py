@@ -40,7 +40,7 @@ _EPS = 1e-9
 class Model(BaseModel):
     """Base: frozen, no unknown keys, ``replace()`` for variants."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     def replace(self, **changes: Any) -> Any:
         """Return a validated copy with ``changes`` applied (like ``dataclasses.replace``)."""
@@ -106,6 +106,41 @@ def check_bands(bands: tuple[Band, ...], hit: HitPolicy,
         if last_hi <= hi - _EPS or (last_hi == hi and ordered[-1].max is not None):
             raise ValueError(f"gap between bands: no band covers {hi:g} (the top of the "
                              f"domain [{lo:g}, {hi:g}]); leave the top band's max empty")
+
+
+def uncovered(bands: tuple[Band, ...], domain: tuple[float, float]
+              ) -> tuple[list[tuple[float, float]], list[int]]:
+    """What ``bands`` leave out of ``domain``, and which bands lie wholly outside it.
+
+    Returns
+    -------
+    (gaps, outside)
+        ``gaps``: ``(low, high)`` stretches of the domain no band covers (values there earn
+        0 points); ``outside``: positions of bands no value of the domain can fall in.
+
+    Examples
+    --------
+    >>> uncovered((Band(min=50, max=80, points=1), Band(min=90, points=2)), (0, 100))
+    ([(0, 50.0), (80.0, 90.0)], [])
+    >>> uncovered((Band(min=0, points=1), Band(min=120, max=150, points=2)), (0, 100))
+    ([], [1])
+    """
+    lo, hi = domain
+    spans = sorted((-math.inf if b.min is None else b.min, math.inf if b.max is None else b.max)
+                   for b in bands)
+    gaps: list[tuple[float, float]] = []
+    at = lo
+    for b_lo, b_hi in spans:
+        if b_lo > at + _EPS and at < hi:
+            gaps.append((at, min(b_lo, hi)))
+        at = max(at, b_hi)
+    if at < hi:
+        gaps.append((at, hi))
+    elif not any(b.contains(hi) for b in bands):
+        gaps.append((hi, hi))  # the top of the domain itself
+    outside = [i for i, b in enumerate(bands)
+               if (b.min is not None and b.min > hi) or (b.max is not None and b.max <= lo)]
+    return gaps, outside
 
 
 class BandsRule(Model):

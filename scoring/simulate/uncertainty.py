@@ -39,17 +39,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scoring.errors import Problem, UsageError
-from scoring.text import nfc, suggest
+from scoring.i18n import _
+from scoring.text import suggest
+from scoring.yamlfile import locate, read_yaml, render_path
 
 UNCERTAINTY_FILE = "uncertainty.yaml"
+MAX_FILE_BYTES = 1024 * 1024
+_FORMAT_FIX = "see 'The uncertainty file' in the documentation for the fields each entry takes"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     def replace(self, **changes: Any) -> Any:
         """Return a validated copy with ``changes`` applied."""
@@ -161,24 +164,6 @@ class Uncertainty(_Model):
 
 
 # --------------------------------------------------------------------------- loading
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the YAML node at pydantic location ``loc`` (deepest found)."""
-    line = None if node is None else node.start_mark.line + 1
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            nxt = next((v for k, v in node.value if k.value == str(key)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
-                and key < len(node.value):
-            nxt = node.value[key]
-        else:
-            nxt = None
-        if nxt is None:
-            break
-        node = nxt
-        line = node.start_mark.line + 1
-    return line
-
-
 def load_uncertainty(path: str | Path) -> Uncertainty:
     """Read and validate an uncertainty file.
 
@@ -207,34 +192,28 @@ def load_uncertainty(path: str | Path) -> Uncertainty:
     """
     path = Path(path)
     if not path.is_file():
-        raise UsageError(Problem("uncertainty file not found", file=path,
-                                 fix="give an existing YAML file with --uncertainty, or "
-                                     f"put {UNCERTAINTY_FILE} in the rule-set folder"))
-    text = nfc(path.read_text(encoding="utf-8-sig"))
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise UsageError(Problem(f"not valid YAML: {getattr(err, 'problem', err)}", file=path,
-                                 line=None if mark is None else mark.line + 1,
-                                 fix="check indentation and quoting")) from None
+        raise UsageError(Problem(_("uncertainty file not found"), file=path,
+                                 fix=_("give an existing YAML file with --uncertainty, or "
+                                       "put {name} in the rule-set folder").format(
+                                           name=UNCERTAINTY_FILE)))
+    file = str(path)
+    _text, data, meta = read_yaml(path, file, UsageError, MAX_FILE_BYTES)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise UsageError(Problem("the file must be a mapping (leaf_max:, band_shift:, ...)",
-                                 file=path, line=1,
-                                 fix="see 'The uncertainty file' in README.md for the format"))
+        raise UsageError(Problem(_("the file must be a mapping (leaf_max:, band_shift:, ...)"),
+                                 file=path, line=meta[()].line, fix=_(_FORMAT_FIX)))
     try:
         return Uncertainty.model_validate(data)
     except ValidationError as err:
         problems = []
         for e in err.errors():
-            loc = tuple(e["loc"])
+            loc = tuple(x for x in e["loc"] if isinstance(x, str | int))
+            at = locate(loc, meta)
             problems.append(Problem(
-                e["msg"].removeprefix("Value error, "), file=path, line=_line_of(node, loc),
-                field=".".join(str(x) for x in loc) or None,
-                fix="see 'The uncertainty file' in README.md for the fields each entry takes"))
+                e["msg"].removeprefix("Value error, "), file=path,
+                line=None if at is None else at.line, field=render_path(loc) or None,
+                fix=_(_FORMAT_FIX)))
         raise UsageError(problems) from None
 
 

@@ -84,7 +84,7 @@ def test_a_bad_uncertainty_file_names_line_and_field(capsys, tmp_path: Path) -> 
     bad.write_text("band_shift:\n  - leaf: '3.2.1'\n    by: 0\n", encoding="utf-8")
     code, out, err = run(capsys, "simulate", "--uncertainty", str(bad), "--runs", "5")
     assert code == 2 and out == ""
-    assert "bad.yaml:3: band_shift.0.by" in err
+    assert "bad.yaml:3: band_shift[0].by" in err
     unknown = tmp_path / "unknown.yaml"
     unknown.write_text("leaf_max:\n  - {leaf: '9.9.9', range: [1, 2]}\n", encoding="utf-8")
     code, _, err = run(capsys, "simulate", "--uncertainty", str(unknown), "--runs", "5")

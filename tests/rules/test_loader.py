@@ -17,6 +17,8 @@ from scoring.rules.loader import MAX_FILE_BYTES
 
 from .sample import BASE, line_of, mutate, only, problems, write
 
+pytestmark = pytest.mark.usefixtures("english")
+
 LEAF_321 = "trees.department.areas[0].criteria[0].leaves[0]"
 LEAF_322 = "trees.department.areas[0].criteria[0].leaves[1]"
 

@@ -17,6 +17,8 @@ from scoring.simulate.uncertainty import (
 )
 from tests.simulate.helpers import make_rules
 
+pytestmark = pytest.mark.usefixtures("english")
+
 GOOD = """\
 version: 1
 leaf_max:
@@ -50,11 +52,11 @@ def test_an_empty_file_declares_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "line", "field", "words"), [
-    ("leaf_max:\n  - leaf: '1'\n    range: [5, 1]\n", 2, "leaf_max.0", "0 < low <= high"),
-    ("band_shift:\n  - leaf: '1'\n    by: -2\n", 3, "band_shift.0.by", "greater than 0"),
+    ("leaf_max:\n  - leaf: '1'\n    range: [5, 1]\n", 2, "leaf_max[0]", "0 < low <= high"),
+    ("band_shift:\n  - leaf: '1'\n    by: -2\n", 3, "band_shift[0].by", "greater than 0"),
     ("leave_one_out:\n  probability: 2\n", 2, "leave_one_out.probability", "less than or"),
-    ("perturb:\n  - kinds: [appraisal]\n    sd: 0.1\n", 2, "perturb.0.kinds.0", "manual"),
-    ("band_shift:\n  - leaf: '1'\n    by: 1\n    shift: 2\n", 4, "band_shift.0.shift",
+    ("perturb:\n  - kinds: [appraisal]\n    sd: 0.1\n", 2, "perturb[0].kinds[0]", "manual"),
+    ("band_shift:\n  - leaf: '1'\n    by: 1\n    shift: 2\n", 4, "band_shift[0].shift",
      "Extra inputs"),
 ])
 def test_bad_entries_name_line_and_field(tmp_path: Path, text: str, line: int, field: str,
@@ -65,6 +67,25 @@ def test_bad_entries_name_line_and_field(tmp_path: Path, text: str, line: int, f
     problem = err.value.problems[0]
     assert problem.line == line and problem.field == field and words in problem.message
     assert str(path) in str(problem)
+
+
+@pytest.mark.parametrize(("raw", "line", "words"), [
+    ("why: caf\xe9\n".encode("latin-1"), 1, "not UTF-8"),
+    (("a: " + "[" * 10_000 + "]" * 10_000 + "\n").encode(), 1, "nests deeper"),
+    (b"band_shift:\n  - leaf: '1'\n    by: 1\n    by: 2\n", 4, "appears twice"),
+    (b"band_shift:\n  - leaf: '1'\n    by: .nan\n", 3, "not a finite number"),
+    (b"a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+     b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+     b"e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n", 1, "expands to more than"),
+])
+def test_the_rule_file_reader_guards_the_uncertainty_file_too(tmp_path: Path, raw: bytes,
+                                                              line: int, words: str) -> None:
+    path = tmp_path / "u.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(UsageError) as err:
+        load_uncertainty(path)
+    (problem,) = err.value.problems
+    assert words in problem.message and problem.line == line and str(path) in str(problem)
 
 
 def test_bad_yaml_and_missing_file(tmp_path: Path) -> None:
