@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from scoring.i18n import N_, _, get_language
+from scoring.i18n import N_, _, get_language, ngettext
 from scoring.number_format import format_number
 
 # --------------------------------------------------------------------------- tables
@@ -344,7 +344,8 @@ def with_unit(x: float | None, unit: str = "", decimals: int | None = None) -> s
 
 def points_words(points: float) -> str:
     """``2`` → "2 điểm", ``0.5`` → "0,5 điểm"."""
-    return _("{n} points").format(n=format_number(points))
+    return ngettext("{n} point", "{n} points", 1 if points == 1 else 2).format(
+        n=format_number(points))
 
 
 def signed(x: float | None, decimals: int = 2) -> str:
