@@ -64,3 +64,18 @@ def test_no_english_word_in_vietnamese_output(args, english_words, capsys, monke
 
 def test_the_check_sees_english(english_words):
     assert {"reaches", "group", "change"} <= english_words
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ([], ["cchc: lỗi: AGENCY: không tìm thấy đơn vị 'so du lich x'", "Cách sửa:"]),
+    (["--lang", "en"], ["cchc: error: AGENCY: unknown agency 'so du lich x'", "Fix:"]),
+])
+def test_unknown_agency_in_the_language_chosen(lang, words, capsys):
+    assert main([*lang, "explain", "so du lich x"]) == 2
+    err = capsys.readouterr().err
+    assert all(w in err for w in words), err
+
+
+def test_unreachable_goal_in_vietnamese(capsys):
+    assert main(["whatif", "so du lich", "--goal", "rank:1", "--vary", "on_time_rate"]) == 0
+    assert "không thể đạt hạng 1 trở lên chỉ bằng thay đổi" in capsys.readouterr().out
