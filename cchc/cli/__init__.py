@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 N_("Rank and points shifts between two rule sets.")),
     "simulate": ("cchc.cli.simulate", "simulate", N_("Monte Carlo rank intervals.")),
     "whatif": ("cchc.cli.whatif", "whatif", N_("What-if and goal-seek for one agency.")),
+    "serve": ("cchc.cli.serve", "serve", N_("The web application for the team.")),
 }
 CLI_HELP = N_("""Chỉ số CCHC: score, rank and explain public-administration reform.
 

@@ -29,7 +29,8 @@ from scoring.vocabulary import (
 )
 
 CSV_COLUMNS: tuple[str, ...] = ("area", "criterion", "leaf", "name", "kind", "inputs", "value",
-                                "rule", "points", "max_points", "leaf_max", "status")
+                                "rule", "points", "max_points", "leaf_max", "status",
+                                "self_points", "appraised_points")
 TABLE_COLUMNS: tuple[str, ...] = ("code", "criterion", "data", "reading", "applied", "earned",
                                   "max", "status")
 NUMERIC = (False, False, False, True, False, True, True, False)
@@ -40,6 +41,11 @@ def _value(x: float, unit: str) -> str:
     if pd.isna(x):
         return "—"
     return format_number(x, 2) + (" %" if unit == "%" else "")
+
+
+def _both_headings(both: bool) -> list[str]:
+    """Headings of the self-assessed and appraised columns (when the unit has any)."""
+    return [_("Self"), _("Appraised")] if both else []
 
 
 def _leaf_of(rules: Any, tree: str, code: str) -> Any:
@@ -80,11 +86,15 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
     (they are listed in one line; --all shows them); csv always has every leaf."""
     from cchc.cli.score import compute
     from scoring.agencies import resolve_agency
+    from scoring.appraisal import agency_manual_points
     from scoring.engine import explain as explain_rows
 
     result = compute(rules_path, data_path)
     agency_id = resolve_agency(result.dataset, agency)
     rows = explain_rows(result, agency_id)
+    manual = agency_manual_points(result, agency_id).set_index("leaf")
+    for col in ("self_points", "appraised_points"):
+        rows[col] = rows["leaf"].map(manual[col]).astype(float)
     if fmt == "csv":
         click.echo(rows[list(CSV_COLUMNS)].to_csv(index=False), nl=False)
         return
@@ -105,6 +115,8 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
     tree = result.rules.tree_of(group.id)
     area_names = {a.code: a.name for a in tree.areas}
     policy = result.rules.not_applicable
+    both = len(manual) > 0  # self-assessed and appraised points side by side
+    blank = [""] * 2 * both
     table: list[list[str]] = []
     stressed: list[int] = []
     missing = rows[rows["status"] == "missing"]
@@ -112,7 +124,7 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
     for area, part in rows.groupby("area", sort=False):
         label = area_names.get(area, adjustments) if area else adjustments
         stressed.append(len(table))
-        table.append([str(area or "±"), label.upper(), "", "", "",
+        table.append([str(area or "±"), label.upper(), "", "", "", *blank,
                       format_number(part["points"].sum(), 2),
                       format_number(part["max_points"].sum(), 2), ""])
         for r in part.itertuples(index=False):
@@ -121,15 +133,22 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
             leaf = _leaf_of(result.rules, group.tree, r.leaf) if area else None
             shown = getattr(getattr(leaf, "rule", None), "indicator", None)
             inputs = "" if r.status == "missing" else inputs_words(r.inputs, label_only=shown)
+            pair = ["", ""]
+            if both and r.leaf in manual.index:
+                inputs = ""  # the two columns say it
+                pair = [format_number(r.self_points, 2), format_number(r.appraised_points, 2)]
             table.append([r.leaf, r.name, inputs, _value(r.value, _unit_of(leaf)),
-                          _rule_cell(leaf, r, policy), format_number(r.points, 2),
+                          _rule_cell(leaf, r, policy), *pair[:2 * both],
+                          format_number(r.points, 2),
                           format_number(r.max_points, 2), status_label(r.status)])
     stressed.append(len(table))
-    table.append(["", _("TOTAL"), "", "", "", format_number(rows["points"].sum(), 2),
+    table.append(["", _("TOTAL"), "", "", "", *blank, format_number(rows["points"].sum(), 2),
                   format_number(rows["max_points"].sum(), 2), ""])
     click.echo("")
-    print_table([column_label(c) for c in TABLE_COLUMNS], table, numeric=NUMERIC,
-                bold_rows=stressed, ratios=RATIOS)
+    headings = [column_label(c) for c in TABLE_COLUMNS]
+    print_table(headings[:5] + _both_headings(both) + headings[5:], table,
+                numeric=NUMERIC[:5] + (True, True) * both + NUMERIC[5:],
+                bold_rows=stressed, ratios=RATIOS[:5] + (None, None) * both + RATIOS[5:])
     if len(missing) and not show_all:
         dropped = int((missing["max_points"].eq(0) & missing["area"].ne("")).sum())
         print_text(ngettext(
