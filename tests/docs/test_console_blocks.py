@@ -5,6 +5,8 @@ none). The command must exit 0 and every shown output line must appear in what i
 (spaces compared loosely); a line ``…`` stands for output left out. The blocks of one
 document run in order in one fresh folder that links ``rules/`` and ``datasets/`` of the
 repository, so a later block may use what an earlier one wrote (``--out du-lieu-2022``).
+Commands that do not end by themselves (``cchc serve``) or need an environment prefix are
+shown in ```text or ```bash blocks instead.
 """
 
 from __future__ import annotations
