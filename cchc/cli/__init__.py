@@ -23,7 +23,7 @@ import click
 from cchc.cli import framework_messages
 from scoring import __version__
 from scoring.errors import CchcError
-from scoring.i18n import LANGUAGES, N_, _, get_language, ngettext, set_language
+from scoring.i18n import LANGUAGES, N_, _, get_language, language, ngettext
 
 # command name -> (module, attribute, one-line help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -135,7 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cchc`` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
     # --lang, else CCHC_LANG, else the language already in force (Vietnamese at start)
-    set_language(language_from(args) or os.environ.get("CCHC_LANG") or get_language())
+    chosen = language_from(args) or os.environ.get("CCHC_LANG") or get_language()
+    with language(chosen):      # also over a caller's ``with language(...)`` block
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
+    """Run the command line in the language in force; errors become one message."""
     framework_messages.install()
     cli.help = _(CLI_HELP)
     translate_help(cli)

@@ -136,7 +136,7 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
             pair = ["", ""]
             if both and r.leaf in manual.index:
                 inputs = ""  # the two columns say it
-                pair = [format_number(r.self_points, 2), format_number(r.appraised_points, 2)]
+                pair = [format_number(r.self_points), format_number(r.appraised_points)]
             table.append([r.leaf, r.name, inputs, _value(r.value, _unit_of(leaf)),
                           _rule_cell(leaf, r, policy), *pair[:2 * both],
                           format_number(r.points, 2),
