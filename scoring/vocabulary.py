@@ -148,7 +148,7 @@ COLUMNS: Mapping[str, str] = {
     "rank": N_("Rank"),
     "class": N_("Class"),
     "severity": N_("Severity"),
-    "table": N_("Table"),
+    "table": N_("Source table"),
     "column": N_("Column"),
     "published": N_("Published figure"),
     "expected": N_("Recomputed figure"),
