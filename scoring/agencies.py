@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 from scoring.dataset import Dataset
 from scoring.errors import Problem, UsageError
+from scoring.i18n import _
 from scoring.text import fold, nfc, suggest
 
 _SHOWN = 5
@@ -95,17 +96,18 @@ def resolve_agency(ds: Dataset, query: str) -> str:
     """
     text = nfc(str(query)).strip()
     if not text:
-        raise UsageError(Problem("the agency is blank", field="AGENCY",
-                                 fix="give an agency id or name"))
+        raise UsageError(Problem(_("the agency is blank"), field="AGENCY",
+                                 fix=_("give an agency id or name")))
     ids = find_agencies(ds, text)
     if len(ids) == 1:
         return ids[0]
     if len(ids) > 1:
-        more = f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else ""
+        more = _(" and {n} more").format(n=len(ids) - _SHOWN) if len(ids) > _SHOWN else ""
         raise UsageError(Problem(
-            f"'{text}' matches {len(ids)} agencies: {_describe(ds, ids[:_SHOWN])}{more}",
-            field="AGENCY", fix="give the agency id, or more of the name"))
-    raise UsageError(Problem(f"unknown agency '{text}'", field="AGENCY",
+            _("'{text}' matches {n} agencies: {names}{more}").format(
+                text=text, n=len(ids), names=_describe(ds, ids[:_SHOWN]), more=more),
+            field="AGENCY", fix=_("give the agency id, or more of the name")))
+    raise UsageError(Problem(_("unknown agency '{text}'").format(text=text), field="AGENCY",
                              fix=suggest_agencies(ds, text)))
 
 
@@ -146,5 +148,5 @@ def suggest_agencies(ds: Dataset, query: str) -> str:
         names.setdefault(key, aid)
     hits = list(dict.fromkeys(names[fold(h)] for h in suggest(query, list(names), n=_SHOWN,
                                                                  cutoff=0.5)))
-    return (f"did you mean {_describe(ds, hits[:3])}?" if hits else
-            "give an agency id or name from agencies.csv")
+    return (_("did you mean {names}?").format(names=_describe(ds, hits[:3])) if hits else
+            _("give an agency id or name from agencies.csv"))

@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from scoring.i18n import _
+
 Severity = Literal["error", "warning"]
 
 
@@ -56,11 +58,11 @@ class Problem:
                 where += f":{self.line}"
             where += ": "
         elif self.line is not None:
-            where = f"line {self.line}: "
+            where = _("line {line}: ").format(line=self.line)
         field = f"{self.field}: " if self.field else ""
         text = f"{where}{field}{self.message.rstrip('.')}."
         if self.fix:
-            text += f" Fix: {self.fix}"
+            text += _(" Fix: {fix}").format(fix=self.fix)
         return text
 
     def replace(self, **changes: object) -> Problem:

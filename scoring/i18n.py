@@ -85,6 +85,12 @@ def _(message: str) -> str:
     return _catalog().gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it now (module-level tables);
+    pass it through :func:`_` where it is shown."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form of a message for ``n``, translated."""
     return _catalog().ngettext(singular, plural, n)

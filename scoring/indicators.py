@@ -3,15 +3,14 @@
 :func:`derive_indicators` turns the dossier counts and the task list into one row per
 agency (every agency of ``ds.agencies``, in file order) and one float column per
 indicator. A rate whose denominator is zero or missing is NaN (not applicable), never an
-error. :data:`INDICATORS` names each indicator with its Vietnamese label and unit, for
-did-you-mean messages and report headings.
+error. :data:`INDICATORS` names each indicator and how it is computed; its label and
+unit come from :mod:`scoring.vocabulary`.
 
 Examples
 --------
->>> INDICATORS["on_time_rate"].label
+>>> INDICATORS["on_time_rate"].label      # in the language in force
 'Tỷ lệ hồ sơ giải quyết đúng hạn'
->>> label, unit, description = INDICATORS["tasks_led"]
->>> unit
+>>> INDICATORS["tasks_led"].unit
 'nhiệm vụ'
 """
 
@@ -25,60 +24,53 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import COUNT_COLUMNS, TASK_STATUSES, Dataset
+from scoring.vocabulary import indicator_label, unit_label
 
 
 class Indicator(NamedTuple):
-    """What an indicator is: Vietnamese label, unit, and how it is computed."""
+    """An indicator: its name and how it is computed. Its label and unit, as a person reads
+    them, come from :mod:`scoring.vocabulary` (in the language in force)."""
 
-    label: str
-    unit: str
+    name: str
     description: str
 
+    @property
+    def label(self) -> str:
+        return indicator_label(self.name)
 
-_DOSSIER = "hồ sơ"
-_TASK = "nhiệm vụ"
-_PCT = "%"
+    @property
+    def unit(self) -> str:
+        return unit_label(self.name)
 
-INDICATORS: Mapping[str, Indicator] = MappingProxyType({
-    "received": Indicator("Hồ sơ tiếp nhận", _DOSSIER, "dossiers received (dossiers.csv)"),
-    "resolved": Indicator("Hồ sơ đã giải quyết", _DOSSIER, "dossiers resolved"),
-    "resolved_on_time": Indicator("Hồ sơ giải quyết đúng hạn", _DOSSIER,
-                                  "dossiers resolved on time"),
-    "resolved_late": Indicator("Hồ sơ giải quyết trễ hạn", _DOSSIER, "dossiers resolved late"),
-    "pending": Indicator("Hồ sơ đang giải quyết", _DOSSIER, "dossiers still being processed"),
-    "pending_on_time": Indicator("Hồ sơ đang giải quyết trong hạn", _DOSSIER,
-                                 "dossiers being processed, within the time limit"),
-    "pending_late": Indicator("Hồ sơ đang giải quyết quá hạn", _DOSSIER,
-                              "dossiers being processed, past the time limit"),
-    "late": Indicator("Hồ sơ trễ hạn", _DOSSIER, "late dossiers (resolved late + overdue)"),
-    "online": Indicator("Hồ sơ trực tuyến", _DOSSIER, "dossiers submitted online"),
-    "online_eligible": Indicator("Tổng số hồ sơ phát sinh (thuộc diện trực tuyến)", _DOSSIER,
-                                 "dossiers of procedures offered online"),
-    "on_time_rate": Indicator("Tỷ lệ hồ sơ giải quyết đúng hạn", _PCT,
-                              "resolved_on_time / resolved × 100"),
-    "late_rate": Indicator("Tỷ lệ hồ sơ trễ hạn", _PCT, "late / (resolved + pending) × 100"),
-    "online_rate": Indicator("Tỷ lệ hồ sơ trực tuyến", _PCT, "online / online_eligible × 100"),
-    "pending_overdue_rate": Indicator("Tỷ lệ hồ sơ đang giải quyết quá hạn", _PCT,
-                                      "pending_late / pending × 100"),
-    "tasks_led": Indicator("Nhiệm vụ được giao chủ trì", _TASK,
-                           "tasks whose lead_agency_ids contain the agency"),
-    "tasks_done_on_time": Indicator("Nhiệm vụ hoàn thành đúng hạn", _TASK,
-                                    "led tasks with status done_on_time"),
-    "tasks_done_late": Indicator("Nhiệm vụ hoàn thành trễ hạn", _TASK,
-                                 "led tasks with status done_late"),
-    "tasks_not_done": Indicator("Nhiệm vụ chưa hoàn thành", _TASK,
-                                "led tasks with status not_done"),
-    "tasks_in_progress": Indicator("Nhiệm vụ đang triển khai", _TASK,
-                                   "led tasks with status in_progress"),
-    "tasks_not_arising": Indicator("Nhiệm vụ không phát sinh", _TASK,
-                                   "led tasks with status not_arising"),
-    "tasks_arising": Indicator("Nhiệm vụ phát sinh", _TASK, "tasks_led − tasks_not_arising"),
-    "task_completion_rate": Indicator("Tỷ lệ hoàn thành nhiệm vụ", _PCT,
-                                      "(tasks_done_on_time + tasks_done_late) / tasks_arising "
-                                      "× 100"),
-    "task_on_time_rate": Indicator("Tỷ lệ hoàn thành nhiệm vụ đúng hạn", _PCT,
-                                   "tasks_done_on_time / tasks_arising × 100"),
-})
+
+_DESCRIPTIONS: dict[str, str] = {
+    "received": "dossiers received (dossiers.csv)",
+    "resolved": "dossiers resolved",
+    "resolved_on_time": "dossiers resolved on time",
+    "resolved_late": "dossiers resolved late",
+    "pending": "dossiers still being processed",
+    "pending_on_time": "dossiers being processed, within the time limit",
+    "pending_late": "dossiers being processed, past the time limit",
+    "late": "late dossiers (resolved late + overdue)",
+    "online": "dossiers submitted online",
+    "online_eligible": "dossiers of procedures offered online",
+    "on_time_rate": "resolved_on_time / resolved × 100",
+    "late_rate": "late / (resolved + pending) × 100",
+    "online_rate": "online / online_eligible × 100",
+    "pending_overdue_rate": "pending_late / pending × 100",
+    "tasks_led": "tasks whose lead_agency_ids contain the agency",
+    "tasks_done_on_time": "led tasks with status done_on_time",
+    "tasks_done_late": "led tasks with status done_late",
+    "tasks_not_done": "led tasks with status not_done",
+    "tasks_in_progress": "led tasks with status in_progress",
+    "tasks_not_arising": "led tasks with status not_arising",
+    "tasks_arising": "tasks_led − tasks_not_arising",
+    "task_completion_rate": "(tasks_done_on_time + tasks_done_late) / tasks_arising × 100",
+    "task_on_time_rate": "tasks_done_on_time / tasks_arising × 100",
+}
+
+INDICATORS: Mapping[str, Indicator] = MappingProxyType(
+    {name: Indicator(name, text) for name, text in _DESCRIPTIONS.items()})
 
 
 def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from scoring.i18n import language
+from scoring.i18n import language, set_language
 from scoring.paths import REPO_ROOT, SEED_REPORT_NAME
 
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+set_language("vi")  # the default language, whatever CCHC_LANG the machine has
 
 
 def _find_seed() -> Path | None:
@@ -55,4 +56,12 @@ def annual_result(annual_data: Path):  # noqa: ANN201 - a ScoreResult
 def english():
     """Run the test in English (messages as written in the code); Vietnamese is the default."""
     with language("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_run(monkeypatch):
+    """Every test starts in the default language, whatever CCHC_LANG the machine has."""
+    monkeypatch.delenv("CCHC_LANG", raising=False)
+    with language("vi"):
         yield

@@ -11,6 +11,8 @@ from scoring.agencies import resolve_agency
 from scoring.dataset import Dataset, load_dataset
 from scoring.errors import UsageError
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts the messages as written
+
 
 @pytest.fixture(scope="module")
 def ds(tmp_path_factory: pytest.TempPathFactory) -> Dataset:

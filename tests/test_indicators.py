@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.dataset import TASK_STATUSES, Dataset, load_dataset
+from scoring.i18n import language
 from scoring.indicators import INDICATORS, Indicator, derive_indicators
 
 # the table of docs/ARCHITECTURE.md, "Indicators"
@@ -35,13 +36,16 @@ def test_registry_matches_the_documented_table() -> None:
     assert list(INDICATORS) == DOCUMENTED
     for name, ind in INDICATORS.items():
         assert isinstance(ind, Indicator)
-        label, unit, description = ind
-        assert label and description, name
-        assert unit == ("%" if name in RATES else
-                        "nhiệm vụ" if name.startswith("task") else "hồ sơ"), name
-    assert INDICATORS["online_rate"].label == "Tỷ lệ hồ sơ trực tuyến"
+        assert ind.name == name and ind.label and ind.description, name
+        with language("vi"):
+            assert ind.unit == ("%" if name in RATES else
+                                "nhiệm vụ" if name.startswith("task") else "hồ sơ"), name
+    with language("vi"):
+        assert INDICATORS["online_rate"].label == "Tỷ lệ hồ sơ trực tuyến"
+    with language("en"):
+        assert INDICATORS["online_rate"].label == "Share of online dossiers"
     with pytest.raises(TypeError):
-        INDICATORS["x"] = Indicator("x", "", "")  # type: ignore[index]
+        INDICATORS["x"] = Indicator("x", "")  # type: ignore[index]
 
 
 def test_one_float_column_per_indicator_and_every_agency(tiny: pd.DataFrame) -> None:

@@ -11,8 +11,11 @@ Usage (from the repository root)::
                                        # then compile every .po to .mo
     python tools/catalogs.py check     # list untranslated messages and stale .mo; exit 1 if any
 
-Messages are what the code passes to ``_()`` / ``ngettext()`` / ``N_()`` (English); the
-Vietnamese goes in ``msgstr``. Edit the ``.po`` by hand, then run ``update`` to compile.
+Messages are what the code passes to ``_()`` / ``ngettext()`` / ``N_()`` (English), plus
+the help texts of the ``cchc`` commands and their options (docstrings, ``help=``,
+``show_default=``), collected from the commands themselves into the catalog
+``cchc.cli.help``; the Vietnamese goes in ``msgstr``. Edit the ``.po`` by hand, then run
+``update`` to compile.
 """
 
 from __future__ import annotations
@@ -47,11 +50,29 @@ def modules() -> dict[str, Path]:
             found[".".join(parts)] = path
     for path in sorted(TEMPLATES.glob("*.html")):
         found[f"cchc.web.templates.{path.stem}"] = path
+    found[HELP_CATALOG] = ROOT / "cchc" / "cli" / "help"
     return found
+
+
+HELP_CATALOG = "cchc.cli.help"
+
+
+def command_help() -> list[tuple[str, int]]:
+    """(help text, 0) for every command of ``cchc`` and its options."""
+    sys.path.insert(0, str(ROOT))
+    from cchc.cli import COMMANDS, cli, help_texts
+    out = []
+    for name in COMMANDS:
+        command = cli.get_command(None, name)  # type: ignore[arg-type]
+        if command is not None:
+            out += [(text, 0) for text in help_texts(command)]
+    return out
 
 
 def extract(path: Path) -> list[tuple[str | tuple[str, str], int]]:
     """(message, line) for every translatable message of one source file."""
+    if path.name == "help" and path.parent.name == "cli":
+        return command_help()
     out = []
     method = "jinja2.ext:babel_extract" if path.suffix == ".html" else "python"
     for lineno, message, _comments, _context in extract_from_file(

@@ -17,9 +17,9 @@ from scoring.i18n import _
 CSV_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",
                "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a", "class_b",
                "class_changed", "leaves"]
-TABLE_COLUMNS = ["agency_id", "agency", "points_a", "points_b", "points_diff", "index_a",
-                 "index_b", "rank_a",
-                 "rank_b", "rank_shift", "class_a", "class_b", "leaves"]
+TABLE_COLUMNS = ["agency", "group", "points_a", "points_b", "points_diff", "index_a",
+                 "index_b", "rank_a", "rank_b", "rank_shift", "class_a", "class_b", "leaves"]
+SIGNED = ["points_diff", "index_diff", "rank_shift"]
 GROUP_COLUMNS = ["group", "agencies", "spearman", "kendall", "mean_abs_rank_shift",
                  "max_abs_rank_shift", "class_changes"]
 
@@ -35,23 +35,26 @@ GROUP_COLUMNS = ["group", "agencies", "spearman", "kendall", "mean_abs_rank_shif
 @format_option("table", "csv")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Also write a workbook (.xlsx) with the table and a rank-shift chart.")
+@click.option("--changed-only", "changed_only", is_flag=True,
+              help="Table: only the agencies whose points, rank or class change.")
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path), default=None,
               help="Compare with last year's ranks instead (A): last year's workbook "
                    "(cchc rank) or a CSV agency_id,rank,index.")
 @force_option
 def compare(rules_path: Path, against_path: Path | None, data_path: Path,
             against_data_path: Path | None, fmt: str, output: Path | None,
-            previous_path: Path | None, force: bool) -> None:
+            changed_only: bool, previous_path: Path | None, force: bool) -> None:
     """Points, index, rank and class under A (--rules) and B (--against), and why.
 
     Every difference is B − A; a positive rank shift means the agency sits lower under
     B. For each agency the leaves whose points differ are listed (they add up to the
     points difference); per group the Spearman and Kendall rank correlations.
     """
+    from cchc.cli.table import print_frame, print_text
     from reports.analysis import COMPARE_HEADINGS, write_compare_workbook
     from scoring.engine import score
     from scoring.files import check_output
-    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at
     from scoring.simulate.compare import compare as run_compare
 
     if previous_path is not None:
@@ -60,9 +63,9 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
                           or against_data_path is not None)
         return
     if against_path is None and against_data_path is None:
-        raise UsageError(Problem("nothing to compare against", field="--against",
-                                 fix="give --against RULES (another rule set) or "
-                                     "--against-data DATA (another dataset)"))
+        raise UsageError(Problem(_("nothing to compare against"), field="--against",
+                                 fix=_("give --against RULES (another rule set) or "
+                                       "--against-data DATA (another dataset)")))
     inputs = [p for p in (rules_path, against_path, data_path, against_data_path)
               if p is not None]
     if output is not None:
@@ -83,28 +86,35 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
         echo_csv(cmp.agencies, CSV_COLUMNS)
     else:
         headings = dict(COMPARE_HEADINGS)
-        print_table(f"So sánh: A = {label_a}, B = {label_b} (chênh lệch = B − A)",
-                    cmp.agencies, headings, TABLE_COLUMNS, group_names=cmp.group_names)
-        print_table("Tương quan hạng theo nhóm", cmp.groups, headings, GROUP_COLUMNS,
-                    digits={"spearman": 4, "kendall": 4}, group_names=cmp.group_names)
+        shown = cmp.agencies
+        if changed_only:
+            shown = shown[(shown["points_diff"].abs() > 1e-9) | (shown["rank_shift"] != 0)
+                          | shown["class_changed"].astype(bool)]
+        print_frame(_("Comparison: A = {a}, B = {b} (difference = B − A)").format(
+                        a=label_a, b=label_b),
+                    shown, headings, TABLE_COLUMNS, group_names=cmp.group_names,
+                    signed=SIGNED, decimals={"rank_shift": 0})
+        print_frame(_("Rank correlation per group"), cmp.groups, headings, GROUP_COLUMNS,
+                    decimals={"spearman": 4, "kendall": 4}, group_names=cmp.group_names)
         changed = cmp.class_changes
         if len(changed):
-            print_table("Đơn vị đổi xếp loại", changed, headings,
-                        ["agency_id", "agency", "group", "class_a", "class_b"],
+            print_frame(_("Agencies whose class changes"), changed, headings,
+                        ["agency", "group", "class_a", "class_b"],
                         group_names=cmp.group_names)
         else:
-            click.echo("Không đơn vị nào đổi xếp loại.")
+            print_text(_("No agency changes class."))
     if output is not None:
-        click.echo(f"Đã ghi {output}", err=True)
+        click.echo(_("Written: {path}").format(path=output), err=True)
 
 
 def _against_previous(rules_path: Path, data_path: Path, previous_path: Path, fmt: str,
                       other_options: bool) -> None:
     """``compare --previous``: last year's ranks (A) against this year's (B)."""
+    from cchc.cli.table import print_frame
     from reports.analysis import COMPARE_HEADINGS
     from scoring.engine import score
     from scoring.previous import COMPARE_COLUMNS, compare_previous, read_previous
-    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at
 
     if other_options:
         raise UsageError(Problem(_("--previous compares this year with last year's ranks; "
@@ -118,8 +128,8 @@ def _against_previous(rules_path: Path, data_path: Path, previous_path: Path, fm
         echo_csv(table.set_index("agency_id"), COMPARE_COLUMNS)
         return
     names = {g.id: g.name for g in result.rules.groups}
-    print_table(_("Compared with last year: A = {previous}, B = this year (difference = "
+    print_frame(_("Compared with last year: A = {previous}, B = this year (difference = "
                   "B − A)").format(previous=previous_path),
                 table.set_index("agency_id"), dict(COMPARE_HEADINGS),
                 [c for c in COMPARE_COLUMNS if c != "group"], group_names=names,
-                digits={"rank_a": 0, "rank_b": 0, "rank_shift": 0})
+                decimals={"rank_a": 0, "rank_b": 0, "rank_shift": 0}, signed=["rank_shift"])

@@ -17,8 +17,11 @@ import click
 import pandas as pd
 
 from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.table import print_table, print_text
 from reports.stamp import dataset_stamp
-from scoring.text import vi_number
+from scoring.i18n import _, ngettext
+from scoring.number_format import format_number
+from scoring.vocabulary import class_label, column_label, group_label
 
 FIELDS: tuple[str, ...] = ("agency_id", "agency", "group", "points", "max_points", "index",
                            "rank", "class")
@@ -38,26 +41,6 @@ def echo_stamp(dataset: Any) -> None:
     stamp = dataset_stamp(dataset)
     if stamp:
         click.echo(stamp.rstrip(" —"))
-
-
-def vi(x: float | None, decimals: int = 2) -> str:
-    """``95.125`` → ``'95,13'`` (Vietnamese decimal comma); missing → ``'—'``."""
-    if x is None:
-        return "—"
-    return vi_number(float(x), decimals)
-
-
-def render_table(rows: list[list[str]], align: str) -> list[str]:
-    """Plain text table; ``align`` has one ``l``/``r`` per column."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(align))]
-    out = []
-    for k, row in enumerate(rows):
-        cells = [c.ljust(w) if a == "l" else c.rjust(w)
-                 for c, w, a in zip(row, widths, align, strict=True)]
-        out.append("  ".join(cells).rstrip())
-        if k == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return out
 
 
 def records(totals: pd.DataFrame) -> pd.DataFrame:
@@ -98,18 +81,21 @@ def score(rules_path: Path, data_path: Path, fmt: str) -> None:
         return
     rules = result.rules
     echo_stamp(result.dataset)
-    click.echo(f"Bộ tiêu chí: {rules.title} ({rules.id} {rules.version})")
-    click.echo(f"Dữ liệu: {result.dataset.name}")
+    print_text(_("Rule set: {title} ({id} {version})").format(
+        title=rules.title, id=rules.id, version=rules.version))
+    click.echo(_("Data: {name}").format(name=result.dataset.name))
+    headings = [column_label(c) for c in ("rank", "agency", "points", "max", "index", "class")]
     for group in rules.groups:
         part = table[table["group"] == group.id]
         if part.empty:
             continue
         click.echo("")
-        click.echo(f"{group.name} ({len(part)} đơn vị)")
-        rows = [["Hạng", "Đơn vị", "Điểm", "Điểm tối đa", "Chỉ số CCHC (%)", "Xếp loại"]]
+        rows = []
         for _aid, name, _g, points, max_points, index, rank, klass in part.itertuples(
                 index=False, name=None):
-            rows.append(["—" if pd.isna(rank) else str(int(rank)), str(name), vi(points),
-                         vi(max_points), vi(index), "—" if pd.isna(klass) else str(klass)])
-        for line in render_table(rows, "rlrrrl"):
-            click.echo(line)
+            rows.append(["—" if pd.isna(rank) else str(int(rank)), str(name),
+                         format_number(points, 2), format_number(max_points, 2),
+                         format_number(index, 2), class_label(klass)])
+        title = ngettext("{group} ({n} unit)", "{group} ({n} units)", len(part)).format(
+            group=group_label(group.id, group.name), n=len(part))
+        print_table(headings, rows, numeric=(True, False, True, True, True, False), title=title)

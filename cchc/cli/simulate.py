@@ -13,10 +13,12 @@ from pathlib import Path
 import click
 
 from cchc.cli.options import data_option, force_option, format_option, rules_option
+from scoring.i18n import _
+from scoring.vocabulary import column_label, source_label
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "nominal_rank", "mean_rank", "median_rank",
                "p05_rank", "p95_rank", "p_top_k", "nominal_class", "p_nominal_class"]
-TABLE_COLUMNS = ["agency_id", "agency", "nominal_rank", "median_rank", "p05_rank", "p95_rank",
+TABLE_COLUMNS = ["agency", "group", "nominal_rank", "median_rank", "p05_rank", "p95_rank",
                  "mean_rank", "p_top_k", "nominal_class", "p_nominal_class"]
 
 
@@ -47,10 +49,11 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
     Also the probability of each class and of the top k, the mean rank shift per group,
     and which declared uncertainty moves ranks most.
     """
-    from reports.analysis import SIMULATE_HEADINGS, write_simulation_workbook
+    from cchc.cli.table import print_frame, print_text
+    from reports.analysis import write_simulation_workbook
     from scoring.engine import score
     from scoring.files import check_output
-    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at
     from scoring.simulate.montecarlo import simulate as run_simulation
     from scoring.simulate.uncertainty import (
         check_against,
@@ -72,7 +75,8 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-        bar = Progress(TextColumn("mô phỏng"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+        bar = Progress(TextColumn(_("simulating")), BarColumn(),
+                       TextColumn("{task.percentage:>3.0f}%"),
                        TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True)
         with bar:
             task = bar.add_task("simulate", total=None)
@@ -92,22 +96,25 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
     if fmt == "csv":
         echo_csv(sim.agencies, columns)
         for note in sim.notes:
-            click.echo(f"cchc: note: {note}", err=True)
+            click.echo(_("cchc: note: {note}").format(note=note), err=True)
     else:
-        headings = dict(SIMULATE_HEADINGS)
-        headings["p_top_k"] = f"P(top {top_k})"
-        headings["p_nominal_class"] = "P(giữ xếp loại)"
-        print_table(f"Khoảng hạng: {runs} lần chạy, seed {seed}, bất định từ {upath}",
-                    sim.agencies, headings, TABLE_COLUMNS, group_names=sim.group_names)
-        print_table("Theo nhóm", sim.groups, headings,
+        headings = {c: column_label(c, k=top_k) for c in (
+            *TABLE_COLUMNS, "agencies", "mean_abs_rank_shift", "share_rank_changed", "source",
+            "variance_share")}
+        print_frame(_("Rank intervals: {runs} runs, seed {seed}, uncertainties from {path}")
+                    .format(runs=runs, seed=seed, path=upath),
+                    sim.agencies, headings, TABLE_COLUMNS, group_names=sim.group_names,
+                    decimals={"mean_rank": 1})
+        print_frame(column_label("group"), sim.groups, headings,
                     ["group", "agencies", "mean_abs_rank_shift", "share_rank_changed"],
                     group_names=sim.group_names)
         if len(sim.sensitivity):
-            print_table("Độ nhạy: nguồn bất định nào làm dịch chuyển hạng nhiều nhất",
+            print_frame(_("Sensitivity: which uncertainty moves ranks most"),
                         sim.sensitivity, headings,
                         ["group", "source", "mean_abs_rank_shift", "variance_share"],
-                        digits={"variance_share": 3}, group_names=sim.group_names)
+                        decimals={"variance_share": 3}, group_names=sim.group_names,
+                        text={"source": source_label})
         for note in sim.notes:
-            click.echo(f"Lưu ý: {note}")
+            print_text(_("Note: {note}").format(note=note))
     if output is not None:
-        click.echo(f"Đã ghi {output}", err=True)
+        click.echo(_("Written: {path}").format(path=output), err=True)

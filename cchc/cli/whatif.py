@@ -9,29 +9,66 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
 
 from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.table import print_frame, print_table, print_text
 from scoring.errors import Problem, UsageError
+from scoring.i18n import _
+from scoring.number_format import format_number
+from scoring.vocabulary import (
+    class_label,
+    column_label,
+    group_label,
+    indicator_label,
+    indicator_unit,
+    task_status_label,
+)
 
-ROWS = [("points", "Điểm"), ("max_points", "Điểm tối đa"), ("index", "Chỉ số (%)"),
-        ("rank", "Hạng"), ("class", "Xếp loại")]
+ROWS = ("points", "max_points", "index", "rank", "class")
 
 
-def _standings(nominal: dict, new: dict | None, label: str) -> pd.DataFrame:
+def _cell(key: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if key == "class":
+        return class_label(value)
+    if key == "rank":
+        return str(int(value))
+    return format_number(value, 2)
+
+
+def _difference(key: str, a: Any, b: Any) -> str:
+    if key == "class":
+        return "" if a == b else f"{class_label(a)} → {class_label(b)}"
+    if a is None or b is None:
+        return ""
+    return format_number(b - a, 0 if key == "rank" else 2, signed=True)
+
+
+def _standings(nominal: dict, new: dict | None) -> list[list[str]]:
     rows = []
-    for key, heading in ROWS:
+    for key in ROWS:
         a = nominal[key]
-        b = None if new is None else new[key]
-        diff = ""
-        if new is not None and key != "class" and a is not None and b is not None:
-            diff = f"{b - a:+.4g}" if b != a else "0"
-        elif new is not None and key == "class":
-            diff = "" if a == b else f"{a} → {b}"
-        rows.append({"item": heading, "nominal": a, "new": b, "diff": diff})
-    return pd.DataFrame(rows).rename(columns={"new": label})
+        row = [column_label(key), _cell(key, a)]
+        if new is not None:
+            row += [_cell(key, new[key]), _difference(key, a, new[key])]
+        rows.append(row)
+    return rows
+
+
+def changes_words(sets: dict[str, float], tasks: dict[str, str]) -> str:
+    """The changes a person asked for, in words: "Tỷ lệ hồ sơ trực tuyến = 80 %"."""
+    parts = []
+    for name, value in sets.items():
+        unit = " %" if indicator_unit(name) == "%" else ""
+        parts.append(f"{indicator_label(name)} = {format_number(value)}{unit}")
+    parts += [_("task {task}: {status}").format(task=k, status=task_status_label(v))
+              for k, v in tasks.items()]
+    return "; ".join(parts)
 
 
 @click.command("whatif")
@@ -62,18 +99,17 @@ def whatif(agency: str, rules_path: Path, data_path: Path, sets: tuple[str, ...]
         load_data_at,
         load_rules_at,
         parse_assignments,
-        print_table,
     )
     from scoring.simulate.whatif import Goal, goal_seek
     from scoring.simulate.whatif import whatif as run_whatif
 
     if (goal is None) != (vary is None):
-        raise UsageError(Problem("--goal and --vary go together", field="--goal/--vary",
-                                 fix="give both, e.g. --goal rank:3 --vary online_rate"))
+        raise UsageError(Problem(_("--goal and --vary go together"), field="--goal/--vary",
+                                 fix=_("give both, e.g. --goal rank:3 --vary online_rate")))
     if goal is None and not sets and not tasks:
-        raise UsageError(Problem("nothing to change", field="--set",
-                                 fix="give --set NAME=VALUE, --task TASK_ID=STATUS, or "
-                                     "--goal … --vary NAME"))
+        raise UsageError(Problem(_("nothing to change"), field="--set",
+                                 fix=_("give --set NAME=VALUE, --task TASK_ID=STATUS, or "
+                                       "--goal … --vary NAME")))
     set_values = parse_assignments(sets, "--set", numeric=True)
     task_status = parse_assignments(tasks, "--task", numeric=False)
     target = Goal.parse(goal) if goal is not None else None
@@ -96,7 +132,7 @@ def whatif(agency: str, rules_path: Path, data_path: Path, sets: tuple[str, ...]
         result = run_whatif(rules, ds, agency_id, set_values=set_values, tasks=task_status,
                             nominal=nominal)
     row = nominal.totals.loc[agency_id]
-    nominal_standing = {k: row[k] for k, _ in ROWS}
+    nominal_standing = {k: row[k] for k in ROWS}
     nominal_standing["rank"] = None if pd.isna(row["rank"]) else int(row["rank"])
     changes = "; ".join(result.changes) if result is not None else ""
 
@@ -114,18 +150,23 @@ def whatif(agency: str, rules_path: Path, data_path: Path, sets: tuple[str, ...]
         frame.to_csv(buf, index=False, float_format="%.10g", lineterminator="\n")
         click.echo(buf.getvalue(), nl=False)
         return
-    title = f"{row['agency']} ({agency_id}), nhóm {row['group']}"
+    group = nominal.rules.group(str(row["group"]))
+    title = _("{agency} ({id}), group {group}").format(
+        agency=row["agency"], id=agency_id, group=group_label(group.id, group.name))
     if message:
-        click.echo(message)
-    label = "Giả định"
-    table = _standings(nominal_standing, None if result is None else result.new, label)
-    headings = {"item": "", "nominal": "Danh nghĩa", label: f"{label}: {changes}",
-                "diff": "Chênh lệch"}
-    cols = ["item", "nominal"] + ([label, "diff"] if result is not None else [])
-    print_table(title, table, headings, cols)
+        print_text(message + "\n")
+    applied = dict(set_values)
+    if target is not None and result is not None and vary is not None:
+        applied[vary] = float(answer.value) if answer.value is not None else applied.get(vary)
+    headings = ["", _("Nominal")]
+    if result is not None:
+        headings += [_("Assumed: {changes}").format(changes=changes_words(applied, task_status)),
+                     _("Difference")]
+    print_table(headings, _standings(nominal_standing, None if result is None else result.new),
+                numeric=[False] + [True] * (len(headings) - 1), title=title)
     if result is not None and len(result.leaves):
-        print_table("Tiêu chí thay đổi điểm", result.leaves,
-                    {"leaf": "Tiêu chí", "name": "Tên", "points_nominal": "Điểm danh nghĩa",
-                     "points_new": "Điểm giả định", "diff": "Chênh lệch"},
-                    ["leaf", "name", "points_nominal", "points_new", "diff"],
-                    digits={"points_nominal": 4, "points_new": 4, "diff": 4})
+        print_frame(_("Sub-criteria whose points change"), result.leaves,
+                    {"leaf": column_label("code"), "name": column_label("name"),
+                     "points_nominal": _("Nominal points"), "points_new": _("Assumed points"),
+                     "diff": _("Difference")},
+                    ["leaf", "name", "points_nominal", "points_new", "diff"], signed=["diff"])

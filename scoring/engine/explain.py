@@ -6,6 +6,7 @@ import pandas as pd
 
 from scoring.engine.result import ScoreResult
 from scoring.errors import Problem, UsageError
+from scoring.i18n import _
 
 
 def explain(result: ScoreResult, agency_id: str) -> pd.DataFrame:
@@ -23,7 +24,7 @@ def explain(result: ScoreResult, agency_id: str) -> pd.DataFrame:
         return result.agency_ledger(str(agency_id))
     except KeyError:
         raise UsageError(Problem(
-            f"agency {agency_id!r} is not scored by this rule set",
+            _("agency {agency!r} is not scored by this rule set").format(agency=agency_id),
             field="AGENCY",
-            fix="name a ranked agency of one of the groups: "
-                + ", ".join(g.id for g in result.rules.groups))) from None
+            fix=_("name a ranked agency of one of the groups: {groups}").format(
+                groups=", ".join(g.id for g in result.rules.groups)))) from None

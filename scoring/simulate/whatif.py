@@ -41,8 +41,11 @@ import pandas as pd
 from scoring.dataset import COUNT_COLUMNS, TASK_STATUSES, Dataset
 from scoring.engine import score
 from scoring.errors import Problem, UsageError
+from scoring.i18n import _
 from scoring.indicators import INDICATORS, derive_indicators
+from scoring.number_format import format_number
 from scoring.text import fold, suggest
+from scoring.vocabulary import class_label, group_label, indicator_label
 
 RATE_TOLERANCE = 1e-3
 # a count that is part of another: goal-seek keeps it within the whole
@@ -77,9 +80,11 @@ def check_indicator(name: str, extra: tuple[str, ...] = ()) -> str:
     if name in known:
         return name
     close = suggest(name, known)
-    raise UsageError(Problem(f"unknown indicator {name!r}", field="--set/--vary",
-                             fix=f"did you mean {', '.join(close)}?" if close
-                             else "use one of " + ", ".join(known)))
+    raise UsageError(Problem(_("unknown indicator {name!r}").format(name=name),
+                             field="--set/--vary",
+                             fix=_("did you mean {names}?").format(names=", ".join(close))
+                             if close else _("use one of {names}").format(
+                                 names=", ".join(known))))
 
 
 def is_rate(name: str) -> bool:
@@ -120,8 +125,9 @@ def apply_changes(ds: Dataset, agency_id: str, *, set_values: Mapping[str, float
         check_indicator(name)
         if not math.isfinite(value) or value < 0 or (is_rate(name) and value > 100):
             raise UsageError(Problem(
-                f"{name}={value:g} is outside its domain", field="--set",
-                fix="rates are percentages in [0, 100]; counts are ≥ 0"))
+                _("{name}={value} is outside its domain").format(
+                    name=name, value=format_number(value)), field="--set",
+                fix=_("rates are percentages in [0, 100]; counts are ≥ 0")))
     if counts:
         dossiers = ds.dossiers.copy()
         if agency_id not in dossiers.index:
@@ -135,12 +141,14 @@ def apply_changes(ds: Dataset, agency_id: str, *, set_values: Mapping[str, float
         for task_id, status in tasks.items():
             if task_id not in table.index:
                 close = suggest(task_id, [str(t) for t in table.index])
-                raise UsageError(Problem(f"unknown task {task_id!r}", field="--task",
-                                         fix=f"did you mean {', '.join(close)}?" if close
-                                         else "use a task_id of tasks.csv"))
+                raise UsageError(Problem(
+                    _("unknown task {task!r}").format(task=task_id), field="--task",
+                    fix=_("did you mean {names}?").format(names=", ".join(close)) if close
+                    else _("use a task_id of tasks.csv")))
             if status not in TASK_STATUSES:
-                raise UsageError(Problem(f"unknown task status {status!r}", field="--task",
-                                         fix="use one of " + ", ".join(TASK_STATUSES)))
+                raise UsageError(Problem(
+                    _("unknown task status {status!r}").format(status=status), field="--task",
+                    fix=_("use one of {names}").format(names=", ".join(TASK_STATUSES))))
             table.loc[task_id, "status"] = status
             changes.append(f"{task_id}={status}")
         ds = ds.replace(tasks=table)
@@ -188,9 +196,9 @@ class WhatIfResult:
 
 def _standing(result: Any, agency_id: str) -> dict[str, Any]:
     if agency_id not in result.totals.index:
-        raise UsageError(Problem(f"agency {agency_id!r} is not ranked by this rule set",
-                                 field="AGENCY",
-                                 fix="pick an agency that `cchc score` lists"))
+        raise UsageError(Problem(
+            _("agency {agency!r} is not ranked by this rule set").format(agency=agency_id),
+            field="AGENCY", fix=_("pick an agency that `cchc score` lists")))
     row = result.totals.loc[agency_id]
     rank = row["rank"]
     return {"points": float(row["points"]), "max_points": float(row["max_points"]),
@@ -275,18 +283,26 @@ class Goal:
         kind = kind.strip().lower()
         value = value.strip()
         if not sep or kind not in ("rank", "class") or not value:
-            raise UsageError(Problem(f"cannot read the goal {text!r}", field="--goal",
-                                     fix="write rank:N (e.g. rank:3) or class:LABEL "
-                                         "(e.g. class:Tốt)"))
+            raise UsageError(Problem(_("cannot read the goal {goal!r}").format(goal=text),
+                                     field="--goal",
+                                     fix=_("write rank:N (e.g. rank:3) or class:LABEL "
+                                           "(e.g. class:Tốt)")))
         if kind == "rank":
             if not value.isdigit() or int(value) < 1:
-                raise UsageError(Problem(f"rank goal {value!r} is not a positive whole number",
-                                         field="--goal", fix="write e.g. rank:3"))
+                raise UsageError(Problem(
+                    _("rank goal {value!r} is not a positive whole number").format(value=value),
+                    field="--goal", fix=_("write e.g. rank:3")))
             return cls("rank", int(value))
         return cls("class", value)
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.target}"
+
+    def words(self) -> str:
+        """The goal as a person says it: "hạng 3 trở lên", "xếp loại Tốt trở lên"."""
+        if self.kind == "rank":
+            return _("rank {n} or better").format(n=self.target)
+        return _("class {label} or better").format(label=class_label(self.target))
 
 
 @dataclass(frozen=True)
@@ -342,8 +358,10 @@ def _class_order(rules: Any, group: str, target: str) -> tuple[list[str], str]:
     order = [c.label for c in g.classes] + [g.unclassified]
     by_fold = {fold(x): x for x in order}
     if fold(target) not in by_fold:
-        raise UsageError(Problem(f"class {target!r} is not a class of group {group}",
-                                 field="--goal", fix="use one of " + ", ".join(order)))
+        raise UsageError(Problem(
+            _("class {target!r} is not a class of group {group}").format(
+                target=target, group=group_label(group, rules.group(group).name)),
+            field="--goal", fix=_("use one of {names}").format(names=", ".join(order))))
     return order, by_fold[fold(target)]
 
 
@@ -399,8 +417,9 @@ def goal_seek(rules: Any, ds: Dataset, agency_id: str, goal: Goal, vary: str, *,
             current = 0.0
         else:
             raise UsageError(Problem(
-                f"{vary} is not applicable to {agency_id} (its denominator is zero)",
-                field="--vary", fix="vary a count, or another indicator"))
+                _("{indicator} is not applicable to {agency} (its denominator is zero)").format(
+                    indicator=indicator_label(vary), agency=agency_id),
+                field="--vary", fix=_("vary a count, or another indicator")))
     counting = vary in COUNT_COLUMNS or not is_rate(vary) and float(current).is_integer()
     if is_rate(vary):
         lo, hi = 0.0, 100.0
@@ -431,7 +450,10 @@ def goal_seek(rules: Any, ds: Dataset, agency_id: str, goal: Goal, vary: str, *,
     standing0 = start.new if start is not None else _standing(nominal, agency_id)
     if _meets(goal, standing0, order):
         return GoalResult(goal, vary, True, current, current, 0.0, True, start,
-                          f"{agency_id} already meets {goal} ({vary} = {current:g})", 0)
+                          _("{agency} already reaches {goal} ({indicator} = {value})").format(
+                              agency=_name(ds, agency_id), goal=goal.words(),
+                              indicator=indicator_label(vary),
+                              value=_value_words(vary, current)), 0)
 
     step = 1.0 if counting else tolerance
     best: float | None = None
@@ -443,17 +465,42 @@ def goal_seek(rules: Any, ds: Dataset, agency_id: str, goal: Goal, vary: str, *,
             best = found
     if best is None:
         return GoalResult(goal, vary, False, current, None, None, False, None,
-                          f"{agency_id} cannot reach {goal} by changing {vary} alone "
-                          f"(tried {lo:g} to {hi:g})", evaluations[0])
+                          _("{agency} cannot reach {goal} by changing {indicator} alone "
+                            "(tried {low} to {high})").format(
+                              agency=_name(ds, agency_id), goal=goal.words(),
+                              indicator=indicator_label(vary).lower(),
+                              low=_value_words(vary, lo), high=_value_words(vary, hi)),
+                          evaluations[0])
     check = verified(best)
     if not _meets(goal, check.new, order):
         raise UsageError(Problem(
-            f"the search found {vary} = {best:g} but scoring it with every agency does not "
-            f"reach {goal}", field="--goal",
-            fix="the score is not monotone in this indicator; try whatif --set to explore"))
+            _("the search found {indicator} = {value} but scoring it with every agency does "
+              "not reach {goal}").format(indicator=indicator_label(vary),
+                                         value=_value_words(vary, best), goal=goal.words()),
+            field="--goal",
+            fix=_("the score is not monotone in this indicator; try whatif --set to explore")))
     return GoalResult(goal, vary, True, current, best, best - current, False, check,
-                      f"{agency_id} reaches {goal} with {vary} = {best:g} "
-                      f"(change {best - current:+g})", evaluations[0])
+                      _("{agency} reaches {goal} with {indicator} = {value} (change {change})")
+                      .format(agency=_name(ds, agency_id), goal=goal.words(),
+                              indicator=indicator_label(vary).lower(),
+                              value=_value_words(vary, best),
+                              change=format_number(best - current, 2, signed=True)),
+                      evaluations[0])
+
+
+def _name(ds: Dataset, agency_id: str) -> str:
+    """The agency's name for a message (its id if the dataset has no name for it)."""
+    try:
+        return str(ds.agencies.loc[agency_id, "name"])
+    except KeyError:
+        return agency_id
+
+
+def _value_words(name: str, value: float) -> str:
+    """``98`` → "98 %" for a rate, the count otherwise (the reader's number style)."""
+    unit = " %" if is_rate(name) else ""
+    return format_number(value, 2 if is_rate(name) and not float(value).is_integer()
+                         else None) + unit
 
 
 def _search(meets: Callable[[float], bool], start: float, end: float, step: float, *,

@@ -14,6 +14,8 @@ from cchc.cli.check import cross_check
 from scoring.dataset import load_dataset
 from scoring.errors import Problem, RuleError
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts the messages as written
+
 RULES = "rules-under-test"
 
 

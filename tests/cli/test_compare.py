@@ -71,6 +71,7 @@ def test_workbook_has_the_table_and_a_chart(capsys, tmp_path: Path) -> None:
         assert sum(n.startswith("xl/charts/chart") for n in z.namelist()) == 3
 
 
+@pytest.mark.usefixtures("english")
 def test_usage_errors_are_one_line(capsys, tmp_path: Path) -> None:
     code, _, err = run(capsys, "compare")
     assert code == 2 and "nothing to compare against" in err

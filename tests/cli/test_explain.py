@@ -70,6 +70,7 @@ def test_table_vietnamese(tiny: Path) -> None:
     assert "2.1.1  " in run("explain", "so-du-lich", "--data", str(tiny), "--all")
 
 
+@pytest.mark.usefixtures("english")
 def test_unknown_and_unranked_agency(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "so du lich xyz", "--data", str(tiny)]) == 2
     err = capsys.readouterr().err

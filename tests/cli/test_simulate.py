@@ -60,7 +60,7 @@ def test_table_and_workbook(capsys, tmp_path: Path) -> None:
     target = tmp_path / "khoang-hang.xlsx"
     code, out, _ = run(capsys, "simulate", "--runs", "100", "-o", str(target))
     assert code == 0
-    assert "Hạng trung vị" in out and "Độ nhạy" in out and "band_shift 3.2.1" in out
+    assert "trung vị" in out and "Độ nhạy" in out and "dịch ngưỡng của 3.2.1" in out
     assert "UBND cấp xã" in out and "│ commune" not in out  # group names, not ids
     import openpyxl
     wb = openpyxl.load_workbook(target)

@@ -1,0 +1,152 @@
+"""The one table renderer of the command line: every command's tables go through here.
+
+Tables fit the terminal: the width is ``COLUMNS`` when set, else the terminal's, else 120
+when the output is piped; text columns wrap, numbers never do. On a terminal the table has
+light rules; piped (a file, ``grep``, another program) it is plain text with no box
+characters. Numbers are formatted by :func:`scoring.number_format.format_number` in the
+language in force.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from scoring.i18n import _
+from scoring.number_format import format_number
+from scoring.vocabulary import class_label, group_label
+
+PIPED_WIDTH = 120
+MAX_WORD = 16
+
+
+def width(stream: Any = None) -> int:
+    """The width to fit: ``COLUMNS``, else the terminal's, else :data:`PIPED_WIDTH`."""
+    stream = stream or sys.stdout
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 20:
+        return int(env)
+    if stream.isatty():
+        return shutil.get_terminal_size((PIPED_WIDTH, 24)).columns
+    return PIPED_WIDTH
+
+
+def _console(err: bool) -> Console:
+    stream = sys.stderr if err else sys.stdout
+    return Console(file=stream, width=width(stream), highlight=False, markup=False,
+                   emoji=False, force_terminal=stream.isatty(), no_color=not stream.isatty(),
+                   soft_wrap=False)
+
+
+def print_table(headings: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                numeric: Sequence[bool] | None = None, title: str | None = None,
+                bold_rows: Iterable[int] = (), ratios: Sequence[int | None] | None = None,
+                err: bool = False) -> None:
+    """Print one table fitted to the terminal.
+
+    Parameters
+    ----------
+    headings : sequence of str
+        Column headings (already in the reader's language).
+    rows : iterable of sequences
+        Cells; text as given, numbers as already formatted strings.
+    numeric : sequence of bool, optional
+        Right-aligned, never wrapped columns (numbers, ranks).
+    title : str, optional
+        A line printed above the table.
+    bold_rows : iterable of int
+        Rows (0-based) to stress, e.g. subtotals (on a terminal only).
+    ratios : sequence of int or None, optional
+        How the width left by the other columns is shared among wrapping text columns.
+    err : bool
+        Print on stderr instead of stdout.
+    """
+    console = _console(err)
+    piped = not console.is_terminal
+    table = Table(box=None if piped else box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  header_style="" if piped else "bold", title=None, expand=ratios is not None,
+                  show_header=True, padding=(0, 1))
+    numeric = list(numeric or [False] * len(headings))
+    shares = list(ratios or [None] * len(headings))
+    body = [["" if c is None else str(c) for c in row] for row in rows]
+    for i, (heading, is_number, share) in enumerate(zip(headings, numeric, shares,
+                                                         strict=True)):
+        cells = [row[i] for row in body]
+        if is_number:      # numbers never wrap; a long heading does
+            least = max((len(c) for c in cells), default=1)
+        else:              # text wraps between words, not inside one
+            least = min(max((len(w) for c in [heading, *cells] for w in c.split()),
+                            default=1), MAX_WORD)
+        table.add_column(Text(heading), justify="right" if is_number else "left",
+                         overflow="fold", ratio=share, min_width=least)
+    stressed = set(bold_rows)
+    for i, row in enumerate(body):
+        table.add_row(*(Text(c) for c in row),
+                      style="bold" if i in stressed and not piped else None)
+    if title:
+        console.print(Text(title))
+    if not piped:
+        console.print(table)
+        return
+    with console.capture() as captured:
+        console.print(table)
+    stream = console.file
+    for line in captured.get().splitlines():
+        stream.write(line.rstrip() + "\n")
+    stream.write("\n")
+
+
+def print_text(text: str, err: bool = False) -> None:
+    """A paragraph wrapped to the width the tables use."""
+    _console(err).print(Text(text))
+
+
+def cell(value: Any, decimals: int = 2) -> str:
+    """A data-frame value as a person reads it (blank when missing)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return _("yes") if value else ""
+    if isinstance(value, int | np.integer):
+        return format_number(int(value))
+    if isinstance(value, float | np.floating):
+        return format_number(float(value), decimals)
+    return str(value)
+
+
+def print_frame(title: str, df: pd.DataFrame, headings: Mapping[str, str],
+                columns: Sequence[str], *, decimals: Mapping[str, int] | None = None,
+                group_names: Mapping[str, str] | None = None,
+                text: Mapping[str, Any] | None = None, signed: Iterable[str] = ()) -> None:
+    """Print ``df[columns]`` (index reset) with ``headings``; numbers in the reader's style.
+
+    ``group`` cells show the group's name (``group_names`` or the vocabulary), ``*class*``
+    cells the class label in the reader's language, ``text[column]`` (a function) turns
+    a column's codes into words, and ``signed`` columns are changes (``+12,50``).
+    """
+    frame = df.reset_index() if df.index.name is not None else df
+    numeric = [c in frame.columns and frame[c].dtype.kind in "iuf" for c in columns]
+    converters = dict(text or {})
+    converters.setdefault("group", lambda g: (group_names or {}).get(g) or group_label(g))
+    for c in columns:
+        if "class" in c and c not in converters and frame[c].dtype.kind not in "iufb":
+            converters[c] = class_label
+    for c in signed:
+        places = (decimals or {}).get(c, 2)
+        converters[c] = lambda v, places=places: format_number(v, places, signed=True)
+    rows = []
+    for record in frame[list(columns)].itertuples(index=False, name=None):
+        rows.append([converters[c](v) if c in converters and cell(v) != "" else
+                     cell(v, (decimals or {}).get(c, 2)) for c, v in zip(columns, record,
+                                                                        strict=True)])
+    print_table([headings.get(c, c) for c in columns], rows, numeric=numeric, title=title)
