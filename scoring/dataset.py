@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import DataError, Problem
+from scoring.i18n import _
 from scoring.text import fold, nfc, slug, suggest
 
 TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
@@ -48,7 +49,8 @@ class Dataset:
         Indexed by ``task_id``; ``lead_agency_ids`` is a tuple of str; ``status`` one of
         :data:`TASK_STATUSES`.
     scores, surveys, findings : DataFrame
-        Manual score table, survey table and data-quality findings (may be empty).
+        Manual score table, survey table and data-quality findings (may be empty). Loaded
+        score and survey tables carry ``row``, the spreadsheet row each line came from.
     manifest : dict
         Source, period and checksums.
     content_hash : str
@@ -108,12 +110,16 @@ class TableSpec:
         Columns that are read when present (others are kept as they are).
     needed : bool
         Whether the file itself must exist.
+    strict : bool
+        Whether columns not named in ``required`` or ``optional`` are errors.
     """
 
     stem: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     needed: bool = True
+    strict: bool = False
+    """Other columns are errors (a first guess such as ``points`` must not pass silently)."""
 
 
 TABLES: dict[str, TableSpec] = {
@@ -131,9 +137,10 @@ TABLES: dict[str, TableSpec] = {
     "findings": TableSpec("findings", ("severity", "table", "agency", "column", "published",
                                        "expected", "message"), ("line",), needed=False),
     "scores": TableSpec("scores", ("agency_id", "leaf"),
-                        ("self_points", "appraised_points", "note"), needed=False),
+                        ("self_points", "appraised_points", "note", "evidence"), needed=False,
+                        strict=True),
     "surveys": TableSpec("surveys", ("agency_id", "leaf"), ("option", "count", "share"),
-                         needed=False),
+                         needed=False, strict=True),
 }
 
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "co"})
@@ -284,8 +291,8 @@ def _split_header(records: list[tuple[int, list[str]]], name: str, log: _Log
 
 def _to_frame(header: list[str], rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
     """All-text frame indexed by spreadsheet row number; values NFC and stripped."""
-    index = pd.Index([r for r, _ in rows], name="_row", dtype="int64")
-    data = {col: [nfc(rec[i]).strip() for _, rec in rows] for i, col in enumerate(header)}
+    index = pd.Index([r for r, _rec in rows], name="_row", dtype="int64")
+    data = {col: [nfc(rec[i]).strip() for _r, rec in rows] for i, col in enumerate(header)}
     return pd.DataFrame(data, index=index, dtype=object) if rows else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in header}, index=index)
 
@@ -355,19 +362,39 @@ def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return num.where(~bad), bad
 
 
+_THOUSANDS = r"^\d{1,3}(?:([.,\u00a0 ])\d{3})(?:\1\d{3})*$"
+"""``2.000``, ``2,000``, ``12 345``: one separator repeated between groups of three digits."""
+
+
+def _count_text(s: pd.Series) -> pd.Series:
+    """Counts are whole numbers, so a ``.`` or ``,`` between groups of three digits is a
+    thousands separator: ``2.000`` and ``2,000`` are read as 2000, never as 2.
+
+    Examples
+    --------
+    >>> _count_text(pd.Series(["2.000", "2,000", "1.234.567", "12 345", "2,5", "1.23"])).tolist()
+    ['2000', '2000', '1234567', '12345', '2,5', '1.23']
+    """
+    text = s.astype(str).str.strip()
+    grouped = text.str.match(_THOUSANDS)
+    return text.where(~grouped, text.str.replace(r"[.,\u00a0 ]", "", regex=True))
+
+
 def _parse_counts(df: pd.DataFrame, cols: tuple[str, ...], name: str, log: _Log) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for col in cols:
-        num, bad = _numbers(df[col])
+        num, bad = _numbers(_count_text(df[col]))
         for row in df.index[bad]:
-            log.error(f"'{df.at[row, col]}' is not a whole number", file=name, line=int(row),
-                      field=col, fix="write the count as plain digits (no thousands "
-                      "separators, '0' for zero) or leave it blank when missing")
+            log.error(_("{value} is not a whole number").format(value=repr(df.at[row, col])),
+                      file=name, line=int(row), field=col,
+                      fix=_("write the count as digits ('2000'; '2.000' and '2,000' are read "
+                            "as two thousand; '0' for zero) or leave it blank when missing"))
         frac = num.notna() & (num % 1 != 0)
         for row in df.index[frac]:
-            log.error(f"{df.at[row, col]} is not a whole number", file=name, line=int(row),
-                      field=col, fix="counts are whole numbers; '1.234' read as a decimal "
-                      "means a thousands separator: write 1234")
+            log.error(_("{value} is not a whole number").format(value=df.at[row, col]),
+                      file=name, line=int(row), field=col,
+                      fix=_("counts are whole numbers: write the count as digits (2000, or "
+                            "2.000 with a thousands separator every three digits)"))
         neg = num < 0
         for row in df.index[neg]:
             log.error(f"count {df.at[row, col]} is negative", file=name, line=int(row),
@@ -454,6 +481,20 @@ def _check_unique(s: pd.Series, col: str, name: str, log: _Log, what: str) -> pd
                   file=name, line=int(row), field=col,
                   fix=f"each {what} appears once: merge the rows or change one {what}")
     return ~blank & ~dup
+
+
+def _unknown_columns(df: pd.DataFrame, spec: TableSpec, name: str, log: _Log) -> bool:
+    """Report columns a strict table does not know; True if there were any."""
+    known = (*spec.required, *spec.optional)
+    unknown = [c for c in df.columns if c not in known]
+    for col in unknown:
+        hint = suggest(col, [c for c in known if c not in df.columns], n=2, cutoff=0.4)
+        log.error(_("unknown column {col}: its values would not be read").format(
+            col=repr(col)), file=name, line=1, field=col,
+            fix=(_("did you mean {hint}? ").format(hint=_(" or ").join(map(repr, hint)))
+                 if hint else "") + _("the columns are: {cols}").format(
+                     cols=", ".join(known)))
+    return bool(unknown)
 
 
 # --------------------------------------------------------------------------- tables
@@ -710,6 +751,7 @@ def _load_scores(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
         out[col] = num.where(~bad & ~(num < 0))
     if "note" not in out:
         out["note"] = ""
+    out["row"] = df.index
     return out.reset_index(drop=True)
 
 
@@ -740,6 +782,7 @@ def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
                   field="option", fix="keep one row per agency, leaf and option")
     out["count"] = counts
     out["share"] = share
+    out["row"] = df.index
     return out.reset_index(drop=True)
 
 
@@ -867,6 +910,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
                           field=col, fix=(f"rename '{hint[0]}' to '{col}'" if hint else
                                           f"add a column named '{col}' to the header row"))
             continue
+        if spec.strict and _unknown_columns(df, spec, file.name, log):
+            continue
         frames[key] = df
     manifest = _manifest(folder, log)
 
@@ -959,7 +1004,7 @@ def check_dataset(path: str | Path) -> list[Problem]:
     >>> [str(p) for p in check_dataset("/nonexistent")]  # doctest: +ELLIPSIS
     ['/nonexistent: dataset folder not found. Fix: pass --data a folder ...']
     """
-    _, problems = validate_dataset(path)
+    problems = validate_dataset(path)[1]
     return sort_problems(problems)
 
 

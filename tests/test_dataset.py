@@ -239,7 +239,7 @@ def test_negative_count(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value, words", [("12.5", "whole number"), ("abc", "whole number"),
-                                          ("1,234", "whole number"), ("inf", "whole number"),
+                                          ("1,23", "whole number"), ("inf", "whole number"),
                                           ("nan", "whole number")])
 def test_count_that_is_not_an_integer(tmp_path: Path, value: str, words: str) -> None:
     t = tiny_tables()
@@ -703,3 +703,24 @@ def test_xlsx_equals_csv_for_any_counts(tmp_path: Path, counts: list[list[int]],
     pd.testing.assert_frame_equal(a[0].dossiers, b[0].dossiers)
     assert [(p.line, p.field, p.message) for p in a[1]] == [
         (p.line, p.field, p.message) for p in b[1]]
+
+
+# --------------------------------------------------------------------------- counts (#8)
+@pytest.mark.parametrize("written", ["13209", "13.209", "13,209", "13 209"])
+def test_a_count_with_thousands_separators_is_never_read_as_a_decimal(tmp_path: Path,
+                                                                      written: str) -> None:
+    t = tiny_tables()
+    assert t["dossiers"][1]["agency_id"] == "so-tu-phap"
+    t["dossiers"][1]["received"] = written
+    folder = write_dataset(tmp_path / "ds", t)
+    assert errors_of(folder) == []
+    assert load_dataset(folder).dossiers.loc["so-tu-phap", "received"] == 13209.0
+
+
+@pytest.mark.parametrize("written", ["13,2", "1.23", "13.2090", "1.2.3"])
+def test_a_count_with_a_fraction_is_refused(tmp_path: Path, written: str) -> None:
+    t = tiny_tables()
+    t["dossiers"][1]["received"] = written
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("dossiers.csv", 3, "received")
+    assert "is not a whole number" in p.message and "2.000" in p.fix

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, fit, format_option, load_inputs, rules_option
 from scoring.errors import Problem, UsageError
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",
@@ -51,11 +51,11 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
         raise UsageError(Problem("nothing to compare against", field="--against",
                                  fix="give --against RULES (another rule set) or "
                                      "--against-data DATA (another dataset)"))
-    rules_a = load_rules_at(rules_path)
+    rules_a, ds_a = load_inputs(rules_path, data_path)
     rules_b = rules_a if against_path is None else load_rules_at(against_path, "--against")
-    ds_a = load_data_at(data_path)
     ds_b = ds_a if against_data_path is None else load_data_at(against_data_path,
                                                                "--against-data")
+    fit(rules_b, ds_b, against_data_path or data_path)
     result_a = score(rules_a, ds_a)
     result_b = score(rules_b, ds_b)
     label_a = str(rules_path) if against_path is not None else str(data_path)

@@ -12,16 +12,14 @@ from typing import Any
 
 import click
 
-from cchc.cli.options import data_option, rules_option
+from cchc.cli.options import data_option, load_inputs, rules_option
 
 
 def compute(rules_path: Path, data_path: Path) -> Any:
     """Load rules and data and score them (the engine's ``ScoreResult``)."""
-    from scoring.dataset import load_dataset
     from scoring.engine import score
-    from scoring.rules.loader import load_rules
 
-    return score(load_rules(rules_path), load_dataset(data_path))
+    return score(*load_inputs(rules_path, data_path))
 
 
 def _vi(x: float) -> str:
