@@ -21,7 +21,8 @@ import pandas as pd
 
 from scoring.errors import DataError, Problem
 from scoring.i18n import _
-from scoring.text import fold, nfc, slug, suggest
+from scoring.review import REVIEW_COLUMNS, LeadIndex, validate_review
+from scoring.text import fold, nfc, suggest
 
 TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
                                   "not_arising")
@@ -93,7 +94,6 @@ COUNT_COLUMNS: tuple[str, ...] = (
     "received", "resolved", "resolved_on_time", "resolved_late", "pending", "pending_on_time",
     "pending_late", "late", "online", "online_eligible")
 RATE_COLUMNS: tuple[str, ...] = ("late_rate_published", "online_rate_published")
-REVIEW_FIELDS: tuple[str, ...] = ("status", "lead_agency_ids")
 
 
 @dataclass(frozen=True)
@@ -200,11 +200,37 @@ def _read_xlsx(path: Path, log: _Log) -> tuple[list[str], list[tuple[int, list[s
     try:
         ws = wb.worksheets[0]
         records: list[tuple[int, list[str]]] = []
+        empty: list[tuple[int, int]] = []
         for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
             records.append((row_no, [_xlsx_cell(v) for v in values]))
+            empty += [(row_no, col) for col, v in enumerate(values, start=1) if v is None]
     finally:
         wb.close()
+    if empty and not _formulas_have_results(path, set(empty), log):
+        return None
     return _split_header(records, path.name, log)
+
+
+def _formulas_have_results(path: Path, empty: set[tuple[int, int]], log: _Log) -> bool:
+    """A formula cell read as empty has no stored result (a workbook written by a program
+    and never opened in Excel): refuse it with the cell address rather than read a blank."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = wb.worksheets[0]
+        bad = [(r, c) for r, row in enumerate(ws.iter_rows(values_only=True), start=1)
+               for c, v in enumerate(row, start=1)
+               if (r, c) in empty and isinstance(v, str) and v.startswith("=")]
+    finally:
+        wb.close()
+    for r, c in bad[:20]:
+        log.error(_("cell {cell} holds a formula with no stored result: its value cannot be "
+                    "read").format(cell=f"{get_column_letter(c)}{r}"), file=path.name, line=r,
+                  fix=_("open the workbook in Excel or LibreOffice and save it (the results are "
+                        "then stored), or type the values instead of formulas"))
+    return not bad
 
 
 def _decode(data: bytes, name: str, log: _Log) -> str | None:
@@ -625,84 +651,36 @@ def _check_status(s: pd.Series, col: str, name: str, log: _Log, blank_ok: bool =
 
 def _apply_review(review: pd.DataFrame, name: str, tasks: pd.DataFrame | None,
                   agencies: pd.DataFrame | None, tasks_file: str, log: _Log) -> pd.DataFrame:
-    """Check review.csv and apply its decisions to the tasks (review wins)."""
-    key = review["task_id"] + "\x00" + review["field"]
-    for row in review.index[key.duplicated()]:
-        log.error(f"task '{review.at[row, 'task_id']}' field '{review.at[row, 'field']}' is "
-                  "reviewed twice", file=name, line=int(row), field="task_id",
-                  fix="keep one decision per task and field")
+    """Check review.csv (the rules of :mod:`scoring.review`) and apply its decisions to the
+    tasks (review wins)."""
     if tasks is None:
         return tasks
+    leads = None if agencies is None else LeadIndex(
+        (aid, (agency_name, *aliases)) for aid, agency_name, aliases in zip(
+            agencies.index, agencies["name"], agencies["aliases"], strict=True))
+    rows = ({**{c: review.at[row, c] for c in REVIEW_COLUMNS}, "_line": row}
+            for row in review.index)
+    decisions, problems = validate_review(rows, tasks.index, leads, name)
+    log.problems.extend(problems)
     tasks = tasks.copy()
-    for row in review.index:
-        tid, fld, value = (review.at[row, c] for c in ("task_id", "field", "value"))
-        if tid not in tasks.index:
-            hint = suggest(tid, list(tasks.index), n=1)
-            log.error(f"unknown task id '{tid}'", file=name, line=int(row), field="task_id",
-                      fix=(f"did you mean '{hint[0]}'? Else " if hint else "") +
-                      f"use a task_id from {tasks_file}")
-            continue
-        if not review.at[row, "justification"]:
-            log.warn(f"the decision on task '{tid}' has no justification", file=name,
-                     line=int(row), field="justification",
-                     fix="cite the evidence (document number and date) for the decision")
-        if fld == "status":
-            if value not in TASK_STATUSES:
-                log.error(f"'{value}' is not a task status", file=name, line=int(row),
-                          field="value", fix="use one of " + ", ".join(TASK_STATUSES))
-                continue
-            if tasks.at[tid, "status"] != value:
+    for d in decisions:
+        tid = d.task_id
+        if d.field == "status":
+            if tasks.at[tid, "status"] != d.value:
                 log.warn(f"task '{tid}': {tasks_file} says status '{tasks.at[tid, 'status']}' "
-                         f"but the review sets '{value}'; the review is used", file=name,
-                         line=int(row), field="value",
+                         f"but the review sets '{d.value}'; the review is used", file=name,
+                         line=d.line, field="value",
                          fix="re-run cchc import-report so that the two files agree")
-            tasks.at[tid, "status"] = value
+            tasks.at[tid, "status"] = d.value
             if "status_source" in tasks:
                 proposed = tasks.at[tid, "proposed_status"] if "proposed_status" in tasks else ""
-                tasks.at[tid, "status_source"] = ("review_confirmed" if proposed == value
+                tasks.at[tid, "status_source"] = ("review_confirmed" if proposed == d.value
                                                   else "review_override")
-        elif fld == "lead_agency_ids":
-            if agencies is None:
-                continue
-            ids, collective = _review_leads(value, agencies, name, int(row), log)
-            tasks.at[tid, "lead_agency_ids"] = ids
-            if collective and "collective" in tasks:
+        elif agencies is not None:
+            tasks.at[tid, "lead_agency_ids"] = _id_list(d.value)
+            if d.collective_text and "collective" in tasks:
                 tasks.at[tid, "collective"] = True
-        else:
-            log.error(f"'{fld}' cannot be reviewed", file=name, line=int(row), field="field",
-                      fix="use one of " + ", ".join(REVIEW_FIELDS))
-            continue
     return tasks
-
-
-def _review_leads(value: str, agencies: pd.DataFrame, name: str, row: int, log: _Log
-                  ) -> tuple[tuple[str, ...], bool]:
-    """Lead agencies of a review decision: ids or names/aliases (accent-, case- and
-    punctuation-insensitive, as ``cchc import-report`` reads them); a collective such as
-    "Các sở, ban, ngành" marks the task collective instead of naming an agency."""
-    from scoring.importer.tasks import is_collective  # the importer's rule, one source
-
-    by_key: dict[str, set[str]] = {}
-    for aid, agency_name, aliases in zip(agencies.index, agencies["name"],
-                                         agencies["aliases"], strict=True):
-        for text in (aid, agency_name, *aliases):
-            by_key.setdefault(slug(text), set()).add(aid)
-    ids: list[str] = []
-    collective = False
-    for entry in _id_list(value):
-        found = {entry} if entry in agencies.index else by_key.get(slug(entry), set())
-        if len(found) == 1:
-            ids.extend(found - set(ids))
-        elif len(found) > 1:
-            log.error(f"'{entry}' names several agencies ({', '.join(sorted(found))})",
-                      file=name, line=row, field="value", fix="use the agency id")
-        elif is_collective(entry):
-            collective = True
-        else:
-            log.error(f"unknown agency '{entry}'", file=name, line=row, field="value",
-                      fix=f"{_suggest_ids(entry, agencies)}use agency ids or names from "
-                      "agencies.csv, separated by ';'")
-    return tuple(ids), collective
 
 
 def _is_reviewed(tasks: pd.DataFrame) -> pd.Series:
@@ -803,6 +781,11 @@ def _manifest(folder: Path, log: _Log) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         log.error(f"is not valid JSON: {err.msg}", file="manifest.json", line=err.lineno,
                   fix="correct the JSON syntax at that line (quotes, commas, braces)")
+        return {}
+    except RecursionError:
+        log.error(_("is nested too deeply to be a manifest"), file="manifest.json",
+                  fix=_("write the manifest again (cchc import-report does): a flat JSON "
+                        "object with name, source, period and files"))
         return {}
     if not isinstance(manifest, dict):
         log.error("must be a JSON object", file="manifest.json", line=1,

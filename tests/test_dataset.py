@@ -27,6 +27,8 @@ from scoring.dataset import (
 from scoring.errors import DataError, Problem
 from scoring.paths import BUNDLED_DATASET
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def errors_of(folder: Path) -> list[Problem]:
     return [p for p in check_dataset(folder) if p.severity == "error"]
@@ -724,3 +726,44 @@ def test_a_count_with_a_fraction_is_refused(tmp_path: Path, written: str) -> Non
     p = only_error(write_dataset(tmp_path / "ds", t))
     assert (p.file, p.line, p.field) == ("dossiers.csv", 3, "received")
     assert "is not a whole number" in p.message and "2.000" in p.fix
+
+
+# --------------------------------------------------------------------------- hostile files
+def test_an_xlsx_formula_with_no_stored_result_is_refused_with_its_cell(tmp_path: Path) -> None:
+    import openpyxl
+
+    folder = write_dataset(tmp_path / "ds", fmt="xlsx")
+    wb = openpyxl.load_workbook(folder / "dossiers.xlsx")
+    ws = wb.active
+    column = [c.value for c in ws[1]].index("online") + 1
+    ws.cell(row=3, column=column).value = "=B3-C3"   # openpyxl stores no result
+    wb.save(folder / "dossiers.xlsx")
+    p = only_error(folder)
+    letter = openpyxl.utils.get_column_letter(column)
+    assert (p.file, p.line) == ("dossiers.xlsx", 3)
+    assert f"cell {letter}3 holds a formula with no stored result" in p.message
+    assert "save it" in p.fix
+
+
+def test_a_manifest_nested_100000_deep_is_one_message(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    (folder / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    p = only_error(folder)
+    assert p.file == "manifest.json" and "nested too deeply" in p.message
+
+
+def test_review_gets_one_verdict_from_the_loader_and_the_importer(tmp_path: Path) -> None:
+    from scoring.importer.agencies import Agency, AgencyRegistry
+    from scoring.importer.review import validate_review
+
+    t = tiny_tables()
+    t["review"][0]["justification"] = ""
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field, p.message) == ("review.csv", 2, "justification",
+                                                    "blank justification")
+    registry = AgencyRegistry()
+    registry.add(Agency("so-du-lich", "Sở Du lịch", "department"))
+    with pytest.raises(DataError) as err:
+        validate_review([{**t["review"][0], "_line": "2"}], ["T1", "T4"], registry,
+                        "review.csv")
+    assert err.value.problems == (p,)
