@@ -22,6 +22,8 @@ from scoring.errors import CchcError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "import-report": ("cchc.cli.import_report", "import_report",
                       "Parse a published report into a dataset folder."),
+    "import-dossiers": ("cchc.cli.import_dossiers", "import_dossiers_command",
+                        "Dossier statistics of the TTHC system export into a dataset."),
     "check": ("cchc.cli.check", "check", "Validate rules and data."),
     "score": ("cchc.cli.score", "score", "Points, index, rank and class per agency."),
     "explain": ("cchc.cli.explain", "explain", "Every leaf of one agency, and why."),

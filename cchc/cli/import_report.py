@@ -41,7 +41,7 @@ def render_summary(summary: ImportSummary, console: Console) -> None:
         table = Table(title="Phát hiện về chất lượng dữ liệu (findings.csv)", show_lines=False)
         for heading, width in (("Mức", 8), ("Bảng", 8), ("Đơn vị", 30), ("Cột", 22),
                                ("Công bố", 14), ("Tính lại", 14), ("Nội dung", None),
-                               ("Dòng", 5)):
+                               ("Vị trí", 16)):
             table.add_column(heading, overflow="fold", max_width=width,
                              ratio=1 if width is None else None)
         for f in summary.findings:

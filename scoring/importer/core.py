@@ -24,15 +24,16 @@ from scoring.errors import DataError, Problem, UsageError
 from scoring.importer.agencies import AgencyRegistry
 from scoring.importer.dossiers import (
     COLUMNS,
-    RATE_COLUMNS,
     build_agencies,
     check_rows,
     check_subtotals,
+    dossier_record,
     parse_dossier_table,
 )
 from scoring.importer.findings import FINDING_COLUMNS, Finding
+from scoring.importer.formats import read_source
 from scoring.importer.review import ReviewDecision, read_review, validate_review
-from scoring.importer.source import Report, read_report
+from scoring.importer.source import Report
 from scoring.importer.tasks import (
     Task,
     build_tasks,
@@ -54,7 +55,7 @@ TASK_COLUMNS = (
 GENERATED_FILES = ("agencies.csv", "dossiers.csv", "tasks.csv", "findings.csv",
                    "manifest.json")
 REVIEW_FILE = "review.csv"
-_TABLE_ORDER = {"report": 0, "agencies": 1, "dossiers": 2, "tasks": 3}
+TABLE_ORDER = {"report": 0, "agencies": 1, "dossiers": 2, "tasks": 3}
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ class ImportSummary:
                 if not t.proposal_certain and t.status_source == "proposal"]
 
 
-def _csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
+def render_csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes:
+    """A dataset CSV as bytes: UTF-8, ``\n`` line ends, the columns in this order."""
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n",
                             quoting=csv.QUOTE_MINIMAL)
@@ -188,7 +190,17 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
     DataError
         Any problem with the report or the review file.
     """
-    report = read_report(report_path)
+    report = read_source(report_path)
+    try:
+        return _build(report, out, review_path)
+    except DataError as err:
+        raise DataError([p.replace(line=report.locate(p.line))
+                         if p.file is not None and Path(p.file) == report.path else p
+                         for p in err.problems]) from None
+
+
+def _build(report: Report, out: Path, review_path: Path | None) -> BuiltDataset:
+    """:func:`build_dataset` once the report is read (lines numbered in reading order)."""
     p1_lines, p2_lines = _split(report)
     dossiers = parse_dossier_table(report, p2_lines)
     registry = AgencyRegistry()
@@ -206,7 +218,8 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
     findings += check_rows(dossiers, labels)
     findings += check_subtotals(dossiers, labels)
     # stable: within one line, findings keep the column order they were made in
-    findings.sort(key=lambda f: (_TABLE_ORDER.get(f.table, 9), f.line or 0))
+    findings.sort(key=lambda f: (TABLE_ORDER.get(f.table, 9), f.line or 0))
+    findings = [f.replace(line=report.locate(f.line)) for f in findings]
 
     decisions: list[ReviewDecision] = []
     review_bytes: bytes | None = None
@@ -219,26 +232,19 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
 
     agency_rows = [{
         "agency_id": a.agency_id, "name": a.name, "group": a.group, "parent_id": a.parent_id,
-        "aliases": a.aliases, "ranked": a.ranked, "kind": a.kind, "source_line": a.source_line,
+        "aliases": a.aliases, "ranked": a.ranked, "kind": a.kind,
+        "source_line": report.locate(a.source_line),
     } for a in registry]
     dossier_rows = []
     for i, agency_id in sorted(built.row_agency.items()):
         row = dossiers.rows[i]
-        out_row: dict[str, object] = {"agency_id": agency_id, "source_line": row.line}
-        for column in COLUMNS:
-            n = row.values[column]
-            if n is None:
-                out_row[column] = ""
-            elif column in RATE_COLUMNS:
-                out_row[column] = f"{float(n.value):.{n.decimals}f}"
-            else:
-                out_row[column] = int(n.value)
-        dossier_rows.append(out_row)
+        dossier_rows.append(dossier_record(agency_id, row, report.locate(row.line)))
 
     task_rows = []
     outcomes = []
     for t in tasks_table.tasks:
-        task_rows.append(_task_row(t, by_task))
+        task_rows.append(_task_row(t.replace(source_line=report.locate(t.source_line)),
+                                   by_task))
         status_decision = by_task.get((t.task_id, "status"))
         source = ("proposal" if status_decision is None else
                   "review_confirmed" if status_decision.value == t.proposal.status
@@ -249,10 +255,10 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
             t.proposal.certain, (t.task_id, "lead_agency_ids") in by_task))
 
     files: dict[str, bytes] = {
-        "agencies.csv": _csv(AGENCY_COLUMNS, agency_rows),
-        "dossiers.csv": _csv(DOSSIER_COLUMNS, dossier_rows),
-        "tasks.csv": _csv(TASK_COLUMNS, task_rows),
-        "findings.csv": _csv(FINDING_COLUMNS, [f.as_row() for f in findings]),
+        "agencies.csv": render_csv(AGENCY_COLUMNS, agency_rows),
+        "dossiers.csv": render_csv(DOSSIER_COLUMNS, dossier_rows),
+        "tasks.csv": render_csv(TASK_COLUMNS, task_rows),
+        "findings.csv": render_csv(FINDING_COLUMNS, [f.as_row() for f in findings]),
     }
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     if review_bytes is not None:
@@ -288,6 +294,7 @@ def build_dataset(report_path: Path, out: Path, review_path: Path | None = None
                    "end": dossiers.period[1].isoformat()},
         "source": {
             "file": report.path.name,
+            "format": report.format,
             "sha256": report.sha256,
             "title": (f"Báo cáo số {dossiers.report_ref or tasks_table.report_ref} ngày "
                       f"{as_of.strftime('%d/%m/%Y')} của UBND tỉnh {province}").strip(),

@@ -116,8 +116,10 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
         cells = ln.cells
         first = clean_cell(cells[0])
         if len(cells) == 1:
-            if text.startswith("**") and not table.title:
-                table.title = text.strip("* ").strip()
+            plain = text.strip("* ").strip()
+            if not table.title and not plain.startswith("(") and \
+                    not fold(plain).startswith("phu luc"):
+                table.title = plain
             m = re.search(r"Báo cáo số\s+(\S+)\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})", text)
             if m and table.report_date is None:
                 table.report_ref = m.group(1)
@@ -209,33 +211,59 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
     if sections != ["A", "B", "C"]:
         raise DataError(Problem(f"Phụ lục 2 has groups {sections}, expected A, B, C",
                                 file=report.path, fix="use the complete report text"))
-    _link_children(table)
+    link_children(table)
     return table
 
 
-def _link_children(table: DossierTable) -> None:
-    """Fill ``children`` of subtotal rows (sections, district groups, units with sub-rows)."""
+def link_children(table: DossierTable) -> None:
+    """Fill ``children`` of subtotal rows (sections, district groups, units with sub-rows).
+
+    The grand total sums the sections; a table without sections (a flat export) has its
+    total sum the rows that belong to no group.
+    """
     rows = table.rows
     kids: dict[int, list[int]] = {i: [] for i in range(len(rows))}
+    top: list[int] = []
     section = group = member = sub = None
+
+    def attach(parent: int | None, i: int) -> None:
+        (top if parent is None else kids[parent]).append(i)
+
     for i, row in enumerate(rows):
         if row.kind == "section":
             section, group, member, sub = i, None, None, None
         elif row.kind == "district_group":
-            kids[section].append(i)
+            attach(section, i)
             group, member, sub = i, None, None
         elif row.kind == "member":
-            kids[group if group is not None else section].append(i)
+            attach(group if group is not None else section, i)
             member, sub = i, None
         elif row.kind == "sub":
-            kids[member].append(i)
+            attach(member, i)
             sub = i
         elif row.kind == "subsub":
-            kids[sub if sub is not None else member].append(i)
-        elif row.kind == "total":
-            kids[i] = [j for j, r in enumerate(rows) if r.kind == "section"]
+            attach(sub if sub is not None else member, i)
+    sections = [j for j, r in enumerate(rows) if r.kind == "section"]
+    for i, row in enumerate(rows):
+        if row.kind == "total":
+            kids[i] = sections or [j for j in top if j < i]
     table.rows = [TableRow(r.line, r.stt, r.label, r.kind, r.values, tuple(kids[i]))
                   for i, r in enumerate(rows)]
+
+
+def dossier_record(agency_id: str, row: TableRow, location: object) -> dict[str, object]:
+    """The ``dossiers.csv`` row of one unit: counts as integers, rates with the decimals
+    they were published with, blanks for missing values."""
+    out: dict[str, object] = {"agency_id": agency_id, "source_line": location}
+    for column in COLUMNS:
+        n = row.values[column]
+        if n is None:
+            out[column] = ""
+        elif column in RATE_COLUMNS:
+            out[column] = f"{float(n.value):.{n.decimals}f}"
+        else:
+            out[column] = int(n.value)
+    return out
 
 
 # ----------------------------------------------------------------------------- agencies

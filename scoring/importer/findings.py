@@ -43,8 +43,9 @@ class Finding:
         The value as published and the value the other figures imply.
     message : str
         What disagrees, in one sentence.
-    line : int or None
-        1-based line of the report.
+    line : int, str or None
+        1-based line of a text report; the location (``"bảng 2, hàng 15"``) in a Word
+        or PDF report.
     """
 
     severity: FindingSeverity
@@ -54,7 +55,7 @@ class Finding:
     published: str
     expected: str
     message: str
-    line: int | None = None
+    line: int | str | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in ("warning", "info"):

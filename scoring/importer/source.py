@@ -32,10 +32,16 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 
 @dataclass(frozen=True)
 class Line:
-    """One line of the report: 1-based number, raw text and its tab-separated cells."""
+    """One line of the report: 1-based number, raw text and its tab-separated cells.
+
+    Word and PDF reports are read into the same lines (one per paragraph or table row,
+    cells joined by tabs, markup escaped); ``where`` then says where the line is in the
+    original (``"bảng 2, hàng 15"``) and ``number`` only orders the lines.
+    """
 
     number: int
     text: str
+    where: str = ""
 
     @property
     def cells(self) -> list[str]:
@@ -50,6 +56,17 @@ class Report:
     path: Path
     lines: tuple[Line, ...]
     sha256: str
+    format: str = "text"
+
+    def locate(self, number: int | None) -> int | str | None:
+        """The location of line ``number`` as a person finds it in the original.
+
+        The line number itself for a text report; ``"bảng 2, hàng 15"`` (Word) or
+        ``"trang 3, bảng 1, hàng 4"`` (PDF) for the others.
+        """
+        if number is None or self.format == "text":
+            return number
+        return self.lines[number - 1].where or number
 
 
 def read_report(path: Path) -> Report:
@@ -97,6 +114,29 @@ def read_report(path: Path) -> Report:
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
     lines = tuple(Line(i, t) for i, t in enumerate(text.split("\n"), start=1))
     return Report(path, lines, hashlib.sha256(data).hexdigest())
+
+
+def cells_line(number: int, cells: list[list[str]], where: str) -> Line:
+    """A table row read from a Word or PDF report, as a line of the text format.
+
+    Each cell is a list of paragraphs; they are escaped and joined with ``<br>`` so that
+    :func:`clean_cell` gives them back one per line, and cells are joined by tabs.
+
+    Examples
+    --------
+    >>> ln = cells_line(7, [["1"], ["A & B", "C"]], "bảng 1, hàng 2")
+    >>> [clean_cell(c) for c in ln.cells]
+    ['1', 'A & B\\nC']
+    """
+    text = "\t".join("<br>".join(html.escape(_SPACES.sub(" ", nfc(p)).strip(), quote=False)
+                                 for p in paragraphs if p.strip())
+                      for paragraphs in cells)
+    return Line(number, text, where)
+
+
+def paragraph_line(number: int, text: str, where: str) -> Line:
+    """A paragraph outside the tables of a Word or PDF report, as one line of text."""
+    return Line(number, _SPACES.sub(" ", nfc(text).replace("\t", " ")).strip(), where)
 
 
 def clean_cell(text: str) -> str:
