@@ -137,14 +137,15 @@ def _check_codes(rules: RuleSet, ds: Dataset, table: str, file: str,
             hint = []
             message = _("{code} is a {kind} code for group {group}: its points are not read "
                         "from {file}, so this row would be discarded").format(
-                            code=code, group=group, kind=target.kind, file=file)
+                            code=code, group=group, kind=target.kind, file=f"{table}.csv")
         else:
             hint = []
             message = _("leaf {code} is computed by the rule set for group {group} (kind "
                         "{kind}), not read from {file}: these points would be discarded"
-                        ).format(code=code, group=group, kind=target.kind, file=file)
+                        ).format(code=code, group=group, kind=target.kind, file=f"{table}.csv")
         fix = (_("did you mean {hint}? ").format(hint=repr(hint[0])) if hint else "") + (
-            _("{file} takes the codes {codes}").format(file=file, codes=", ".join(usable))
+            _("{file} takes the codes {codes}").format(file=f"{table}.csv",
+                                                        codes=", ".join(usable))
             if usable else _("the tree {tree} has no {kind} leaf").format(tree=tid,
                                                                        kind=wanted))
         report.add("code", Problem(message, file=file, line=line, field="leaf", fix=fix))

@@ -191,3 +191,18 @@ def test_simulate_runs_are_bounded(capsys):
     assert p.field == "--runs" and "12.565 ranked units need about 28,1 GiB" in p.message
     assert p.fix.startswith("use at most 7.121 runs")
     check_memory(100_000, 170)
+
+
+def test_a_variant_that_makes_a_leaf_with_appraised_points_computed_is_stopped(tmp_path):
+    from scoring.rules import load_variant
+
+    t = tiny_tables()
+    t["scores"] = [score_row("xa-dien-dien", "1.1.2", "1", "1")]
+    ds = load_dataset(write_dataset(tmp_path / "ds", t))
+    base = load_variant(BUNDLED_RULES, {"commune/1.1.2": {"name": "unchanged"}})
+    assert not errors(cross_check(base, ds))
+    variant = load_variant(BUNDLED_RULES, {"commune/1.1.2": {"rule": {"kind": "tasks"}}},
+                           run_tests=False)
+    (p,) = errors(cross_check(variant, ds))
+    assert (p.file, p.line, p.field) == ("scores.csv", 2, "leaf")
+    assert "leaf 1.1.2 is computed by the rule set for group commune (kind tasks)" in p.message

@@ -11,6 +11,8 @@ import pytest
 
 from cchc.cli import main
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["import-report", *args])
