@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -57,14 +58,17 @@ class LeadIndex:
     """
 
     def __init__(self, agencies: Iterable[tuple[str, Iterable[str]]]):
-        self.ids: set[str] = set()
-        self.by_key: dict[str, set[str]] = {}
-        self.spelled: dict[str, str] = {}
-        for agency_id, names in agencies:
-            self.ids.add(agency_id)
+        self.agencies = [(agency_id, tuple(names)) for agency_id, names in agencies]
+        self.ids: set[str] = {agency_id for agency_id, _names in self.agencies}
+
+    @functools.cached_property
+    def by_key(self) -> dict[str, set[str]]:
+        """Matching key → agency ids (built on the first name that is not an id)."""
+        out: dict[str, set[str]] = {}
+        for agency_id, names in self.agencies:
             for text in (agency_id, *names):
-                self.by_key.setdefault(slug(text), set()).add(agency_id)
-                self.spelled.setdefault(text, agency_id)
+                out.setdefault(slug(text), set()).add(agency_id)
+        return out
 
     def resolve(self, name: str) -> set[str]:
         """The agencies ``name`` can mean (an id means its agency only)."""
@@ -74,10 +78,14 @@ class LeadIndex:
 
     def close(self, name: str) -> list[str]:
         """Agency ids whose id or name is close to ``name`` (for a did-you-mean)."""
+        spelled: dict[str, str] = {}
+        for agency_id, names in self.agencies:
+            for text in (agency_id, *names):
+                spelled.setdefault(text, agency_id)
         out: list[str] = []
-        for hit in suggest(name, list(self.spelled), n=3):
-            if self.spelled[hit] not in out:
-                out.append(self.spelled[hit])
+        for hit in suggest(name, list(spelled), n=3):
+            if spelled[hit] not in out:
+                out.append(spelled[hit])
         return out
 
 
