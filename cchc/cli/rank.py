@@ -17,17 +17,15 @@ from typing import Any
 
 import click
 
-from cchc.cli.options import data_option, force_option, rules_option
+from cchc.cli.options import data_option, force_option, load_inputs, rules_option
 from scoring.i18n import _
 
 
 def compute(rules_path: Path, data_path: Path) -> Any:
     """Load rules and data and score them (the engine's ``ScoreResult``)."""
-    from scoring.dataset import load_dataset
     from scoring.engine import score
-    from scoring.rules.loader import load_rules
 
-    return score(load_rules(rules_path), load_dataset(data_path))
+    return score(*load_inputs(rules_path, data_path))
 
 
 def appendix_targets(docx_path: Path | None, pdf_path: Path | None,

@@ -16,7 +16,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, format_option, load_inputs, rules_option
 from cchc.cli.table import print_table, print_text
 from reports.stamp import dataset_stamp
 from scoring.i18n import _, ngettext
@@ -29,11 +29,9 @@ FIELDS: tuple[str, ...] = ("agency_id", "agency", "group", "points", "max_points
 
 def compute(rules_path: Path, data_path: Path) -> Any:
     """Load rules and data and score them (a :class:`scoring.engine.ScoreResult`)."""
-    from scoring.dataset import load_dataset
     from scoring.engine import score as run_score
-    from scoring.rules.loader import load_rules
 
-    return run_score(load_rules(rules_path), load_dataset(data_path))
+    return run_score(*load_inputs(rules_path, data_path))
 
 
 def echo_stamp(dataset: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, format_option, load_inputs, rules_option
 from cchc.cli.table import print_frame, print_table, print_text
 from scoring.errors import Problem, UsageError
 from scoring.i18n import _
@@ -95,11 +95,7 @@ def whatif(agency: str, rules_path: Path, data_path: Path, sets: tuple[str, ...]
     """
     from scoring.agencies import resolve_agency
     from scoring.engine import score
-    from scoring.simulate.cli_support import (
-        load_data_at,
-        load_rules_at,
-        parse_assignments,
-    )
+    from scoring.simulate.cli_support import parse_assignments
     from scoring.simulate.whatif import Goal, goal_seek
     from scoring.simulate.whatif import whatif as run_whatif
 
@@ -113,8 +109,7 @@ def whatif(agency: str, rules_path: Path, data_path: Path, sets: tuple[str, ...]
     set_values = parse_assignments(sets, "--set", numeric=True)
     task_status = parse_assignments(tasks, "--task", numeric=False)
     target = Goal.parse(goal) if goal is not None else None
-    rules = load_rules_at(rules_path)
-    ds = load_data_at(data_path)
+    rules, ds = load_inputs(rules_path, data_path)
     agency_id = resolve_agency(ds, agency)
     nominal = score(rules, ds)
 
