@@ -49,9 +49,11 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from reports import annual as A
 from reports import labels as L
+from scoring.appraisal import compare_self
 from scoring.errors import Problem, UsageError
-from scoring.text import fold
+from scoring.previous import PreviousYear, year_over_year
 
 FONT = "Times New Roman"
 SHEET_LEDGER = "Chi tiết điểm"
@@ -282,7 +284,8 @@ def _group_sheet_name(i: int, group: Any, taken: set[str]) -> str:
 
 # --------------------------------------------------------------------------- writing
 def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path] = (),
-                   created: datetime | None = None) -> WorkbookSummary:
+                   created: datetime | None = None,
+                   previous: PreviousYear | None = None) -> WorkbookSummary:
     """Write the ranking workbook for ``result`` to ``path``, atomically.
 
     Parameters
@@ -296,6 +299,9 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
     created : datetime, optional
         Time stamp of the file (default :func:`creation_time`, which honours
         ``SOURCE_DATE_EPOCH``).
+    previous : PreviousYear, optional
+        Last year's ranks (:func:`scoring.previous.read_previous`): the group sheets
+        gain the columns "Xếp hạng năm trước" and "Tăng/giảm".
 
     Returns
     -------
@@ -320,7 +326,7 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        sheets = _Builder(result, stamp).build(tmp)
+        sheets = _Builder(result, stamp, previous).build(tmp)
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)
@@ -341,8 +347,11 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
 class _Builder:
     """Builds one workbook; one instance per file."""
 
-    def __init__(self, result: ScoreResultLike, created: datetime):
+    def __init__(self, result: ScoreResultLike, created: datetime,
+                 previous: PreviousYear | None = None):
         self.r = result
+        self.view = compare_self(result)
+        self.yoy = None if previous is None else year_over_year(result.totals, previous)
         self.rules = result.rules
         self.ds = result.dataset
         self.created = created
@@ -481,6 +490,7 @@ class _Builder:
             taken: set[str] = set()
             for i, group in enumerate(_groups_with_agencies(self.r), start=1):
                 self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
+            self._appraisal_sheet(wb, _sheet_name(A.sheet_appraisal(), taken))
             ledger = self.r.ledger
             per = LEDGER_ROWS_PER_SHEET
             for k, start in enumerate(range(0, max(len(ledger), 1), per)):
@@ -533,8 +543,15 @@ class _Builder:
         if has_adj:
             c_bonus, c_ded = col, col + 1
             col += 2
+        decision = ("self_points", "appraised_points", "survey_points")
+        c_decision = dict(zip(decision, range(col, col + 3), strict=True))
+        col += 3
         c_total, c_max, c_index, c_rank, c_class = col, col + 1, col + 2, col + 3, col + 4
         last = c_class
+        c_year = {}
+        if self.yoy is not None:
+            c_year = {"previous_rank": last + 1, "change": last + 2}
+            last += 2
         # side block: index per area (same rows), and the group mean for the chart
         s_area0 = last + 2
         s_mean = s_area0 + len(areas)
@@ -549,19 +566,11 @@ class _Builder:
 
         # title block
         label = L.group_label(group)
-        of = ("CÁC " if fold(label).startswith(("so,", "so ")) else "") + label.upper()
-        year = f" NĂM {self.year}" if self.year else ""
-        self.merge(ws, 0, 0, 0, last, f"Phụ lục {L.roman(number)}", self.f_appendix)
-        self.merge(ws, 1, 0, 1, last, f"KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH{year} CỦA {of}",
-                   self.f_title)
-        province = f" tỉnh {self.province}" if self.province else ""
-        self.merge(ws, 2, 0, 2, last,
-                   f"(Kèm theo Quyết định số        /QĐ-UBND ngày      /     /        "
-                   f"của Ủy ban nhân dân{province})", self.f_italic)
-        info = f"Bộ tiêu chí: {self.rules.title} (phiên bản {self.rules.version})"
-        if self.period:
-            info += f"; số liệu từ {self.period}"
-        self.merge(ws, 3, 0, 3, last, info, self.f_italic)
+        fmts = (self.f_appendix, self.f_title, self.f_italic, self.f_italic)
+        titles = A.title_block(group, number, self.year, self.province, self.rules,
+                               self.period)
+        for r, (text, fmt) in enumerate(zip(titles, fmts, strict=True)):
+            self.merge(ws, r, 0, r, last, text, fmt)
 
         first = h2 + 1
         last_row = first + n - 1
@@ -573,6 +582,9 @@ class _Builder:
         heads = [(c, t) for c, t in heads if c is not None]
         if has_adj:
             heads += [(c_bonus, "Điểm thưởng"), (c_ded, "Điểm trừ")]
+        words = A.headings()
+        heads += [(c, words[k]) for k, c in c_decision.items()]
+        heads += [(c, words[k]) for k, c in c_year.items()]
         heads += [(c_total, "Tổng điểm đạt"), (c_max, "Điểm tối đa"),
                   (c_index, "Chỉ số CCHC (%)"), (c_rank, "Xếp hạng"), (c_class, "Xếp loại"),
                   (s_mean, "Chỉ số CCHC trung bình nhóm (%)")]
@@ -648,6 +660,7 @@ class _Builder:
                 self.put(ws, r, c_index, xv, self.f_idx)
             self.put(ws, r, c_rank, _num(t["rank"]), self.f_int)
             self.put(ws, r, c_class, _class_text(t["class"]), self.f_text_c)
+            self._decision_cells(ws, r, aid, c_decision, c_year, not _is_missing(t["rank"]))
             for j, a in enumerate(areas):
                 self.put(ws, r, s_area0 + j, idx.get((aid, a.code)), self.f_rate)
             self.formula(ws, r, s_mean, f"={mean_cell}", mean_index, self.f_rate)
@@ -660,6 +673,8 @@ class _Builder:
         if has_adj:
             mean_cols += [(c_bonus, [_num(v) for v in totals["bonus"]], self.f_mean_pts),
                           (c_ded, [_num(v) for v in totals["deduction"]], self.f_mean_pts)]
+        mean_cols += [(c, [_num(v) for v in self.view.totals.loc[ids, k]], self.f_mean_pts)
+                      for k, c in c_decision.items()]
         mean_cols += [(c_total, [_num(v) for v in totals["points"]], self.f_mean_pts),
                       (c_max, [_num(v) for v in totals["max_points"]], self.f_mean_pts),
                       (c_index, index_values, self.f_mean_idx)]
@@ -668,7 +683,7 @@ class _Builder:
         for c, values, fmt in mean_cols:
             rng = f"{xl_rowcol_to_cell(first, c)}:{xl_rowcol_to_cell(last_row, c)}"
             self.formula(ws, mean_row, c, f"=AVERAGE({rng})", _mean(values) if n else None, fmt)
-        for c in (c_rank, c_class, s_mean):
+        for c in (c_rank, c_class, s_mean, *c_year.values()):
             ws.write_blank(mean_row, c, None, self.f_mean_blank)
 
         # class counts
@@ -684,6 +699,7 @@ class _Builder:
             self.put(ws, mean_row + 1, 0, "Ô điểm lĩnh vực để trống: lĩnh vực đó chưa có tiêu "
                      "chí nào được tính cho đơn vị (không phát sinh hoặc chưa có điểm thẩm "
                      "định); điểm tối đa của đơn vị không tính lĩnh vực đó.", self.f_note)
+        self._decision_note(ws, mean_row + 2, ids)
         t0 = mean_row + 3
         self.put(ws, t0, 0, "Số đơn vị theo xếp loại", self.f_section)
         hc = t0 + 1
@@ -733,6 +749,7 @@ class _Builder:
         for c in (c_bonus, c_ded):
             if c is not None:
                 widths[c] = 9
+        widths.update({c: 10 for c in (*c_decision.values(), *c_year.values())})
         widths.update({c_total: 10, c_max: 10, c_index: 10, c_rank: 8,
                        c_class: _width(labels_seen + ["Xếp loại"], 10, 18),
                        last + 1: 3, s_mean: 13})
@@ -756,6 +773,9 @@ class _Builder:
         self.print_setup(ws, (h1, h2), f"Phụ lục {L.roman(number)} - {label}")
         ws.print_area(0, 0, tr, last)
         ws.hide_gridlines(2)
+        # the appendix sheets open selected as a group, so that the default print
+        # ("active sheets" in Excel, "selected sheets" in LibreOffice) prints them only
+        ws.select()
         if number == 1:
             ws.activate()
 
@@ -845,6 +865,94 @@ class _Builder:
         chart.set_size({"width": max(480, int(width_chars * 7.2)),
                         "height": max(260, 60 + 34 * k)})
         ws.insert_chart(at_row, c0, chart, {"x_offset": 4, "y_offset": 4})
+
+    # ----------------------------------------------------------------- decision columns
+    def _decision_cells(self, ws: Any, r: int, aid: str, cols: dict[str, int],
+                        year: dict[str, int], ranked: bool) -> None:
+        """Self-assessed, appraised and survey points of one unit; last year's rank and
+        the change when PREV was given."""
+        v = self.view.totals.loc[aid]
+        for key, c in cols.items():
+            self.put(ws, r, c, _num(v[key]), self.f_pts)
+        if year:
+            y = self.yoy.loc[aid]
+            self.put(ws, r, year["previous_rank"], _num(y["previous_rank"]), self.f_int)
+            self.put(ws, r, year["change"],
+                     A.change_text(y["rank_change"], bool(y["is_new"]), ranked),
+                     self.f_text_c)
+
+    def _decision_note(self, ws: Any, row: int, ids: list[str]) -> None:
+        """Say why a self-assessed or survey cell is blank, when one is."""
+        t = self.view.totals.loc[ids]
+        notes = []
+        if not t["has_self"].all():
+            notes.append(A.blank_self_note())
+        if not t["has_survey"].all():
+            notes.append(A.blank_survey_note())
+        if notes:
+            self.put(ws, row, 0, " ".join(notes), self.f_note)
+
+    def _appraisal_sheet(self, wb: Any, name: str) -> None:
+        """Every appraised leaf whose points differ from the unit's own, with the reason,
+        and the totals per unit."""
+        ws = wb.add_worksheet(name)
+        d = self.view.differences
+        words = A.appraisal_headings()
+        cols = list(words)
+        self.put(ws, 0, 0, A.appraisal_title(), self.f_section)
+        self.put(ws, 1, 0, A.appraisal_note(), self.f_note)
+        head = 3
+        ws.set_row(head, 32)
+        for c, key in enumerate(cols):
+            self.put(ws, head, c, words[key], self.f_head)
+        r = head + 1
+        if not len(d):
+            self.merge(ws, r, 0, r, len(cols) - 1, A.no_differences(), self.f_text)
+            r += 1
+        group_names = {g.id: L.group_label(g) for g in self.rules.groups}
+        for row in d.itertuples(index=False):
+            ws.set_row(r, 15 * max(1, math.ceil(len(_text(row.name)) / 50),
+                                   math.ceil(len(_text(row.note)) / 50)) + 3)
+            values = {"agency": self.names.get(row.agency_id, row.agency_id),
+                      "group": group_names.get(row.group, row.group), "leaf": row.leaf,
+                      "name": row.name, "self_points": _num(row.self_points),
+                      "appraised_points": _num(row.appraised_points),
+                      "difference": _num(row.difference), "note": _text(row.note)}
+            for c, key in enumerate(cols):
+                numeric = key in ("self_points", "appraised_points", "difference")
+                self.put(ws, r, c, values[key], self.f_pts if numeric else self.f_text)
+            r += 1
+        last = r - 1
+        units = self.view.unit_differences()
+        if len(units):
+            r += 1
+            self.put(ws, r, 0, A.appraisal_totals_title(), self.f_section)
+            r += 1
+            # in the columns of the table above: the number of leaves under "Mã", the
+            # points under their own headings
+            at = {"agency": 0, "group": 1, "leaves": 2, "self_points": 4,
+                  "appraised_points": 5, "difference": 6}
+            ws.set_row(r, 32)
+            for key, text in A.appraisal_total_headings().items():
+                self.put(ws, r, at[key], text, self.f_head)
+            for row in units.itertuples(index=False):
+                r += 1
+                values = {"agency": self.names.get(row.agency_id, row.agency_id),
+                          "group": group_names.get(row.group, row.group),
+                          "leaves": float(row.leaves), "self_points": _num(row.self_points),
+                          "appraised_points": _num(row.appraised_points),
+                          "difference": _num(row.difference)}
+                for key, v in values.items():
+                    fmt = (self.f_int if key == "leaves" else
+                           self.f_text if key in ("agency", "group") else self.f_pts)
+                    self.put(ws, r, at[key], v, fmt)
+        for c, w in enumerate((30, 16, 9, 52, 11, 11, 11, 52)):
+            ws.set_column(c, c, w)
+        ws.freeze_panes(head + 1, 1)
+        if len(d):
+            ws.autofilter(head, 0, last, len(cols) - 1)
+        self.print_setup(ws, (head, head), name)
+        ws.print_area(0, 0, r, len(cols) - 1)
 
     # ----------------------------------------------------------------- ledger
     def _ledger_sheet(self, wb: Any, name: str, led: pd.DataFrame) -> None:

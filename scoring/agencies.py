@@ -97,24 +97,54 @@ def resolve_agency(ds: Dataset, query: str) -> str:
     if not text:
         raise UsageError(Problem("the agency is blank", field="AGENCY",
                                  fix="give an agency id or name"))
+    ids = find_agencies(ds, text)
+    if len(ids) == 1:
+        return ids[0]
+    if len(ids) > 1:
+        more = f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else ""
+        raise UsageError(Problem(
+            f"'{text}' matches {len(ids)} agencies: {_describe(ds, ids[:_SHOWN])}{more}",
+            field="AGENCY", fix="give the agency id, or more of the name"))
+    raise UsageError(Problem(f"unknown agency '{text}'", field="AGENCY",
+                             fix=suggest_agencies(ds, text)))
+
+
+def find_agencies(ds: Dataset, query: str, *, exact: bool = False) -> list[str]:
+    """Every agency ``query`` could name, at the first level that matches anything.
+
+    An id wins; then an exact name or alias (accent- and case-insensitive), then a prefix,
+    then a substring (``exact=True`` stops after exact names). Empty when nothing matches.
+
+    Examples
+    --------
+    >>> from scoring.dataset import load_dataset
+    >>> from scoring.paths import BUNDLED_DATASET
+    >>> find_agencies(load_dataset(BUNDLED_DATASET), "sở du lịch")
+    ['so-du-lich']
+    """
+    text = nfc(str(query)).strip()
+    if not text:
+        return []
     if text in ds.agencies.index:
-        return text
+        return [text]
     q = fold(text)
     keys = _keys(ds)
-    for match in (lambda k: k == q, lambda k: k.startswith(q), lambda k: q in k):
+    levels = [lambda k: k == q]
+    if not exact:
+        levels += [lambda k: k.startswith(q), lambda k: q in k]
+    for match in levels:
         ids = list(dict.fromkeys(aid for key, aid in keys if match(key)))
-        if len(ids) == 1:
-            return ids[0]
-        if len(ids) > 1:
-            more = f" and {len(ids) - _SHOWN} more" if len(ids) > _SHOWN else ""
-            raise UsageError(Problem(
-                f"'{text}' matches {len(ids)} agencies: {_describe(ds, ids[:_SHOWN])}{more}",
-                field="AGENCY", fix="give the agency id, or more of the name"))
-    names = {}
-    for key, aid in keys:
+        if ids:
+            return ids
+    return []
+
+
+def suggest_agencies(ds: Dataset, query: str) -> str:
+    """How to fix an unknown agency: the closest names (or where to look)."""
+    names: dict[str, str] = {}
+    for key, aid in _keys(ds):
         names.setdefault(key, aid)
-    hits = list(dict.fromkeys(names[fold(h)] for h in suggest(text, list(names), n=_SHOWN,
-                                                                cutoff=0.5)))
-    fix = (f"did you mean {_describe(ds, hits[:3])}?" if hits else
-           "give an agency id or name from agencies.csv")
-    raise UsageError(Problem(f"unknown agency '{text}'", field="AGENCY", fix=fix))
+    hits = list(dict.fromkeys(names[fold(h)] for h in suggest(query, list(names), n=_SHOWN,
+                                                                 cutoff=0.5)))
+    return (f"did you mean {_describe(ds, hits[:3])}?" if hits else
+            "give an agency id or name from agencies.csv")

@@ -23,6 +23,7 @@ import gettext
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -31,6 +32,9 @@ DEFAULT_LANGUAGE = "vi"
 
 _catalogs: dict[str, gettext.NullTranslations] = {}
 _current: str | None = None
+# per request/task/thread context: ``language()`` sets it, so concurrent web requests in
+# different languages do not see each other's choice; ``set_language`` stays process-wide
+_scoped: ContextVar[str | None] = ContextVar("cchc_language", default=None)
 
 
 def _load(lang: str) -> gettext.NullTranslations:
@@ -59,7 +63,11 @@ def set_language(lang: str | None) -> str:
 
 
 def get_language() -> str:
-    """The language in force (``CCHC_LANG`` until :func:`set_language` is called)."""
+    """The language in force: the innermost :func:`language` block of this context, else
+    the process-wide one (``CCHC_LANG`` until :func:`set_language` is called)."""
+    scoped = _scoped.get()
+    if scoped is not None:
+        return scoped
     if _current is None:
         return set_language(os.environ.get("CCHC_LANG"))
     return _current
@@ -83,10 +91,14 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 @contextmanager
-def language(lang: str) -> Iterator[str]:
-    """Temporarily switch language (``with language("en"): ...``)."""
-    previous = get_language()
+def language(lang: str | None) -> Iterator[str]:
+    """Switch language inside a block (``with language("en"): ...``).
+
+    The switch is local to the current context (thread, asyncio task, web request):
+    other threads keep their language, so one process can answer in both at once.
+    """
+    token = _scoped.set(normalize_language(lang))
     try:
-        yield set_language(lang)
+        yield _scoped.get() or DEFAULT_LANGUAGE
     finally:
-        set_language(previous)
+        _scoped.reset(token)

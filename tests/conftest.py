@@ -32,6 +32,25 @@ def seed_report() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def annual_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled dataset plus the scores.csv / surveys.csv of tests/annual_data.py."""
+    from tests.annual_data import write_annual_dataset
+
+    return write_annual_dataset(tmp_path_factory.mktemp("annual") / "ds")
+
+
+@pytest.fixture(scope="session")
+def annual_result(annual_data: Path):  # noqa: ANN201 - a ScoreResult
+    """The bundled rules scored on :func:`annual_data`."""
+    from scoring.dataset import load_dataset
+    from scoring.engine import score
+    from scoring.paths import BUNDLED_RULES
+    from scoring.rules.loader import load_rules
+
+    return score(load_rules(BUNDLED_RULES), load_dataset(annual_data))
+
+
 @pytest.fixture
 def english():
     """Run the test in English (messages as written in the code); Vietnamese is the default."""

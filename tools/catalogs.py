@@ -33,6 +33,8 @@ LOCALE = ROOT / "scoring" / "locale"
 LANG = "vi"
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+TEMPLATES = ROOT / "cchc" / "web" / "templates"
+"""Jinja templates of the web application: one catalog each, ``cchc.web.templates.<name>``."""
 
 
 def modules() -> dict[str, Path]:
@@ -43,14 +45,17 @@ def modules() -> dict[str, Path]:
             rel = path.relative_to(ROOT).with_suffix("")
             parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
             found[".".join(parts)] = path
+    for path in sorted(TEMPLATES.glob("*.html")):
+        found[f"cchc.web.templates.{path.stem}"] = path
     return found
 
 
 def extract(path: Path) -> list[tuple[str | tuple[str, str], int]]:
     """(message, line) for every translatable message of one source file."""
     out = []
+    method = "jinja2.ext:babel_extract" if path.suffix == ".html" else "python"
     for lineno, message, _comments, _context in extract_from_file(
-            "python", path, keywords=KEYWORDS):
+            method, path, keywords=KEYWORDS):
         out.append((message, lineno))
     return out
 

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "compare": ("cchc.cli.compare", "compare", "Rank and points shifts between two rule sets."),
     "simulate": ("cchc.cli.simulate", "simulate", "Monte Carlo rank intervals."),
     "whatif": ("cchc.cli.whatif", "whatif", "What-if and goal-seek for one agency."),
+    "serve": ("cchc.cli.serve", "serve", "The web application for the team."),
 }
 
 

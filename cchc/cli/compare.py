@@ -12,6 +12,7 @@ import click
 
 from cchc.cli.options import data_option, format_option, rules_option
 from scoring.errors import Problem, UsageError
+from scoring.i18n import _
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",
                "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a", "class_b",
@@ -34,8 +35,12 @@ GROUP_COLUMNS = ["group", "agencies", "spearman", "kendall", "mean_abs_rank_shif
 @format_option("table", "csv")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Also write a workbook (.xlsx) with the table and a rank-shift chart.")
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path), default=None,
+              help="Compare with last year's ranks instead (A): last year's workbook "
+                   "(cchc rank) or a CSV agency_id,rank,index.")
 def compare(rules_path: Path, against_path: Path | None, data_path: Path,
-            against_data_path: Path | None, fmt: str, output: Path | None) -> None:
+            against_data_path: Path | None, fmt: str, output: Path | None,
+            previous_path: Path | None) -> None:
     """Points, index, rank and class under A (--rules) and B (--against), and why.
 
     Every difference is B − A; a positive rank shift means the agency sits lower under
@@ -47,6 +52,11 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
     from scoring.simulate.compare import compare as run_compare
     from scoring.simulate.workbook import COMPARE_HEADINGS, write_compare_workbook
 
+    if previous_path is not None:
+        _against_previous(rules_path, data_path, previous_path, fmt,
+                          output is not None or against_path is not None
+                          or against_data_path is not None)
+        return
     if against_path is None and against_data_path is None:
         raise UsageError(Problem("nothing to compare against", field="--against",
                                  fix="give --against RULES (another rule set) or "
@@ -80,3 +90,30 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
             click.echo("Không đơn vị nào đổi xếp loại.")
     if output is not None:
         click.echo(f"Đã ghi {output}", err=True)
+
+
+def _against_previous(rules_path: Path, data_path: Path, previous_path: Path, fmt: str,
+                      other_options: bool) -> None:
+    """``compare --previous``: last year's ranks (A) against this year's (B)."""
+    from scoring.engine import score
+    from scoring.previous import COMPARE_COLUMNS, compare_previous, read_previous
+    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.workbook import COMPARE_HEADINGS
+
+    if other_options:
+        raise UsageError(Problem(_("--previous compares this year with last year's ranks; "
+                                   "it cannot be combined with --against, --against-data "
+                                   "or -o"), field="--previous",
+                                 fix=_("leave those out, or use cchc rank --previous for a "
+                                       "workbook with last year's ranks")))
+    result = score(load_rules_at(rules_path), load_data_at(data_path))
+    table = compare_previous(result.totals, read_previous(previous_path, result.dataset))
+    if fmt == "csv":
+        echo_csv(table.set_index("agency_id"), COMPARE_COLUMNS)
+        return
+    names = {g.id: g.name for g in result.rules.groups}
+    print_table(_("Compared with last year: A = {previous}, B = this year (difference = "
+                  "B − A)").format(previous=previous_path),
+                table.set_index("agency_id"), dict(COMPARE_HEADINGS),
+                [c for c in COMPARE_COLUMNS if c != "group"], group_names=names,
+                digits={"rank_a": 0, "rank_b": 0, "rank_shift": 0})

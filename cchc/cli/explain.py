@@ -1,9 +1,11 @@
 """``cchc explain AGENCY``: every leaf of one agency, and why it earned its points.
 
 ``--format csv`` gives the agency's ledger rows (columns ``area, criterion, leaf, name,
-kind, inputs, value, rule, points, max_points, leaf_max, status``); their ``points`` add
-up to the agency's points in ``cchc score``. ``--format table`` groups them by area with
-area subtotals and Vietnamese headings.
+kind, inputs, value, rule, points, max_points, leaf_max, status, self_points,
+appraised_points``); their ``points`` add up to the agency's points in ``cchc score``.
+``self_points`` / ``appraised_points`` are the points counted from the unit's own and
+the council's score (scores.csv) on manual leaves, blank where none was given.
+``--format table`` groups them by area with area subtotals and Vietnamese headings.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import pandas as pd
 
 from cchc.cli.options import data_option, format_option, rules_option
 from cchc.cli.score import render_table, vi
+from scoring.i18n import _
 
 CSV_COLUMNS: tuple[str, ...] = ("area", "criterion", "leaf", "name", "kind", "inputs", "value",
-                                "rule", "points", "max_points", "leaf_max", "status")
+                                "rule", "points", "max_points", "leaf_max", "status",
+                                "self_points", "appraised_points")
 STATUS_VI: dict[str, str] = {"scored": "tính từ dữ liệu", "not_applicable": "không áp dụng",
                              "manual": "điểm thẩm định/tự chấm", "capped": "giới hạn ở tối đa",
                              "missing": "chưa có điểm"}
@@ -27,6 +31,11 @@ def _num(x: float) -> str:
     if pd.isna(x):
         return "—"
     return f"{x:.4g}".replace(".", ",")
+
+
+def _both_headings(both: bool) -> list[str]:
+    """Headings of the self-assessed and appraised columns (when the unit has any)."""
+    return [_("Self"), _("Appraised")] if both else []
 
 
 @click.command("explain")
@@ -44,11 +53,15 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
     (they are listed in one line; --all shows them); csv always has every leaf."""
     from cchc.cli.score import compute
     from scoring.agencies import resolve_agency
+    from scoring.appraisal import agency_manual_points
     from scoring.engine import explain as explain_rows
 
     result = compute(rules_path, data_path)
     agency_id = resolve_agency(result.dataset, agency)
     rows = explain_rows(result, agency_id)
+    manual = agency_manual_points(result, agency_id).set_index("leaf")
+    for col in ("self_points", "appraised_points"):
+        rows[col] = rows["leaf"].map(manual[col]).astype(float)
     if fmt == "csv":
         click.echo(rows[list(CSV_COLUMNS)].to_csv(index=False), nl=False)
         return
@@ -64,24 +77,29 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
         click.echo(f"Điểm thưởng: {vi(total['bonus'])}; điểm trừ: {vi(total['deduction'])}")
     tree = result.rules.tree_of(group.id)
     area_names = {a.code: a.name for a in tree.areas}
-    table = [["Mã", "Tiêu chí", "Dữ liệu", "Giá trị", "Quy tắc áp dụng", "Điểm", "Tối đa",
-              "Trạng thái"]]
+    both = len(manual) > 0  # self-assessed and appraised points side by side
+    table = [["Mã", "Tiêu chí", "Dữ liệu", "Giá trị", "Quy tắc áp dụng",
+              *_both_headings(both), "Điểm", "Tối đa", "Trạng thái"]]
     missing = rows[rows["status"] == "missing"]
     for area, part in rows.groupby("area", sort=False):
         label = area_names.get(area, "Điểm thưởng, điểm trừ") if area else \
             "Điểm thưởng, điểm trừ"
-        table.append([str(area or "±"), label.upper(), "", "", "",
+        table.append([str(area or "±"), label.upper(), "", "", "", *([""] * 2 * both),
                       vi(part["points"].sum()), vi(part["max_points"].sum()), ""])
         for r in part.itertuples(index=False):
             if r.status == "missing" and not show_all:
                 continue
             inputs = "" if r.status == "missing" else r.inputs
-            table.append([r.leaf, r.name, inputs, _num(r.value), r.rule, vi(r.points),
-                          vi(r.max_points), STATUS_VI.get(r.status, r.status)])
-    table.append(["", "TỔNG", "", "", "", vi(rows["points"].sum()),
+            pair = ["", ""]
+            if both and r.leaf in manual.index:
+                inputs = ""  # the two columns say it
+                pair = [_num(r.self_points), _num(r.appraised_points)]
+            table.append([r.leaf, r.name, inputs, _num(r.value), r.rule, *pair[:2 * both],
+                          vi(r.points), vi(r.max_points), STATUS_VI.get(r.status, r.status)])
+    table.append(["", "TỔNG", "", "", "", *([""] * 2 * both), vi(rows["points"].sum()),
                   vi(rows["max_points"].sum()), ""])
     click.echo("")
-    for line in render_table(table, "lllrlrrl"):
+    for line in render_table(table, "lllrl" + "rr" * both + "rrl"):
         click.echo(line)
     if len(missing) and not show_all:
         dropped = int((missing["max_points"].eq(0) & missing["area"].ne("")).sum())

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from cchc.cli.options import data_option, rules_option
+from scoring.i18n import _
 
 
 def compute(rules_path: Path, data_path: Path) -> Any:
@@ -22,6 +23,40 @@ def compute(rules_path: Path, data_path: Path) -> Any:
     from scoring.rules.loader import load_rules
 
     return score(load_rules(rules_path), load_dataset(data_path))
+
+
+def appendix_targets(docx_path: Path | None, pdf_path: Path | None,
+                     inputs: tuple[Path, ...]) -> tuple[Path | None, Path | None]:
+    """Check the --docx and --pdf targets before any work; () when neither is asked."""
+    from reports.docx import check_document_path, libreoffice
+
+    if docx_path is None and pdf_path is None:
+        return ()
+    docx = None if docx_path is None else check_document_path(docx_path, ".docx", inputs,
+                                                              "--docx")
+    pdf = None if pdf_path is None else check_document_path(pdf_path, ".pdf", inputs, "--pdf")
+    if pdf is not None:
+        libreoffice()  # a clear message now if LibreOffice is missing
+    return docx, pdf
+
+
+def write_appendix(result: Any, previous: Any, docx: Path | None,
+                   pdf: Path | None) -> list[Path]:
+    """Write the decision appendix as Word and/or PDF; the files written."""
+    from reports.annual import appendices
+    from reports.docx import build_appendix, docx_to_pdf, write_docx, write_docx_temp
+    from scoring.appraisal import compare_self
+    from scoring.previous import year_over_year
+
+    yoy = None if previous is None else year_over_year(result.totals, previous)
+    doc = build_appendix(appendices(result, compare_self(result), yoy))
+    written = []
+    if docx is not None:
+        written.append(write_docx(doc, docx))
+    if pdf is not None:
+        with write_docx_temp(doc, pdf) as source:
+            written.append(docx_to_pdf(source, pdf))
+    return written
 
 
 def _vi(x: float) -> str:
@@ -36,7 +71,16 @@ def _vi(x: float) -> str:
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Workbook to write (.xlsx). Default: cchc-<dataset>.xlsx in the "
                    "current folder.")
-def rank(rules_path: Path, data_path: Path, output: Path | None) -> None:
+@click.option("--previous", "previous_path", type=click.Path(path_type=Path), default=None,
+              help="Last year's workbook (written by cchc rank) or a CSV "
+                   "agency_id,rank,index: adds last year's rank and the change.")
+@click.option("--docx", "docx_path", type=click.Path(path_type=Path), default=None,
+              help="Also write the decision appendix (Phụ lục I, II, ...) as a Word "
+                   "document (.docx): A4 landscape, ready to attach.")
+@click.option("--pdf", "pdf_path", type=click.Path(path_type=Path), default=None,
+              help="Also write the decision appendix as PDF (converted by LibreOffice).")
+def rank(rules_path: Path, data_path: Path, output: Path | None,
+         previous_path: Path | None, docx_path: Path | None, pdf_path: Path | None) -> None:
     """Write the annual ranking workbook (Vietnamese, A4, ready to attach).
 
     One sheet per group (ranking table, mean, counts per class, charts), the ledger of
@@ -45,12 +89,18 @@ def rank(rules_path: Path, data_path: Path, output: Path | None) -> None:
     """
     from reports.workbook import check_output_path, default_filename, write_workbook
 
-    inputs = (rules_path, data_path)
+    inputs = (rules_path, data_path, *([previous_path] if previous_path is not None else []))
     if output is not None:
         check_output_path(output, inputs)  # fail before the (slower) scoring
+    documents = appendix_targets(docx_path, pdf_path, inputs)
     result = compute(rules_path, data_path)
+    previous = None
+    if previous_path is not None:
+        from scoring.previous import read_previous
+
+        previous = read_previous(previous_path, result.dataset)
     target = output if output is not None else Path.cwd() / default_filename(result)
-    summary = write_workbook(result, target, inputs=inputs)
+    summary = write_workbook(result, target, inputs=inputs, previous=previous)
     click.echo(f"Đã ghi bảng tính: {summary.path}")
     click.echo(f"Các trang: {', '.join(summary.sheets)}")
     for g in summary.groups:
@@ -60,3 +110,6 @@ def rank(rules_path: Path, data_path: Path, output: Path | None) -> None:
             click.echo(f"  Hạng {rank_no}: {agency} — Chỉ số CCHC {_vi(index)} %")
         counts = "; ".join(f"{label}: {n}" for label, n in g.classes)
         click.echo(f"  Xếp loại: {counts}")
+    if documents:
+        for path in write_appendix(result, previous, *documents):
+            click.echo(_("Written: {path}").format(path=path))

@@ -41,7 +41,8 @@ def _close(a, b, tol=1e-9):
 
 def test_sheets_in_order(book):
     summary, formulas, _ = book
-    assert formulas.sheetnames == [DEPT, "Biểu đồ I", COMMUNE, "Biểu đồ II", "Chi tiết điểm",
+    assert formulas.sheetnames == [DEPT, "Biểu đồ I", COMMUNE, "Biểu đồ II", "Thẩm định",
+                                   "Chi tiết điểm",
                                    "Số liệu đầu vào",
                                    "Kiểm tra số liệu", "Bộ tiêu chí", "Nguồn gốc"]
     assert list(summary.sheets) == formulas.sheetnames

@@ -1,0 +1,57 @@
+"""``cchc serve``: the web application for the team (same results, same messages).
+
+Listens on 127.0.0.1 unless ``--host`` says otherwise; any other address needs the shared
+password in ``CCHC_PASSWORD``. Uploads and saved variants go into ``--workspace``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from cchc.cli.options import data_option, rules_option
+from scoring.i18n import _
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (another than 127.0.0.1 needs CCHC_PASSWORD).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port to listen on.")
+@rules_option
+@data_option
+@click.option("--workspace", "workspace", type=click.Path(path_type=Path),
+              default=Path("cchc-workspace"), show_default=True,
+              help="Folder for uploads, saved variants and temporary files.")
+@click.option("--max-upload-mb", "max_upload_mb", type=click.FloatRange(min=0, min_open=True),
+              default=50, show_default=True, help="Largest upload accepted, in MB.")
+@click.option("--secure-cookies", is_flag=True,
+              help="Mark the session cookie Secure (when served behind HTTPS).")
+def serve(host: str, port: int, rules_path: Path, data_path: Path, workspace: Path,
+          max_upload_mb: float, secure_cookies: bool) -> None:
+    """Start the web application (Vietnamese; English with ?lang=en or the switch)."""
+    import uvicorn
+
+    from cchc.web.app import create_app
+    from cchc.web.config import PASSWORD_ENV, WebConfig
+    from scoring.dataset import load_dataset
+    from scoring.rules.loader import load_rules
+
+    config = WebConfig.make(workspace, rules=rules_path, data=data_path, host=host,
+                            max_upload_mb=max_upload_mb, secure_cookies=secure_cookies)
+    load_rules(rules_path)  # fail now, with the command line's message, not on the first page
+    load_dataset(data_path)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(_("cchc web application: http://{host}:{port}/").format(host=shown, port=port))
+    click.echo(_("Workspace: {path}").format(path=config.workspace))
+    if config.auth_required:
+        click.echo(_("Sign-in required: the password is the one in {env}.").format(
+            env=PASSWORD_ENV))
+    else:
+        click.echo(_("Listening on this computer only; no sign-in."))
+    click.echo(_("Stop with Ctrl+C."))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    uvicorn.run(create_app(config), host=host, port=port, log_level="warning",
+                server_header=False)
