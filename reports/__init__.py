@@ -11,12 +11,11 @@ Examples
 from reports.workbook import (
     GroupSummary,
     WorkbookSummary,
-    check_output_path,
     creation_time,
     default_filename,
     summarise,
     write_workbook,
 )
 
-__all__ = ["GroupSummary", "WorkbookSummary", "check_output_path", "creation_time",
+__all__ = ["GroupSummary", "WorkbookSummary", "creation_time",
            "default_filename", "summarise", "write_workbook"]

@@ -33,15 +33,13 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
-import re
-import tempfile
-from collections.abc import Iterable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,8 +49,17 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import annual as A
 from reports import labels as L
+from reports.xlsx import column_values, write_rows, write_xlsx
+from reports.xlsx import is_missing as _is_missing
+from reports.xlsx import number as _num
+from reports.xlsx import put as _put
+from reports.xlsx import text as _text
 from scoring.appraisal import compare_self
 from scoring.errors import Problem, UsageError
+from scoring.files import atomic_output, check_output
+from scoring.i18n import _
+from scoring.importer.numbers import NumberFormatError, parse_number
+from scoring.paths import BUNDLED_RULES_ID, BUNDLED_RULES_SHA256
 from scoring.previous import PreviousYear, year_over_year
 
 FONT = "Times New Roman"
@@ -64,6 +71,16 @@ SHEET_PROVENANCE = "Nguồn gốc"
 _TOL = 1e-9
 # a sheet holds at most 1,048,576 rows: longer ledgers continue on "Chi tiết điểm (2)", ...
 LEDGER_ROWS_PER_SHEET = 1_000_000
+# the ledger's published columns (group, criterion, component and the declared max are
+# in the rule-set sheet) and which of them are numbers
+LEDGER_COLUMNS = ("agency_id", "agency", "area", "leaf", "name", "kind", "inputs", "value",
+                  "rule", "points", "max_points", "status")
+LEDGER_NUMERIC = frozenset({"value", "points", "max_points"})
+LEDGER_MODES = ("auto", "sheet", "csv", "none")
+# "auto": the ledger goes in the workbook up to this many rows (a province: ~60,000), as a
+# CSV beside it above (a national dataset: 1.2 million rows would take minutes)
+LEDGER_AUTO_MAX_ROWS = 300_000
+LEDGER_CHUNK = 100_000  # ledger rows prepared at a time (bounds the memory of the cells)
 NO_CLASS = "Chưa đủ số liệu"  # shown where the engine gives no index, hence no class
 # fills for classes, best first (green → red); the unclassified get grey
 _CLASS_FILLS = ("#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE", "#E4DFEC")
@@ -144,67 +161,6 @@ def default_filename(result: ScoreResultLike) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in stem) + ".xlsx"
 
 
-def check_output_path(path: Path, inputs: Iterable[Path] = ()) -> Path:
-    """Check where the workbook goes; return the absolute target.
-
-    Fails with one :class:`~scoring.errors.UsageError` when the name does not end in
-    ``.xlsx``, the folder does not exist, the target is a folder, or the target is an
-    input (the rule file, or any file inside the rules or dataset folder).
-
-    Examples
-    --------
-    >>> check_output_path(Path("/no/such/folder/x.xlsx"))  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    scoring.errors.UsageError: -o: the folder /no/such/folder does not exist. Fix: ...
-    """
-    target = Path(os.path.abspath(path))
-    if target.suffix.lower() != ".xlsx":
-        raise UsageError(Problem(f"the workbook name {path} does not end in .xlsx", field="-o",
-                                 fix="give a file name ending in .xlsx"))
-    if not target.parent.is_dir():
-        raise UsageError(Problem(f"the folder {target.parent} does not exist", field="-o",
-                                 fix=f"create it first (mkdir -p {target.parent}) "
-                                     "or choose another folder"))
-    if target.is_dir():
-        raise UsageError(Problem(f"{target} is a folder", field="-o",
-                                 fix="give a file name ending in .xlsx"))
-    real = target.resolve()
-    for item in inputs:
-        src = Path(item).resolve()
-        if real == src or (src.is_dir() and src in real.parents):
-            what = "is" if real == src else "is inside"
-            raise UsageError(Problem(f"{path} {what} an input ({item}); writing there would "
-                                     "change the rules or data", field="-o",
-                                     fix="write the workbook outside the rules and dataset "
-                                         "folders"))
-    return target
-
-
-def _is_missing(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _num(v: Any) -> float | None:
-    """A finite float, or None (missing, NaN, infinite, not a number)."""
-    if _is_missing(v) or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _text(v: Any) -> str:
-    return "" if _is_missing(v) else str(v)
-
-
 def _class_text(v: Any) -> str:
     return _text(v) or NO_CLASS
 
@@ -262,7 +218,7 @@ def summarise(result: ScoreResultLike) -> tuple[GroupSummary, ...]:
         rows = totals[totals["group"] == group.id]
         ranked = rows[rows["rank"].notna()]
         top = tuple((int(r["rank"]), _text(r["agency"]), float(r["index"]))
-                    for _, r in ranked.head(3).iterrows())
+                    for r in ranked.head(3).to_dict("records"))
         counts = rows["class"].map(_class_text).value_counts()
         order = [c.label for c in group.classes] + [group.unclassified]
         order += [c for c in counts.index if c not in order]
@@ -283,8 +239,102 @@ def _group_sheet_name(i: int, group: Any, taken: set[str]) -> str:
 
 
 # --------------------------------------------------------------------------- writing
+def ledger_csv_path(path: str | Path) -> Path:
+    """Where ``--ledger csv`` puts the ledger: ``<workbook>-chi-tiet-diem.csv`` beside it.
+
+    Examples
+    --------
+    >>> ledger_csv_path("out/cchc-khanh-hoa-2022.xlsx").name
+    'cchc-khanh-hoa-2022-chi-tiet-diem.csv'
+    """
+    path = Path(os.path.abspath(path))
+    return path.with_name(f"{path.stem}-chi-tiet-diem.csv")
+
+
+def index_digits(rules: Any) -> int:
+    """Decimals the index is shown with: the rule set's ``ranking.precision`` (the digits
+    ranks and classes compare), 2 when the rule set does not say, 6 for exact comparison.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> index_digits(NS(ranking=NS(precision=4))), index_digits(NS(ranking=NS()))
+    (4, 2)
+    """
+    precision = getattr(getattr(rules, "ranking", None), "precision", 2)
+    return 6 if precision is None else max(0, int(precision))
+
+
+def rules_fingerprint(rules: Any) -> str:
+    """sha256 of what a rule set says (its model, without comments, layout, file paths or
+    its own tests): two copies of a rule set in different folders or with different
+    comments have the same fingerprint; any change to a point, band, class or name does
+    not."""
+    dump = rules.model_dump(mode="json", exclude={"content_hash", "notes", "tests"})
+    text = json.dumps(dump, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def changes(result: ScoreResultLike) -> tuple[str, ...]:
+    """Why ``result`` is not an official ranking (empty when it is).
+
+    The rule set is changed when it is not the bundled one as shipped (its
+    :func:`rules_fingerprint` differs from :data:`scoring.paths.BUNDLED_RULES_SHA256`) —
+    unless it is a rule set of its own that follows a decision (``source.kind: decision``,
+    not a variant). The
+    dataset is edited when a file its manifest lists no longer has the recorded sha256.
+    A workbook with changes is titled as a trial, never under the official title.
+    """
+    out = []
+    rs = result.rules
+    own_decision = (getattr(rs.source, "kind", "") == "decision" and not rs.extends
+                    and rs.id != BUNDLED_RULES_ID)
+    if rules_fingerprint(rs) != BUNDLED_RULES_SHA256 and not own_decision:
+        out.append(_("rule set {id} differs from the bundled rule set {bundled}").format(
+            id=rs.id, bundled=BUNDLED_RULES_ID) if rs.id == BUNDLED_RULES_ID else
+            _("rule set {id} is a variant or a simulation, not a decision").format(id=rs.id))
+    edited = edited_files(result.dataset)
+    if edited:
+        out.append(_("dataset files changed since import: {files}").format(
+            files=", ".join(edited)))
+    return tuple(out)
+
+
+def edited_files(ds: Any) -> list[str]:
+    """Files of the dataset folder whose sha256 differs from its manifest (or are gone)."""
+    folder = getattr(ds, "path", None)
+    listed = (getattr(ds, "manifest", None) or {}).get("files") or {}
+    if folder is None or not isinstance(listed, dict):
+        return []
+    out = []
+    for name, digest in sorted(listed.items()):
+        path = Path(folder) / str(name)
+        try:
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            actual = None
+        if actual != digest:
+            out.append(str(name))
+    return out
+
+
+def ledger_mode(requested: str, rows: int) -> str:
+    """The ledger mode in force: ``auto`` becomes ``sheet`` or ``csv`` by size.
+
+    Examples
+    --------
+    >>> ledger_mode("auto", 60_000), ledger_mode("auto", 1_200_000), ledger_mode("sheet", 1)
+    ('sheet', 'csv', 'sheet')
+    """
+    if requested == "auto":
+        return "sheet" if rows <= LEDGER_AUTO_MAX_ROWS else "csv"
+    return requested
+
+
 def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path] = (),
-                   created: datetime | None = None,
+                   created: datetime | None = None, force: bool = False,
+                   ledger: str = "auto",
+                   progress: Callable[[int], None] | None = None,
                    previous: PreviousYear | None = None) -> WorkbookSummary:
     """Write the ranking workbook for ``result`` to ``path``, atomically.
 
@@ -299,6 +349,15 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
     created : datetime, optional
         Time stamp of the file (default :func:`creation_time`, which honours
         ``SOURCE_DATE_EPOCH``).
+    force : bool
+        Replace an existing file at ``path`` (otherwise refused).
+    ledger : {"auto", "sheet", "csv", "none"}
+        Where the ledger (every unit × leaf) goes: sheets of the workbook, a UTF-8 CSV
+        beside it (:func:`ledger_csv_path`; much faster at national size), or nowhere;
+        ``auto`` (default) is ``sheet`` up to :data:`LEDGER_AUTO_MAX_ROWS` rows and
+        ``csv`` above (see :func:`ledger_mode`). The workbook says which.
+    progress : callable, optional
+        Called with the number of ledger rows written so far, now and then.
     previous : PreviousYear, optional
         Last year's ranks (:func:`scoring.previous.read_previous`): the group sheets
         gain the columns "Xếp hạng năm trước" and "Tăng/giảm".
@@ -311,8 +370,8 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
     Raises
     ------
     UsageError
-        Bad target (see :func:`check_output_path`) or the file cannot be written; the
-        target is then untouched.
+        Bad target (see :func:`scoring.files.check_output`) or the file cannot be
+        written; the target is then untouched.
 
     Examples
     --------
@@ -320,35 +379,39 @@ def write_workbook(result: ScoreResultLike, path: Path, *, inputs: Iterable[Path
     >>> s.sheets[-1]  # doctest: +SKIP
     'Nguồn gốc'
     """
-    target = check_output_path(path, inputs)
+    if ledger not in LEDGER_MODES:
+        raise UsageError(Problem(_("unknown ledger mode {mode!r}").format(mode=ledger),
+                                 field="--ledger", fix=_("use one of: {modes}").format(
+                                     modes=", ".join(LEDGER_MODES))))
+    ledger = ledger_mode(ledger, len(result.ledger))
     stamp = created or creation_time()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        sheets = _Builder(result, stamp, previous).build(tmp)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
-    except OSError as err:
-        with suppress(OSError):
-            tmp.unlink()
-        raise UsageError(Problem(f"cannot write the workbook: {err.strerror or err}",
-                                 file=str(target), fix="check the folder is writable and "
-                                 "the file is not open in another program")) from None
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
-    return WorkbookSummary(target, sheets, summarise(result))
+    csv_path = None
+    if ledger == "csv":
+        check_output(path, inputs=inputs, force=force)  # both targets before either is written
+        csv_path = check_output(ledger_csv_path(path), inputs=inputs, suffix=".csv",
+                                force=force)
+    builder = _Builder(result, stamp, previous, ledger=ledger, ledger_csv=csv_path,
+                       progress=progress)
+    if csv_path is not None:
+        with atomic_output(csv_path) as tmp:
+            builder.write_ledger_csv(tmp)
+    sheets = write_xlsx(path, builder.build, inputs=inputs, force=force,
+                        constant_memory=True,
+                        default_format_properties={"font_name": FONT, "font_size": 11})
+    return WorkbookSummary(Path(os.path.abspath(path)), sheets, summarise(result))
 
 
 class _Builder:
     """Builds one workbook; one instance per file."""
 
     def __init__(self, result: ScoreResultLike, created: datetime,
-                 previous: PreviousYear | None = None):
+                 previous: PreviousYear | None = None, *, ledger: str = "sheet",
+                 ledger_csv: Path | None = None,
+                 progress: Callable[[int], None] | None = None):
+        self.ledger_mode = ledger
+        self.ledger_csv = ledger_csv
+        self.progress = progress
+        self.progress_offset = 0  # ledger rows written on earlier sheets
         self.r = result
         self.view = compare_self(result)
         self.yoy = None if previous is None else year_over_year(result.totals, previous)
@@ -363,6 +426,7 @@ class _Builder:
         self.period = (f"{_vi_date(period.get('start'))} – {_vi_date(period.get('end'))}"
                        if period else "")
         self.names = self._agency_names()
+        self.changes = changes(result)
 
     # ----------------------------------------------------------------- setup
     def _agency_names(self) -> dict[str, str]:
@@ -400,12 +464,16 @@ class _Builder:
         self.f_int = f(num_format="#,##0", align="center", **cell)
         self.f_count = f(num_format="#,##0", **cell)
         self.f_pts = f(num_format="#,##0.00", **cell)
-        self.f_idx = f(num_format="0.00", bold=True, **cell)
+        # the index with the digits ranks compare (ranking.precision): a reader can tell
+        # apart two units of different rank
+        index_format = "0." + "0" * index_digits(self.rules) if index_digits(self.rules) \
+            else "0"
+        self.f_idx = f(num_format=index_format, bold=True, **cell)
         self.f_rate = f(num_format="0.00", **cell)
         self.f_num = f(num_format="#,##0.######", **cell)
         self.f_mean_text = f(bold=True, italic=True, align="center", **cell)
         self.f_mean_pts = f(bold=True, italic=True, num_format="#,##0.00", **cell)
-        self.f_mean_idx = f(bold=True, italic=True, num_format="0.00", **cell)
+        self.f_mean_idx = f(bold=True, italic=True, num_format=index_format, **cell)
         self.f_mean_blank = f(**cell)
         self.f_area = f(bold=True, text_wrap=True, bg_color="#F2F2F2", **cell)
         self.f_area_pts = f(bold=True, num_format="#,##0.##", align="center",
@@ -421,17 +489,7 @@ class _Builder:
     # ----------------------------------------------------------------- primitives
     def put(self, ws: Any, row: int, col: int, value: Any, fmt: Any = None) -> None:
         """Write one value with its type: numbers as numbers, text always as text."""
-        if isinstance(value, str):
-            if value == "":
-                ws.write_blank(row, col, None, fmt)
-            else:
-                ws.write_string(row, col, value, fmt)
-            return
-        num = _num(value)
-        if num is None:
-            ws.write_blank(row, col, None, fmt)
-        else:
-            ws.write_number(row, col, num, fmt)
+        _put(ws, row, col, value, fmt)
 
     def merge(self, ws: Any, r1: int, c1: int, r2: int, c2: int, value: Any, fmt: Any) -> None:
         """Merge a range (or write one cell) and put ``value`` in it as typed data."""
@@ -466,47 +524,42 @@ class _Builder:
         ws.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N')
 
     # ----------------------------------------------------------------- build
-    def build(self, path: Path) -> tuple[str, ...]:
-        # xlsxwriter's row files go to a private folder removed at the end, whatever
-        # happens (chart sheets leave theirs behind in constant-memory mode)
-        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".cchc-rows-") as rows_dir:
-            return self._build(path, rows_dir)
-
-    def _build(self, path: Path, rows_dir: str) -> tuple[str, ...]:
-        wb = xlsxwriter.Workbook(str(path), {
-            "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "constant_memory": True, "tmpdir": rows_dir,
-            "default_format_properties": {"font_name": FONT, "font_size": 11},
+    def build(self, wb: xlsxwriter.Workbook) -> tuple[str, ...]:
+        """Fill ``wb`` (opened by :func:`reports.xlsx.write_xlsx`); return the sheet names."""
+        self._formats(wb)
+        prov = self._provenance_items()
+        wb.set_properties({
+            "title": self._main_title(), "subject": "Chỉ số CCHC",
+            "author": "cchc", "company": self.province,
+            "comments": "; ".join(f"{k}: {v}" for k, v in prov[:6]),
+            "created": self.created,
         })
-        try:
-            self._formats(wb)
-            prov = self._provenance_items()
-            wb.set_properties({
-                "title": self._main_title(), "subject": "Chỉ số CCHC",
-                "author": "cchc", "company": self.province,
-                "comments": "; ".join(f"{k}: {v}" for k, v in prov[:6]),
-                "created": self.created,
-            })
-            taken: set[str] = set()
-            for i, group in enumerate(_groups_with_agencies(self.r), start=1):
-                self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
-            self._appraisal_sheet(wb, _sheet_name(A.sheet_appraisal(), taken))
-            ledger = self.r.ledger
-            per = LEDGER_ROWS_PER_SHEET
-            for k, start in enumerate(range(0, max(len(ledger), 1), per)):
-                title = SHEET_LEDGER if k == 0 else f"{SHEET_LEDGER} ({k + 1})"
-                self._ledger_sheet(wb, _sheet_name(title, taken), ledger.iloc[start:start + per])
-            self._inputs_sheet(wb, _sheet_name(SHEET_INPUTS, taken))
-            self._findings_sheet(wb, _sheet_name(SHEET_FINDINGS, taken))
-            self._rules_sheet(wb, _sheet_name(SHEET_RULES, taken))
-            self._provenance_sheet(wb, _sheet_name(SHEET_PROVENANCE, taken), prov)
-            names = tuple(ws.get_name() for ws in wb.worksheets())
-        finally:
-            wb.close()
+        taken: set[str] = set()
+        for i, group in enumerate(_groups_with_agencies(self.r), start=1):
+            self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
+        self._appraisal_sheet(wb, _sheet_name(A.sheet_appraisal(), taken))
+        ledger = self.r.ledger
+        per = LEDGER_ROWS_PER_SHEET
+        starts = range(0, max(len(ledger), 1), per) if self.ledger_mode == "sheet" else [0]
+        for k, start in enumerate(starts):
+            title = SHEET_LEDGER if k == 0 else f"{SHEET_LEDGER} ({k + 1})"
+            if self.ledger_mode == "sheet":
+                self._ledger_sheet(wb, _sheet_name(title, taken),
+                                   ledger.iloc[start:start + per])
+            else:
+                self._ledger_note_sheet(wb, _sheet_name(title, taken))
+        self._inputs_sheet(wb, _sheet_name(SHEET_INPUTS, taken))
+        self._findings_sheet(wb, _sheet_name(SHEET_FINDINGS, taken))
+        self._rules_sheet(wb, _sheet_name(SHEET_RULES, taken))
+        self._provenance_sheet(wb, _sheet_name(SHEET_PROVENANCE, taken), prov)
+        names = tuple(ws.get_name() for ws in wb.worksheets())
         return names
 
     def _main_title(self) -> str:
-        return f"Kết quả Chỉ số CCHC năm {self.year} {self.province}".strip()
+        title = f"Kết quả Chỉ số CCHC năm {self.year} {self.province}".strip()
+        if self.changes:
+            title = _("Trial result, not the official one: {title}").format(title=title)
+        return title
 
     # ----------------------------------------------------------------- group sheet
     def _group_sheet(self, wb: Any, number: int, group: Any, name: str) -> None:
@@ -567,8 +620,11 @@ class _Builder:
         # title block
         label = L.group_label(group)
         fmts = (self.f_appendix, self.f_title, self.f_italic, self.f_italic)
-        titles = A.title_block(group, number, self.year, self.province, self.rules,
-                               self.period)
+        titles = list(A.title_block(group, number, self.year, self.province, self.rules,
+                                    self.period))
+        if self.changes:  # never under the official title
+            titles[1] = _("TRIAL RESULT (NOT OFFICIAL): {heading}").format(heading=titles[1])
+            titles[2] = "(" + "; ".join(self.changes) + ")"
         for r, (text, fmt) in enumerate(zip(titles, fmts, strict=True)):
             self.merge(ws, r, 0, r, last, text, fmt)
 
@@ -588,7 +644,7 @@ class _Builder:
         heads += [(c_total, "Tổng điểm đạt"), (c_max, "Điểm tối đa"),
                   (c_index, "Chỉ số CCHC (%)"), (c_rank, "Xếp hạng"), (c_class, "Xếp loại"),
                   (s_mean, "Chỉ số CCHC trung bình nhóm (%)")]
-        for c, _ in heads:
+        for c, _label in heads:
             ws.write_blank(h1, c, None, self.f_head_top)
         if areas:
             self.merge(ws, h1, c_area0, h1, c_area0 + len(areas) - 1,
@@ -607,7 +663,8 @@ class _Builder:
         rows_pts: list[list[float | None]] = []
         total_ok = True
         index_ok = True
-        for aid, (_, t) in zip(ids, totals.iterrows(), strict=True):
+        records = totals.to_dict("records")
+        for aid, t in zip(ids, records, strict=True):
             row_pts = [pts.get((aid, a.code)) if (aid, a.code) in counted else None
                        for a in areas]
             rows_pts.append(row_pts)
@@ -626,7 +683,7 @@ class _Builder:
         mean_cell = xl_rowcol_to_cell(mean_row, c_index, row_abs=True, col_abs=True)
         index_values = [_num(v) for v in totals["index"]]
         mean_index = _mean(index_values)
-        for i, (aid, (_, t)) in enumerate(zip(ids, totals.iterrows(), strict=True)):
+        for i, (aid, t) in enumerate(zip(ids, records, strict=True)):
             r = first + i
             x = r + 1  # 1-based row in formulas
             self.put(ws, r, c_stt, i + 1, self.f_int)
@@ -778,22 +835,6 @@ class _Builder:
         ws.select()
         if number == 1:
             ws.activate()
-
-    def _put_rows(self, ws: Any, first: int, data: list[list[Any]], is_num: list[bool],
-                  fmts: list[Any]) -> None:
-        """Rows through xlsxwriter's public API (used when :func:`_stream_rows` cannot)."""
-        put_num, put_str, put_blank = ws.write_number, ws.write_string, ws.write_blank
-        todo = list(enumerate(zip(fmts, is_num, strict=True)))
-        for i, row in enumerate(zip(*data, strict=True)):  # row by row: streamed to disk
-            r = first + i
-            for c, (fmt, numeric_col) in todo:
-                v = row[c]
-                if v is None or v == "":
-                    put_blank(r, c, None, fmt)
-                elif numeric_col:
-                    put_num(r, c, v, fmt)
-                else:
-                    put_str(r, c, v, fmt)
 
     def _chart_fonts(self) -> dict[str, Any]:
         return {"name": FONT, "size": 9}
@@ -955,11 +996,33 @@ class _Builder:
         ws.print_area(0, 0, r, len(cols) - 1)
 
     # ----------------------------------------------------------------- ledger
+    def ledger_columns(self, led: pd.DataFrame) -> tuple[list[Any], list[bool]]:
+        """The ledger's published columns of ``led``: values (str/None or float/None)
+        per column of :data:`LEDGER_COLUMNS`, and which are numbers. Whole columns are
+        mapped at once (no per-cell work beyond building the lists)."""
+        n = len(led)
+        labels = {"kind": L.KIND_LABELS, "status": L.STATUS_LABELS,
+                  "group": {g.id: L.group_label(g) for g in self.rules.groups}}
+        data, numeric = [], []
+        for key in LEDGER_COLUMNS:
+            is_num = key in LEDGER_NUMERIC
+            if key == "agency":
+                ids = led["agency_id"].astype(str)
+                s = ids.map(self.names).fillna(ids)
+            elif key not in led:
+                s = pd.Series([None] * n, dtype=object)
+            elif key in labels:
+                raw = led[key].astype(object).where(led[key].notna(), None)
+                s = raw.map(lambda v, m=labels[key]: None if v is None else m.get(str(v), str(v)))
+            else:
+                s = led[key]
+            data.append(column_values(s, is_num))
+            numeric.append(is_num)
+        return data, numeric
+
     def _ledger_sheet(self, wb: Any, name: str, led: pd.DataFrame) -> None:
         ws = wb.add_worksheet(name)
-        # group, criterion, component and the declared max are in the rule-set sheet
-        cols = ["agency_id", "agency", "area", "leaf", "name", "kind", "inputs", "value",
-                "rule", "points", "max_points", "status"]
+        cols = LEDGER_COLUMNS
         self.put(ws, 0, 0, "BẢNG ĐIỂM CHI TIẾT: MỖI ĐƠN VỊ × MỖI TIÊU CHÍ THÀNH PHẦN",
                  self.f_section)
         self.put(ws, 1, 0, "Mỗi dòng cho biết số liệu đầu vào, mức/ngưỡng đã áp dụng và số điểm "
@@ -969,46 +1032,66 @@ class _Builder:
         ws.set_row(head, 32)
         for c, key in enumerate(cols):
             self.put(ws, head, c, L.LEDGER_HEADINGS[key], self.f_head)
-        group_names = {g.id: L.group_label(g) for g in self.rules.groups}
         n = len(led)
-
-        def column(key: str) -> list[Any]:
-            if key == "agency":
-                return [self.names.get(str(a), str(a)) for a in led["agency_id"]]
-            if key not in led:
-                return [None] * n
-            s = led[key]
-            if key == "group":
-                return [group_names.get(str(g), _text(g)) for g in s]
-            if key == "kind":
-                return [L.KIND_LABELS.get(str(k), _text(k)) for k in s]
-            if key == "status":
-                return [L.STATUS_LABELS.get(str(k), _text(k)) for k in s]
-            if key in ("value", "points", "max_points", "leaf_max"):
-                num = pd.to_numeric(s, errors="coerce").astype(float)
-                return [None if not math.isfinite(v) else v for v in num.tolist()]
-            return s.astype(object).where(s.notna(), "").astype(str).tolist()
-
-        data = [column(k) for k in cols]
-        numeric = {"value": self.f_num, "points": self.f_pts, "max_points": self.f_pts,
-                   "leaf_max": self.f_pts}
+        numeric = {"value": self.f_num, "points": self.f_pts, "max_points": self.f_pts}
         fmts = [numeric.get(k, self.f_cell) for k in cols]
-        is_num = [k in numeric for k in cols]
-        if not _stream_rows(ws, head + 1, data, is_num, fmts):
-            self._put_rows(ws, head + 1, data, is_num, fmts)
         # (lower, upper) width in characters; text longer than the upper bound is cut on
         # screen and print but whole in the cell
         widths = {"agency_id": (10, 28), "agency": (20, 45), "area": (7, 8), "leaf": (9, 10),
                   "name": (24, 55), "kind": (10, 18), "inputs": (20, 60), "value": (10, 12),
                   "rule": (16, 45), "points": (8, 9), "max_points": (9, 10),
                   "status": (12, 18)}
-        for c, key in enumerate(cols):
-            lo, hi = widths[key]
-            sample = [v for v in data[c][:3000] if isinstance(v, str)]
-            ws.set_column(c, c, _width(sample, lo, hi) if sample else lo)
+        # in chunks, so memory holds one chunk's cells, not the whole ledger's
+        for start in range(0, n, LEDGER_CHUNK):
+            data, is_num = self.ledger_columns(led.iloc[start:start + LEDGER_CHUNK])
+            if start == 0:  # widths from the first rows (set before rows are streamed)
+                for c, key in enumerate(cols):
+                    lo, hi = widths[key]
+                    sample = [v for v in data[c][:3000] if isinstance(v, str)]
+                    ws.set_column(c, c, _width(sample, lo, hi) if sample else lo)
+            done = self.progress_offset + start
+            write_rows(ws, head + 1 + start, 0, data, numeric=is_num, formats=fmts,
+                       progress=None if self.progress is None else
+                       (lambda k, done=done: self.progress(done + k)))
+        if n == 0:
+            for c, key in enumerate(cols):
+                ws.set_column(c, c, widths[key][0])
+        self.progress_offset += n
         ws.freeze_panes(head + 1, 2)
         ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
         self.print_setup(ws, (head, head), "Bảng điểm chi tiết")
+
+    def write_ledger_csv(self, path: Path) -> None:
+        """The ledger as UTF-8 CSV (with a byte-order mark, so Excel reads the accents);
+        Vietnamese headings, numbers plain."""
+        led = self.r.ledger
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            for start in range(0, max(len(led), 1), LEDGER_CHUNK):
+                data, _numeric = self.ledger_columns(led.iloc[start:start + LEDGER_CHUNK])
+                frame = pd.DataFrame({L.LEDGER_HEADINGS[k]: col
+                                      for k, col in zip(LEDGER_COLUMNS, data, strict=True)})
+                frame.to_csv(fh, index=False, header=start == 0, lineterminator="\n",
+                             float_format="%.10g")
+                if self.progress is not None:
+                    self.progress(start + len(frame))
+
+    def _ledger_note_sheet(self, wb: Any, name: str) -> None:
+        """In place of the ledger: where it is (a CSV beside the workbook) or that it was
+        left out."""
+        ws = wb.add_worksheet(name)
+        self.put(ws, 0, 0, "BẢNG ĐIỂM CHI TIẾT: MỖI ĐƠN VỊ × MỖI TIÊU CHÍ THÀNH PHẦN",
+                 self.f_section)
+        rows = len(self.r.ledger)
+        if self.ledger_csv is not None:
+            text = _("The ledger ({rows} rows) is in the file {file}, beside this workbook "
+                     "(UTF-8 CSV; open it in Excel).").format(
+                rows=L.vi_number(rows), file=self.ledger_csv.name)
+        else:
+            text = _("The ledger ({rows} rows) was left out of this workbook (--ledger "
+                     "none); run cchc rank again with --ledger sheet or --ledger csv to "
+                     "have it.").format(rows=L.vi_number(rows))
+        self.put(ws, 2, 0, text, self.f_note)
+        ws.set_column(0, 0, 120)
 
     # ----------------------------------------------------------------- input data
     def _inputs_sheet(self, wb: Any, name: str) -> None:
@@ -1035,32 +1118,34 @@ class _Builder:
                  ("parent", "Đơn vị cấp trên"), ("ranked", "Được xếp hạng")]
         cols = fixed + [(c, L.indicator_label(c)) for c in raw_cols + ind_cols]
         ws.set_row(head, 60)
-        for c, (_, text) in enumerate(cols):
+        for c, (_key, text) in enumerate(cols):
             self.put(ws, head, c, text, self.f_head)
         names = {str(k): _text(v) for k, v in ag["name"].items()} if "name" in ag else {}
-        rows = 0
-        dz = dossiers.reindex([str(a) for a in ag.index]) if len(dossiers) else None
-        iz = ind.reindex([str(a) for a in ag.index]) if len(ind) else None
-        for i, (aid, a) in enumerate(ag.iterrows()):
-            r = head + 1 + i
-            aid = str(aid)
-            parent = _text(a.get("parent_id"))
-            ranked = a.get("ranked")
-            values: list[tuple[Any, Any]] = [
-                (aid, self.f_cell), (names.get(aid, aid), self.f_cell),
-                (group_names.get(_text(a.get("group")), _text(a.get("group"))), self.f_cell),
-                (names.get(parent, parent), self.f_cell),
-                ("" if _is_missing(ranked) else ("Có" if bool(ranked) else "Không"),
-                 self.f_text_c)]
-            for c in raw_cols:
-                v = dz.at[aid, c] if dz is not None else None
-                values.append((_num(v), self.f_rate if L.indicator_unit(c) else self.f_count))
-            for c in ind_cols:
-                v = iz.at[aid, c] if iz is not None else None
-                values.append((_num(v), self.f_rate if L.indicator_unit(c) else self.f_count))
-            for c, (v, fmt) in enumerate(values):
-                self.put(ws, r, c, v, fmt)
-            rows += 1
+        ids = pd.Series([str(a) for a in ag.index], dtype=object)
+        n = len(ids)
+
+        def field(key: str) -> pd.Series:
+            col = ag[key] if key in ag else pd.Series([None] * n, index=ag.index)
+            return pd.Series(col.to_numpy(), dtype=object)
+
+        def label(col: pd.Series, mapping: dict[str, str]) -> pd.Series:
+            return col.map(lambda v: None if _is_missing(v) else mapping.get(str(v), str(v)))
+
+        ranked = field("ranked").map(
+            lambda v: None if _is_missing(v) else ("Có" if bool(v) else "Không"))
+        columns = [column_values(ids, False), column_values(ids.map(names).fillna(ids), False),
+                   column_values(label(field("group"), group_names), False),
+                   column_values(label(field("parent_id"), names), False),
+                   column_values(ranked, False)]
+        fmts = [self.f_cell] * 4 + [self.f_text_c]
+        for table, keys in ((dossiers, raw_cols), (ind, ind_cols)):
+            aligned = table.reindex(ids.tolist()) if len(table) else None
+            for c in keys:
+                values = aligned[c] if aligned is not None else [None] * n
+                columns.append(column_values(values, True))
+                fmts.append(self.f_rate if L.indicator_unit(c) else self.f_count)
+        rows = write_rows(ws, head + 1, 0, columns, numeric=[False] * 5 + [True] * (
+            len(columns) - 5), formats=fmts)
         ws.set_column(0, 0, _width(ag.index[:3000], 10, 30))
         ws.set_column(1, 1, _width(list(names.values())[:5000], 24, 48))
         ws.set_column(2, 3, _width([*group_names.values(), *list(names.values())[:200]], 14, 28))
@@ -1086,25 +1171,53 @@ class _Builder:
         if n == 0:
             self.merge(ws, head + 1, 0, head + 1, len(cols) - 1,
                        "Không có phát hiện nào.", self.f_text)
-        for i, (_, row) in enumerate(fd.iterrows() if n else []):
+        widths = dict(zip(cols, (10, 12, 32, 18, 12, 12, 60, 10), strict=True))
+        for i, row in enumerate(fd.to_dict("records") if n else []):
             r = head + 1 + i
+            lines = 1
             for c, key in enumerate(cols):
                 v = row.get(key)
                 if key == "severity":
-                    self.put(ws, r, c, L.SEVERITY_LABELS.get(_text(v), _text(v)), self.f_text_c)
+                    value, fmt = L.SEVERITY_LABELS.get(_text(v), _text(v)), self.f_text_c
                 elif key == "agency":
-                    self.put(ws, r, c, self.names.get(_text(v), _text(v)), self.f_text)
-                elif key in ("published", "expected", "line"):
-                    num = _num(v)
-                    self.put(ws, r, c, num if num is not None else _text(v),
-                             self.f_int if key == "line" else self.f_num)
+                    value, fmt = self.names.get(_text(v), _text(v)), self.f_text
+                elif key in ("published", "expected"):
+                    value, fmt = self._source_number(v)
+                elif key == "line":
+                    value, fmt = (_num(v) if _num(v) is not None else _text(v)), self.f_int
                 else:
-                    self.put(ws, r, c, _text(v), self.f_text)
-        for c, w in enumerate((10, 12, 32, 18, 12, 12, 60, 10)):
-            ws.set_column(c, c, w)
+                    value, fmt = _text(v), self.f_text
+                self.put(ws, r, c, value, fmt)
+                if isinstance(value, str):  # wrapped text: the row grows to hold it
+                    lines = max(lines, sum(math.ceil(len(part) * 1.1 / widths[key]) or 1
+                                           for part in value.split("\n")))
+            ws.set_row(r, 15 * lines + 3)
+        for c, key in enumerate(cols):
+            ws.set_column(c, c, widths[key])
         ws.freeze_panes(head + 1, 0)
         ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
         self.print_setup(ws, (head, head), "Kiểm tra số liệu")
+
+    def _source_number(self, value: Any) -> tuple[Any, Any]:
+        """A number quoted from the source, as a number when it is one.
+
+        The source writes numbers the Vietnamese way (``5.840`` is five thousand eight
+        hundred and forty, ``0,44`` a decimal): such text becomes that number, shown with
+        a thousands separator, so 5.840 stays 5.840; percentages, dates and other text
+        stay text as written.
+        """
+        if not isinstance(value, str):
+            num = _num(value)
+            if num is None:
+                return _text(value), self.f_text_c
+            return num, self.f_count if float(num).is_integer() else self.f_num
+        try:
+            parsed = parse_number(value)
+        except NumberFormatError:
+            return value, self.f_text_c
+        if parsed is None or parsed.percent or value.strip() in ("-", "–", "—"):
+            return value.strip(), self.f_text_c
+        return float(parsed.value), self.f_count if parsed.decimals == 0 else self.f_num
 
     # ----------------------------------------------------------------- rule set
     def _rules_sheet(self, wb: Any, name: str) -> None:
@@ -1252,77 +1365,6 @@ class _Builder:
         ws.set_column(1, 1, 80)
         self.print_setup(ws, None, "Nguồn gốc")
         ws.print_area(0, 0, r + len(files), 1)
-
-
-_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f]")
-_XESC = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-
-
-@lru_cache(maxsize=1 << 16)
-def _inline_string(text: str) -> str:
-    """``<is>`` element of a cell holding ``text`` as an inline string (always text).
-
-    Escapes as xlsxwriter does in ``constant_memory`` mode: ``_xHHHH_`` look-alikes,
-    control characters, ``& < >``, and keeps leading or trailing spaces.
-
-    Examples
-    --------
-    >>> _inline_string("=1+1 & <b>")
-    '<is><t>=1+1 &amp; &lt;b&gt;</t></is>'
-    >>> _inline_string(" a\x01")
-    '<is><t xml:space="preserve"> a_x0001_</t></is>'
-    """
-    t = _XESC.sub(r"_x005F\1", text)
-    t = _CTRL.sub(lambda m: f"_x{ord(m.group()):04X}_", t)
-    t = t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    keep = ' xml:space="preserve"' if t[:1].isspace() or t[-1:].isspace() else ""
-    return f"<is><t{keep}>{t}</t></is>"
-
-
-def _stream_rows(ws: Any, first: int, data: list[list[Any]], is_num: list[bool],
-                 fmts: list[Any]) -> bool:
-    """Write a large block of rows straight into a ``constant_memory`` worksheet's row file.
-
-    The ledger runs to millions of cells, and xlsxwriter's per-cell API costs a few
-    microseconds each; this writes the same ``<row>``/``<c>`` XML that xlsxwriter writes
-    in ``constant_memory`` mode (inline strings, numbers as ``.16G``), about ten times
-    faster. The rows must be the last cell data of the sheet. Returns False, writing
-    nothing, when the worksheet is not in that mode or this xlsxwriter lacks the parts
-    used (the caller then writes through the public API).
-    """
-    needed = ("_write_single_row", "_check_dimensions", "row_data_fh", "previous_row")
-    if not getattr(ws, "constant_memory", False) or not all(hasattr(ws, a) for a in needed):
-        return False
-    n = len(data[0]) if data else 0
-    if n == 0:
-        return True
-    last = first + n - 1
-    if ws._check_dimensions(last, len(data) - 1) != 0:
-        return False
-    ws._write_single_row(first)  # flush the heading rows written before
-    letters = [_col(c) for c in range(len(data))]
-    styles = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in fmts]
-    out = ws.row_data_fh
-    step = 4096
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        rows = range(first + 1 + start, first + 1 + stop)
-        cells_of = []
-        for c, values in enumerate(data):
-            ref, style = letters[c], styles[c]
-            part = values[start:stop]
-            if is_num[c]:
-                cells_of.append([f'<c r="{ref}{r}"{style}/>' if v is None else
-                                 f'<c r="{ref}{r}"{style}><v>{v:.16G}</v></c>'
-                                 for r, v in zip(rows, part, strict=True)])
-            else:
-                cells_of.append([f'<c r="{ref}{r}"{style}/>' if not v else
-                                 f'<c r="{ref}{r}"{style} t="inlineStr">{_inline_string(v)}</c>'
-                                 for r, v in zip(rows, part, strict=True)])
-        out.write("".join(f'<row r="{r}">{"".join(cells)}</row>'
-                          for r, cells in zip(rows, zip(*cells_of, strict=True), strict=True)))
-    ws.previous_row = last
-    return True
 
 
 def _col(c: int) -> str:

@@ -10,6 +10,7 @@ the traceback).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, force_option, format_option, rules_option
 from scoring.errors import Problem, UsageError
 from scoring.i18n import _
 
@@ -38,19 +38,21 @@ GROUP_COLUMNS = ["group", "agencies", "spearman", "kendall", "mean_abs_rank_shif
 @click.option("--previous", "previous_path", type=click.Path(path_type=Path), default=None,
               help="Compare with last year's ranks instead (A): last year's workbook "
                    "(cchc rank) or a CSV agency_id,rank,index.")
+@force_option
 def compare(rules_path: Path, against_path: Path | None, data_path: Path,
             against_data_path: Path | None, fmt: str, output: Path | None,
-            previous_path: Path | None) -> None:
+            previous_path: Path | None, force: bool) -> None:
     """Points, index, rank and class under A (--rules) and B (--against), and why.
 
     Every difference is B − A; a positive rank shift means the agency sits lower under
     B. For each agency the leaves whose points differ are listed (they add up to the
     points difference); per group the Spearman and Kendall rank correlations.
     """
+    from reports.analysis import COMPARE_HEADINGS, write_compare_workbook
     from scoring.engine import score
+    from scoring.files import check_output
     from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
     from scoring.simulate.compare import compare as run_compare
-    from scoring.simulate.workbook import COMPARE_HEADINGS, write_compare_workbook
 
     if previous_path is not None:
         _against_previous(rules_path, data_path, previous_path, fmt,
@@ -61,6 +63,10 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
         raise UsageError(Problem("nothing to compare against", field="--against",
                                  fix="give --against RULES (another rule set) or "
                                      "--against-data DATA (another dataset)"))
+    inputs = [p for p in (rules_path, against_path, data_path, against_data_path)
+              if p is not None]
+    if output is not None:
+        check_output(output, inputs=inputs, force=force)  # before the (slower) scoring
     rules_a = load_rules_at(rules_path)
     rules_b = rules_a if against_path is None else load_rules_at(against_path, "--against")
     ds_a = load_data_at(data_path)
@@ -72,7 +78,7 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
     label_b = str(against_path) if against_path is not None else str(against_data_path)
     cmp = run_compare(result_a, result_b, label_a=label_a, label_b=label_b)
     if output is not None:
-        write_compare_workbook(cmp, output)
+        write_compare_workbook(cmp, output, inputs=inputs, force=force)
     if fmt == "csv":
         echo_csv(cmp.agencies, CSV_COLUMNS)
     else:
@@ -95,10 +101,10 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
 def _against_previous(rules_path: Path, data_path: Path, previous_path: Path, fmt: str,
                       other_options: bool) -> None:
     """``compare --previous``: last year's ranks (A) against this year's (B)."""
+    from reports.analysis import COMPARE_HEADINGS
     from scoring.engine import score
     from scoring.previous import COMPARE_COLUMNS, compare_previous, read_previous
     from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
-    from scoring.simulate.workbook import COMPARE_HEADINGS
 
     if other_options:
         raise UsageError(Problem(_("--previous compares this year with last year's ranks; "

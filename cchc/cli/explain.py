@@ -96,7 +96,12 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
                 pair = [_num(r.self_points), _num(r.appraised_points)]
             table.append([r.leaf, r.name, inputs, _num(r.value), r.rule, *pair[:2 * both],
                           vi(r.points), vi(r.max_points), STATUS_VI.get(r.status, r.status)])
-    table.append(["", "TỔNG", "", "", "", *([""] * 2 * both), vi(rows["points"].sum()),
+    points = float(rows["points"].sum())
+    floor = 0.0 if pd.isna(total["points"]) else float(total["points"]) - points
+    if abs(floor) > 1e-9:  # the total is floored at zero: a row for it, so the table adds up
+        table.append(["", _("FLOOR AT ZERO (a total cannot be negative)"), "", "", "",
+                      *([""] * 2 * both), vi(floor), "", ""])
+    table.append(["", "TỔNG", "", "", "", *([""] * 2 * both), vi(points + floor),
                   vi(rows["max_points"].sum()), ""])
     click.echo("")
     for line in render_table(table, "lllrl" + "rr" * both + "rrl"):

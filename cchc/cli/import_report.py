@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from scoring.files import check_output_folder
 from scoring.importer import ImportSummary
 from scoring.importer import import_report as run_import
 from scoring.paths import BUNDLED_DATASET, SEED_REPORT
@@ -76,6 +77,7 @@ def import_report(report: Path, out: Path, review: Path | None, quiet: bool) -> 
     Writes agencies.csv, dossiers.csv, tasks.csv, findings.csv and manifest.json; keeps
     review.csv. Prints the counts and every data-quality finding.
     """
+    check_output_folder(out, inputs=[p for p in (report, review) if p is not None])
     summary = run_import(report, out, review)
     if not quiet:
         width = max(shutil.get_terminal_size((160, 40)).columns, 140)

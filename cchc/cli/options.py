@@ -20,6 +20,13 @@ data_option = click.option(
 )
 
 
+force_option = click.option(
+    "--force", is_flag=True, default=False,
+    help="Replace the output file if it exists (otherwise an existing file is kept and the "
+         "command stops).",
+)
+
+
 def format_option(*choices: str, default: str = "table"):  # noqa: ANN201 - click decorator
     """``--format`` with the given choices."""
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,

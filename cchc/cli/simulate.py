@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, force_option, format_option, rules_option
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "nominal_rank", "mean_rank", "median_rank",
                "p05_rank", "p95_rank", "p_top_k", "nominal_class", "p_nominal_class"]
@@ -38,14 +38,18 @@ TABLE_COLUMNS = ["agency_id", "agency", "nominal_rank", "median_rank", "p05_rank
 @format_option("table", "csv")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
               help="Also write a workbook (.xlsx) with a rank-interval chart.")
+@force_option
 def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, runs: int,
-             seed: int, top_k: int, sensitivity: bool, fmt: str, output: Path | None) -> None:
+             seed: int, top_k: int, sensitivity: bool, fmt: str, output: Path | None,
+             force: bool) -> None:
     """Rank intervals per agency: nominal, median, 5th and 95th percentile rank.
 
     Also the probability of each class and of the top k, the mean rank shift per group,
     and which declared uncertainty moves ranks most.
     """
+    from reports.analysis import SIMULATE_HEADINGS, write_simulation_workbook
     from scoring.engine import score
+    from scoring.files import check_output
     from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
     from scoring.simulate.montecarlo import simulate as run_simulation
     from scoring.simulate.uncertainty import (
@@ -53,10 +57,12 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
         find_uncertainty,
         load_uncertainty,
     )
-    from scoring.simulate.workbook import SIMULATE_HEADINGS, write_simulation_workbook
 
     rules = load_rules_at(rules_path)
     upath = uncertainty_path or find_uncertainty(rules_path, rules.extends)
+    inputs = [p for p in (rules_path, data_path, upath) if p is not None]
+    if output is not None:
+        check_output(output, inputs=inputs, force=force)  # before the (slower) runs
     unc = load_uncertainty(upath)
     check_against(unc, rules, file=upath)
     ds = load_data_at(data_path)
@@ -81,7 +87,7 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
                              sensitivity=sensitivity)
 
     if output is not None:
-        write_simulation_workbook(sim, output)
+        write_simulation_workbook(sim, output, inputs=inputs, force=force)
     columns = CSV_COLUMNS + [c for c in sim.agencies.columns if c.startswith("p_class_")]
     if fmt == "csv":
         echo_csv(sim.agencies, columns)

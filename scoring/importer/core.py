@@ -12,15 +12,13 @@ import csv
 import hashlib
 import io
 import json
-import os
-import shutil
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from scoring.errors import DataError, Problem, UsageError
+from scoring.files import replace_folder
 from scoring.importer.agencies import AgencyRegistry
 from scoring.importer.dossiers import (
     COLUMNS,
@@ -339,31 +337,14 @@ def _task_row(t: Task, by_task: dict[tuple[str, str], ReviewDecision]) -> dict[s
 
 
 def write_atomically(out: Path, files: dict[str, bytes]) -> None:
-    """Write ``files`` into ``out`` via a temporary folder next to it.
+    """Write ``files`` into ``out`` all-or-nothing (:func:`scoring.files.replace_folder`).
 
-    Every file is complete before any is moved in; on failure the temporary folder is
-    removed and ``out`` is left as it was. Other files in ``out`` (``review.csv``) are
-    not touched.
+    A sibling folder gets a copy of ``out``'s other files (``review.csv``) and the new
+    files, then is swapped in; the old folder is removed only after the swap, so a failure
+    at any point (a file open in Excel, a read-only folder, a full disk) leaves ``out`` as
+    it was and is reported as one message.
     """
-    out = Path(out)
-    parent = out.parent if str(out.parent) else Path(".")
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if not out.exists():
-            os.replace(tmp, out)
-            return
-        for name in files:
-            os.replace(tmp / name, out / name)
-        tmp.rmdir()
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    replace_folder(out, files)
 
 
 def import_report(report: Path, out: Path, review: Path | None = None) -> ImportSummary:

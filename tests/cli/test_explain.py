@@ -76,3 +76,26 @@ def test_unknown_and_unranked_agency(tiny: Path, capsys: pytest.CaptureFixture[s
     assert "unknown agency" in err and "Traceback" not in err
     assert main(["explain", "vpdkdd", "--data", str(tiny)]) == 2
     assert "not scored" in capsys.readouterr().err
+
+
+def test_a_total_floored_at_zero_shows_the_floor_as_a_row(tmp_path: Path) -> None:
+    from tests.fixtures_data import tiny_tables
+
+    tables = tiny_tables()
+    agencies = [r["agency_id"] for r in tables["agencies"]]
+    tables["scores"] = [{"agency_id": a, "leaf": "D", "self_points": "",
+                         "appraised_points": "5", "note": ""} for a in agencies]
+    data = write_dataset(tmp_path / "ds", tables)
+    totals = _csv(run("score", "--data", str(data), "--format", "csv"))
+    floored = [t for t in totals if t["points"] and float(t["points"]) == 0.0]
+    assert floored, "no unit of the fixture has fewer points than the deduction"
+    agency = floored[0]["agency_id"]
+    rows = _csv(run("explain", agency, "--data", str(data), "--format", "csv"))
+    assert sum(float(r["points"]) for r in rows) < 0  # the rows alone go below zero
+    out = run("explain", agency, "--data", str(data))
+    lines = out.splitlines()
+    floor = [line for line in lines if "SÀN 0 ĐIỂM" in line]
+    total = [line for line in lines if "TỔNG" in line]
+    assert len(floor) == 1 and len(total) == 1
+    assert total[0].split()[1] == "0,00" or " 0,00 " in total[0]
+    assert "Điểm: 0,00" in out

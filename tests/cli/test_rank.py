@@ -42,18 +42,34 @@ def test_no_arguments_writes_the_default_workbook_and_a_summary(tmp_path, monkey
     assert wb.sheetnames[-1] == "Nguồn gốc"
 
 
-def test_output_option_and_overwrite_of_an_earlier_workbook(tmp_path, capsys):
+def test_an_earlier_workbook_is_replaced_only_with_force(tmp_path, capsys):
     target = tmp_path / "ket-qua.xlsx"
     target.write_bytes(b"an earlier file")
-    assert main(["rank", "-o", str(target)]) == 0
+    assert main(["rank", "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "đã có" in err and "--force" in err and err.count("\n") == 1
+    assert target.read_bytes() == b"an earlier file"
+    assert main(["rank", "-o", str(target), "--force"]) == 0
     assert target.read_bytes()[:2] == b"PK"  # replaced by a real workbook (a zip)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ket-qua.xlsx"]  # no temp left
+
+
+def test_the_default_workbook_is_not_overwritten_without_force(tmp_path, monkeypatch,
+                                                               capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["rank"]) == 0
+    first = next(tmp_path.iterdir())
+    before = first.read_bytes()
+    assert main(["rank"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert first.read_bytes() == before
 
 
 def test_missing_folder_fails_with_one_message(tmp_path, capsys):
     code = main(["rank", "-o", str(tmp_path / "missing" / "x.xlsx")])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith("cchc: error: -o: the folder") and "does not exist" in err
+    assert err.startswith("cchc: error: -o: thư mục") and "không tồn tại" in err
     assert "Traceback" not in err and err.count("\n") == 1
 
 
@@ -63,7 +79,7 @@ def test_refuses_to_write_into_the_dataset(tmp_path, capsys):
     before = sorted(p.name for p in data.iterdir())
     code = main(["rank", "--data", str(data), "-o", str(data / "agencies.xlsx")])
     err = capsys.readouterr().err
-    assert code == 2 and "is inside an input" in err
+    assert code == 2 and "nằm trong thư mục đầu vào" in err
     assert sorted(p.name for p in data.iterdir()) == before
 
 
@@ -76,3 +92,11 @@ def test_variant_rule_set_gets_its_own_default_name(tmp_path, monkeypatch, capsy
     rules = load_rules(variants[0])
     names = [p.name for p in tmp_path.iterdir()]
     assert names == [f"cchc-khanh-hoa-2022-{rules.id}.xlsx"]
+
+
+def test_ledger_options(tmp_path, capsys):
+    assert main(["rank", "-o", str(tmp_path / "a.xlsx"), "--ledger", "csv"]) == 0
+    assert (tmp_path / "a-chi-tiet-diem.csv").exists()
+    assert main(["rank", "-o", str(tmp_path / "b.xlsx"), "--no-ledger"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a-chi-tiet-diem.csv", "a.xlsx", "b.xlsx"]

@@ -1,6 +1,8 @@
-"""Small workbooks for ``cchc compare -o`` and ``cchc simulate -o`` (xlsxwriter).
+"""Small workbooks for ``cchc compare -o`` and ``cchc simulate -o``.
 
-Each is written to a temporary file beside the target and renamed into place, so a
+Written through :func:`reports.xlsx.write_xlsx` like every workbook of the project: data
+is never turned into a formula (agency names, class labels, ``why:`` texts are text
+cells), and the file is checked, built beside the target and renamed into place, so a
 failure never leaves a half-written workbook. Headings are Vietnamese; the first row is
 frozen and filtered.
 
@@ -14,17 +16,14 @@ frozen and filtered.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
-from scoring.errors import Problem, UsageError
+from reports.xlsx import put, write_frame, write_xlsx
 
 COMPARE_HEADINGS = {
     "agency_id": "Mã đơn vị", "agency": "Đơn vị", "group": "Nhóm",
@@ -50,40 +49,8 @@ SIMULATE_HEADINGS = {
 }
 
 
-def _atomic(path: Path, build: Any) -> Path:
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError(Problem(f"{path} is not an .xlsx file name", field="-o",
-                                 fix="give a file name ending in .xlsx"))
-    if not path.parent.exists():
-        raise UsageError(Problem(f"folder {path.parent} does not exist", field="-o",
-                                 fix="create the folder or write elsewhere"))
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb = xlsxwriter.Workbook(tmp, {"nan_inf_to_errors": True})
-        build(wb)
-        wb.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
-
-
-def _cell(v: Any) -> Any:
-    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-        return None
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.floating):
-        return float(v)
-    if isinstance(v, np.bool_ | bool):
-        return "có" if v else ""
-    return v
+def _yes(v: Any) -> str:
+    return "có" if (not pd.isna(v) and bool(v)) else ""
 
 
 def _table(wb: Any, name: str, df: pd.DataFrame, headings: dict[str, str],
@@ -94,14 +61,11 @@ def _table(wb: Any, name: str, df: pd.DataFrame, headings: dict[str, str],
     num = wb.add_format({"num_format": "0.00"})
     cols = list(df.columns)
     for j, c in enumerate(cols):
-        ws.write(0, j, headings.get(c, c), head)
+        put(ws, 0, j, str(headings.get(c, c)), head)
         width = (widths or {}).get(c, 14)
         ws.set_column(j, j, width, num if df[c].dtype.kind == "f" else None)
-    for i, row in enumerate(df.itertuples(index=False), start=1):
-        for j, v in enumerate(row):
-            v = _cell(v)
-            if v is not None:
-                ws.write(i, j, v)
+    booleans = {c: _yes for c in cols if df[c].dtype.kind == "b"}
+    write_frame(ws, 1, df, render=booleans)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(df), 1), max(len(cols) - 1, 0))
     ws.set_row(0, 45)
@@ -122,14 +86,19 @@ def _group_rows(df: pd.DataFrame, groups: Iterable[str]) -> list[tuple[str, int,
     return out
 
 
-def write_compare_workbook(cmp: Any, path: str | Path) -> Path:
+def write_compare_workbook(cmp: Any, path: str | Path, *, inputs: Iterable[Path] = (),
+                           force: bool = False) -> Path:
     """Write a :class:`~scoring.simulate.compare.Comparison` as a workbook.
 
     Parameters
     ----------
     cmp : Comparison
     path : str or Path
-        Target ``.xlsx`` (replaced atomically).
+        Target ``.xlsx`` (written atomically; see :func:`reports.xlsx.write_xlsx`).
+    inputs : iterable of Path
+        Rule and dataset paths the workbook may not overwrite or be written into.
+    force : bool
+        Replace an existing file.
 
     Returns
     -------
@@ -147,9 +116,9 @@ def write_compare_workbook(cmp: Any, path: str | Path) -> Path:
         _table(wb, "Theo tiêu chí", cmp.leaves, COMPARE_HEADINGS, {"name": 40})
         _table(wb, "Theo nhóm", cmp.groups.reset_index(), COMPARE_HEADINGS)
         info = wb.add_worksheet("Ghi chú")
-        info.write(0, 0, f"A = {cmp.label_a}")
-        info.write(1, 0, f"B = {cmp.label_b}")
-        info.write(2, 0, "Dịch chuyển hạng = hạng B − hạng A (dương: tụt hạng dưới B).")
+        put(info, 0, 0, f"A = {cmp.label_a}")
+        put(info, 1, 0, f"B = {cmp.label_b}")
+        put(info, 2, 0, "Dịch chuyển hạng = hạng B − hạng A (dương: tụt hạng dưới B).")
         for k, (g, first, last) in enumerate(_group_rows(agencies, cmp.groups.index), 1):
             label = cmp.group_names.get(g, g)
             chart = wb.add_chart({"type": "bar"})
@@ -165,10 +134,12 @@ def write_compare_workbook(cmp: Any, path: str | Path) -> Path:
             chart.set_legend({"none": True})
             _chart_sheet(wb, f"Biểu đồ {k}", chart, label)
 
-    return _atomic(Path(path), build)
+    write_xlsx(path, build, inputs=inputs, force=force)
+    return Path(path)
 
 
-def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
+def write_simulation_workbook(sim: Any, path: str | Path, *, inputs: Iterable[Path] = (),
+                              force: bool = False) -> Path:
     """Write a :class:`~scoring.simulate.montecarlo.SimulationResult` as a workbook.
 
     The chart per group shows each agency's median rank with bars from the 5th to the
@@ -178,6 +149,8 @@ def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
     ----------
     sim : SimulationResult
     path : str or Path
+    inputs, force
+        As for :func:`write_compare_workbook`.
 
     Returns
     -------
@@ -201,7 +174,7 @@ def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
         lines = [f"Số lần chạy: {sim.runs}", f"Hạt giống (seed): {sim.seed}",
                  "Nguồn bất định: " + ("; ".join(sim.sources) or "không có"), *sim.notes]
         for i, line in enumerate(lines):
-            info.write(i, 0, line)
+            put(info, i, 0, str(line))
         c_med = agencies.columns.get_loc("median_rank")
         c_minus = agencies.columns.get_loc("minus")
         c_plus = agencies.columns.get_loc("plus")
@@ -233,7 +206,8 @@ def write_simulation_workbook(sim: Any, path: str | Path) -> Path:
             chart.set_legend({"none": True})
             _chart_sheet(wb, f"Biểu đồ {k}", chart, label)
 
-    return _atomic(Path(path), build)
+    write_xlsx(path, build, inputs=inputs, force=force)
+    return Path(path)
 
 
 def _chart_sheet(wb: Any, name: str, chart: Any, label: str) -> None:
