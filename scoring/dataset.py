@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import DataError, Problem
+from scoring.tables import DatasetIndex
 from scoring.text import fold, nfc, slug, suggest
 
 TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
@@ -74,6 +76,13 @@ class Dataset:
     def replace(self, **changes: Any) -> Dataset:
         """Return a copy with some fields replaced (e.g. a what-if ``dossiers`` table)."""
         return replace(self, **changes)
+
+    @cached_property
+    def index(self) -> DatasetIndex:
+        """Agency ids as text and the score and survey tables indexed against them,
+        built on first use and kept for the object's life (a changed table is a new
+        object, from :meth:`replace`)."""
+        return DatasetIndex.of(self.agencies, self.scores, self.surveys)
 
     def ranked_agencies(self, group: str | None = None) -> pd.DataFrame:
         """Agencies ranked in their group (optionally one group), in file order."""

@@ -90,25 +90,25 @@ def _rate(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
-def _task_counts(ds: Dataset, index: pd.Index) -> pd.DataFrame:
-    """Led tasks per agency and status (0 where the agency leads none).
+def _task_counts(ds: Dataset, index: pd.Index) -> np.ndarray:
+    """Led tasks per status and agency (statuses × agencies; 0 where the agency leads none).
 
     A task led by several agencies counts once for each of them; an id listed twice in
     one task counts once.
     """
-    columns = [f"tasks_{s}" for s in TASK_STATUSES]
-    table = np.zeros((len(index), len(TASK_STATUSES)))
+    k, n = len(TASK_STATUSES), len(index)
     tasks = ds.tasks
-    if len(tasks):
-        leads = pd.DataFrame({"status": tasks["status"].to_numpy(),
-                              "agency_id": tasks["lead_agency_ids"].to_numpy(),
-                              "task": np.arange(len(tasks))}).explode("agency_id")
-        leads = leads.dropna(subset=["agency_id"]).drop_duplicates(["task", "agency_id"])
-        rows = index.get_indexer(leads["agency_id"])
-        cols = pd.Index(TASK_STATUSES).get_indexer(leads["status"])
-        ok = (rows >= 0) & (cols >= 0)
-        np.add.at(table, (rows[ok], cols[ok]), 1.0)
-    return pd.DataFrame(table, index=index, columns=columns)
+    if not len(tasks):
+        return np.zeros((k, n))
+    leads = [tuple(dict.fromkeys((ids,) if isinstance(ids, str) else ids))
+             if isinstance(ids, str | tuple | list) else ()
+             for ids in tasks["lead_agency_ids"].to_numpy()]
+    status = pd.Index(TASK_STATUSES).get_indexer(tasks["status"].to_numpy())
+    rows = index.get_indexer([a for ids in leads for a in ids]) if any(leads) \
+        else np.zeros(0, dtype=np.intp)
+    cols = np.repeat(status, [len(ids) for ids in leads])
+    ok = (rows >= 0) & (cols >= 0)
+    return np.bincount(cols[ok] * n + rows[ok], minlength=k * n).reshape(k, n).astype(float)
 
 
 def derive_indicators(ds: Dataset) -> pd.DataFrame:
@@ -138,19 +138,15 @@ def derive_indicators(ds: Dataset) -> pd.DataFrame:
     index = pd.Index(ds.agencies.index, name="agency_id")
     counts = ds.dossiers.reindex(index=index, columns=list(COUNT_COLUMNS))
     c = {col: counts[col].to_numpy(dtype=float) for col in COUNT_COLUMNS}
-    out = pd.DataFrame(c, index=index)
-    out["on_time_rate"] = _rate(c["resolved_on_time"], c["resolved"])
-    out["late_rate"] = _rate(c["late"], c["resolved"] + c["pending"])
-    out["online_rate"] = _rate(c["online"], c["online_eligible"])
-    out["pending_overdue_rate"] = _rate(c["pending_late"], c["pending"])
+    c["on_time_rate"] = _rate(c["resolved_on_time"], c["resolved"])
+    c["late_rate"] = _rate(c["late"], c["resolved"] + c["pending"])
+    c["online_rate"] = _rate(c["online"], c["online_eligible"])
+    c["pending_overdue_rate"] = _rate(c["pending_late"], c["pending"])
     t = _task_counts(ds, index)
-    out["tasks_led"] = t.sum(axis=1).to_numpy()
-    for col in t.columns:
-        out[col] = t[col].to_numpy()
-    arising = out["tasks_led"].to_numpy() - out["tasks_not_arising"].to_numpy()
-    out["tasks_arising"] = arising
-    done_on_time = out["tasks_done_on_time"].to_numpy()
-    out["task_completion_rate"] = _rate(done_on_time + out["tasks_done_late"].to_numpy(),
-                                        arising)
-    out["task_on_time_rate"] = _rate(done_on_time, arising)
-    return out[list(INDICATORS)].astype(float)
+    c["tasks_led"] = t.sum(axis=0)
+    c.update((f"tasks_{s}", row) for s, row in zip(TASK_STATUSES, t, strict=True))
+    arising = c["tasks_led"] - c["tasks_not_arising"]
+    c["tasks_arising"] = arising
+    c["task_completion_rate"] = _rate(c["tasks_done_on_time"] + c["tasks_done_late"], arising)
+    c["task_on_time_rate"] = _rate(c["tasks_done_on_time"], arising)
+    return pd.DataFrame({name: c[name] for name in INDICATORS}, index=index)

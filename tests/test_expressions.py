@@ -202,7 +202,7 @@ values = st.one_of(st.just(math.nan), st.just(0.0), st.just(-0.0),
 
 @given(text=_exprs(), rows=st.lists(st.tuples(values, values, values), min_size=1,
                                     max_size=12))
-def test_vectorised_equals_per_row(text, rows):
+def test_a_column_evaluates_as_each_row_alone(text, rows):
     e = compile_expression(text, VARS)
     cols = {v: np.array([r[i] for r in rows], dtype=float) for i, v in enumerate(VARS)}
     vector = e.evaluate(cols)

@@ -1,19 +1,20 @@
-"""Leaf kinds: one vectorised evaluator per kind, registered by name.
+"""Leaf kinds: one vectorised implementation per kind, over all agencies at once.
 
-Each evaluator turns one :class:`~scoring.rules.model.Leaf` into a :class:`LeafOutcome`
-for *all* agencies in scope at once (numpy arrays aligned with ``ctx.agency_ids``), never
-looping over agencies. :func:`evaluate_leaf` adds what every kind shares: ``applies_if``
-and the not-applicable policy (``drop`` removes the leaf from the agency's max, ``award``
-gives full points).
+:func:`evaluate_leaves` fills the ledger rows of a list of leaves (a whole tree) kind by
+kind: every leaf of a kind in one array operation over a (leaves × agencies) grid, never
+looping over agencies. It then applies what every kind shares: ``applies_if`` and the
+not-applicable policy (``drop`` removes the leaf from the agency's max, ``award`` gives
+full points). :func:`evaluate_leaf` is the same for one leaf (tests and the rule files'
+own examples).
 
 Statuses (codes in :data:`STATUSES`): ``scored`` (a data rule fired), ``not_applicable``
 (applies_if false, indicator NaN, no task arose), ``manual`` (appraised or self-assessed
 points taken from the score table), ``capped`` (points above the max cut to the max),
 ``missing`` (no manual/survey entry; the rule's ``missing`` policy decides the max).
+Manual and survey leaves for which the table has no row at all cost a constant row fill.
 
 Examples
 --------
->>> import numpy as np, pandas as pd
 >>> from scoring.rules.model import Band, BandsRule, Leaf
 >>> leaf = Leaf(code="3.1.1", name="Đúng hạn", max=2, rule=BandsRule(
 ...     indicator="on_time_rate", domain=(0, 100),
@@ -27,27 +28,33 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.dataset import TASK_STATUSES
 from scoring.errors import DataError, Problem, RuleError
-from scoring.rules.model import Band, FormulaRule, Leaf, TasksRule
+from scoring.expressions import Expression, compile_expression
+from scoring.rules.model import Band, Leaf
+from scoring.tables import IndexedTable
 
 STATUSES: tuple[str, ...] = ("scored", "not_applicable", "manual", "capped", "missing")
 SCORED, NOT_APPLICABLE, MANUAL, CAPPED, MISSING = range(5)
-TASK_COLUMNS: dict[str, str] = {
-    "done_on_time": "tasks_done_on_time", "done_late": "tasks_done_late",
-    "not_done": "tasks_not_done", "in_progress": "tasks_in_progress",
-    "not_arising": "tasks_not_arising"}
+ARISING: tuple[str, ...] = TASK_STATUSES[:4]
+"""Task statuses that count as arising (``not_arising`` is the fifth)."""
+TASK_COLUMNS: tuple[str, ...] = tuple(f"tasks_{s}" for s in TASK_STATUSES)
+"""The indicator column of each task status (:data:`~scoring.dataset.TASK_STATUSES`)."""
 TASK_LABELS: dict[str, str] = {
     "done_on_time": "đúng hạn", "done_late": "trễ hạn", "not_done": "chưa làm",
     "in_progress": "đang làm", "not_arising": "không phát sinh"}
 NA_LABELS: dict[str, str] = {"drop": "không áp dụng → loại khỏi điểm tối đa",
                              "award": "không áp dụng → đạt điểm tối đa"}
+NO_BAND = "không khoảng nào chứa giá trị → 0"
+TOLERANCE = 1e-9
+"""Points above the max by more than this are ``capped``."""
 
 
 def fmt(x: float | None) -> str:
@@ -71,108 +78,507 @@ def band_label(band: Band) -> str:
     return f"{text} ({band.label})" if band.label else text
 
 
-_LABELS: dict[int, tuple[tuple[Band, ...], tuple[str, ...]]] = {}
+# --------------------------------------------------------------------------- bands
+class BandTable:
+    """The band look-up of several rows, each with its own bands and hit policy.
 
-
-def _band_labels(bands: tuple[Band, ...]) -> tuple[str, ...]:
-    """Labels of ``bands`` plus the no-band label (cached per bands tuple)."""
-    hit = _LABELS.get(id(bands))
-    if hit is not None and hit[0] is bands:
-        return hit[1]
-    labels = tuple(band_label(b) for b in bands) + ("không khoảng nào chứa giá trị → 0",)
-    if len(_LABELS) > 4096:
-        _LABELS.clear()
-    _LABELS[id(bands)] = (bands, labels)      # holds ``bands``, so the id stays theirs
-    return labels
-
-
-# --------------------------------------------------------------------------- tables
-@dataclass(frozen=True)
-class LeafTables:
-    """The dataset tables manual and survey leaves read (``Dataset.scores``/``surveys``).
+    ``unique`` bands (no overlaps, checked by the model): the band with the highest
+    ``min <= v``, if ``v`` is below its max; ``first``: the first band in file order that
+    holds ``v``. The band index is the band count where no band holds ``v`` (0 points).
 
     Parameters
     ----------
-    scores : DataFrame
-        ``agency_id, leaf, self_points, appraised_points`` (one row per agency and leaf).
-    surveys : DataFrame
-        ``agency_id, leaf, option, count`` or ``agency_id, leaf, share``.
+    lo, hi : ndarray (rows × width)
+        Band bounds (−inf/+inf for an open end; padding: ``lo`` +inf, ``hi`` −inf).
+    points : ndarray (rows × width)
+    count : ndarray of int (rows)
+        Bands per row.
+    unique : ndarray of bool (rows)
+        The row's hit policy is ``unique``.
     """
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray, points: np.ndarray, count: np.ndarray,
+                 unique: np.ndarray, labels: list[tuple[str, ...]] | None = None):
+        self.lo, self.hi = lo, hi
+        self.points = np.concatenate([points, np.zeros((len(points), 1))], axis=1)
+        self.count = np.asarray(count, dtype=np.intp)[:, None]
+        self.unique = np.asarray(unique, dtype=bool)
+        self.labels = labels or []
+
+    @classmethod
+    def of(cls, bands: Sequence[tuple[Band, ...]], hits: Sequence[str]) -> BandTable:
+        """The table of rule bands (one row per leaf) with the ledger's labels."""
+        width = max((len(b) for b in bands), default=0)
+        lo = np.full((len(bands), width), np.inf)
+        hi = np.full((len(bands), width), -np.inf)
+        points = np.zeros((len(bands), width))
+        for i, row in enumerate(bands):
+            for j, b in enumerate(row):
+                lo[i, j] = -np.inf if b.min is None else b.min
+                hi[i, j] = np.inf if b.max is None else b.max
+                points[i, j] = b.points
+        return cls(lo, hi, points, [len(b) for b in bands], [h == "unique" for h in hits],
+                   [(*map(band_label, row), NO_BAND) for row in bands])
+
+    def lookup(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(points, band index) of ``v`` (rows × n, no NaN), row ``i`` against bands ``i``.
+
+        >>> from scoring.rules.model import Band
+        >>> t = BandTable.of([(Band(min=95, points=2), Band(min=80, max=95, points=1))],
+        ...                  ["unique"])
+        >>> t.lookup(np.array([[99.0, 95.0, 94.9, 10.0]]))
+        (array([[2., 2., 1., 0.]]), array([[0, 0, 1, 2]]))
+        """
+        idx = np.broadcast_to(self.count, v.shape).copy()
+        width = self.lo.shape[1]
+        if self.unique.any():                  # the last band with min <= v, if v < max
+            u = self.unique
+            order = np.argsort(self.lo[u], axis=1, kind="stable")
+            lo = np.take_along_axis(self.lo[u], order, axis=1)
+            hi = np.take_along_axis(self.hi[u], order, axis=1)
+            vu = v[u]
+            below = np.zeros(vu.shape, dtype=np.intp)
+            for j in range(width):
+                below += vu >= lo[:, j, None]
+            j = np.maximum(below - 1, 0)
+            ok = (below > 0) & (vu < np.take_along_axis(hi, j, axis=1))
+            idx[u] = np.where(ok, np.take_along_axis(order, j, axis=1), self.count[u])
+        if not self.unique.all():              # the first band in file order holding v
+            f = ~self.unique
+            vf, sub = v[f], idx[f]
+            for j in range(width - 1, -1, -1):
+                np.copyto(sub, j, where=(vf >= self.lo[f, j, None]) & (vf < self.hi[f, j, None]))
+            idx[f] = sub
+        return np.take_along_axis(self.points, idx, axis=1), idx
+
+
+def lookup_bands(values: np.ndarray, bands: tuple[Band, ...], hit: str = "unique"
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """One row of :class:`BandTable`: ``(points, band index)``; index −1 where no band holds.
+
+    >>> from scoring.rules.model import Band
+    >>> b = (Band(min=95, points=2), Band(min=80, max=95, points=1))
+    >>> lookup_bands(np.array([99.0, 95.0, 94.9, 10.0]), b)
+    (array([2., 2., 1., 0.]), array([ 0,  0,  1, -1]))
+    """
+    points, idx = BandTable.of([bands], [hit]).lookup(np.asarray(values, dtype=float)[None, :])
+    return points[0], np.where(idx[0] == len(bands), -1, idx[0])
+
+
+# --------------------------------------------------------------------------- context
+@dataclass(frozen=True)
+class LeafTables:
+    """The dataset tables manual and survey leaves read (``Dataset.scores``/``surveys``)."""
 
     scores: pd.DataFrame = field(default_factory=pd.DataFrame)
     surveys: pd.DataFrame = field(default_factory=pd.DataFrame)
-    _arrays: dict[str, TableArrays] = field(default_factory=dict, repr=False, compare=False)
-
-    def table(self, table: str) -> pd.DataFrame:
-        """The table called ``table`` (``scores`` or ``surveys``)."""
-        if table not in ("scores", "surveys"):
-            raise RuleError(Problem(f"unknown table {table!r}", field="rule.table",
-                                    fix="use 'scores' (manual) or 'surveys' (survey)"))
-        df = getattr(self, table)
-        if df is None or "leaf" not in df.columns or "agency_id" not in df.columns:
-            return pd.DataFrame(columns=["agency_id", "leaf"])
-        return df
-
-    def arrays(self, table: str) -> TableArrays:
-        """The table as numpy arrays, grouped by leaf (computed once per table)."""
-        if table not in self._arrays:
-            self._arrays[table] = TableArrays.of(self.table(table))
-        return self._arrays[table]
-
-    def rows(self, table: str, leaf: str) -> pd.DataFrame:
-        """Rows of ``table`` for ``leaf`` (empty frame when none)."""
-        return self.table(table).iloc[self.arrays(table).rows(leaf)]
-
-
-def _floats(col: pd.Series) -> np.ndarray:
-    if pd.api.types.is_float_dtype(col.dtype):
-        return col.to_numpy(dtype=float, na_value=np.nan)
-    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 @dataclass(frozen=True, eq=False)
-class TableArrays:
-    """A score or survey table as arrays: agency ids, rows per leaf, numeric columns and
-    answer options (as codes into ``options``)."""
+class TableRows:
+    """An :class:`~scoring.tables.IndexedTable` seen from a context: ``pos`` is each row's
+    agency among the context's agencies (−1 = not in scope)."""
 
-    agency_id: np.ndarray
-    by_leaf: dict[str, np.ndarray]
-    numbers: dict[str, np.ndarray]
-    option_codes: np.ndarray
-    options: tuple[str, ...]
+    table: IndexedTable
+    pos: np.ndarray
+
+    def grid(self, codes: Sequence[str], cols: Sequence[str], ids: pd.Index, name: str
+             ) -> list[np.ndarray]:
+        """Columns ``cols`` of the rows of leaves ``codes`` as (len(codes) × agencies)
+        grids, NaN where an agency has no row; a clear error when an agency has two rows
+        for one leaf."""
+        n, k = len(ids), len(codes)
+        slot_of = np.full(len(self.table.leaves) + 1, -1, dtype=np.int64)
+        for slot, code in enumerate(codes):
+            slot_of[self.table.leaves[code]] = slot
+        slots = slot_of[self.table.leaf_code]
+        rows = np.flatnonzero((slots >= 0) & (self.pos >= 0))
+        flat = slots[rows] * n + self.pos[rows]
+        counts = np.bincount(flat, minlength=k * n)
+        if len(flat) and counts.max() > 1:
+            cell = int(np.argmax(counts > 1))
+            raise DataError(Problem(
+                f"agency {ids[cell % n]} has two rows for leaf {codes[cell // n]}",
+                file=f"{name}.csv", field="agency_id", fix="keep one row per agency and leaf"))
+        out = []
+        for col in cols:
+            m = np.full(k * n, np.nan)
+            m[flat] = self.table.number(col)[rows]
+            out.append(m.reshape(k, n))
+        return out
+
+
+def indicator_matrix(indicators: pd.DataFrame, agency_ids: pd.Index) -> np.ndarray | None:
+    """The indicators as one float matrix (columns × ``agency_ids``; NaN for an agency
+    the indicators lack), or None when a column is not numeric (read column by column)."""
+    try:
+        values = indicators.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        return None
+    if not indicators.index.equals(agency_ids):
+        pos = indicators.index.get_indexer(agency_ids)
+        values = np.vstack([values, np.full((1, values.shape[1]), np.nan)])[pos]
+    return np.ascontiguousarray(values.T)
+
+
+@dataclass(eq=False)
+class LeafContext:
+    """What the kinds read: indicators aligned with ``agency_ids``, and the tables.
+
+    Parameters
+    ----------
+    agency_ids : Index
+        The agencies in scope (text).
+    indicators : DataFrame
+        Indexed by agency id (any order, a superset is fine); NaN for a missing agency.
+    tables : dict of str → TableRows
+        ``scores`` and ``surveys`` placed among ``agency_ids``.
+    where : str
+        Prefix of error fields (``tree t: ``).
+    """
+
+    agency_ids: pd.Index
+    indicators: pd.DataFrame
+    tables: dict[str, TableRows]
+    where: str = ""
+    columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    expressions: dict[tuple[str, float | None], tuple[Expression, np.ndarray]] = field(
+        default_factory=dict, repr=False)
 
     @classmethod
-    def of(cls, df: pd.DataFrame) -> TableArrays:
-        n = len(df)
-        by_leaf: dict[str, np.ndarray] = {}
-        if n:
-            codes, uniques = pd.factorize(df["leaf"].to_numpy(dtype=object))
-            order = np.argsort(codes, kind="stable")
-            bounds = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(uniques)))
-            for leaf, part in zip(uniques, np.split(order[-bounds[-1]:] if len(bounds)
-                                                    else order[:0], bounds[:-1]),
-                                  strict=True):
-                by_leaf[str(leaf)] = part
-        numbers = {col: _floats(df[col]) if col in df.columns else np.full(n, np.nan)
-                   for col in ("self_points", "appraised_points", "count", "share")}
-        if "option" in df.columns and n:
-            codes, uniques = pd.factorize(df["option"].to_numpy(dtype=object))
-            uniques = [str(u) for u in uniques]
+    def of(cls, agency_ids: pd.Index, indicators: pd.DataFrame, tables: dict[str, TableRows],
+           where: str = "", matrix: np.ndarray | None = None) -> LeafContext:
+        """A context reading the numeric indicators from ``matrix`` (columns × agencies,
+        aligned with ``agency_ids``; :func:`indicator_matrix` when not given)."""
+        ctx = cls(agency_ids=agency_ids, indicators=indicators, tables=tables, where=where)
+        if matrix is None:
+            matrix = indicator_matrix(indicators, agency_ids)
+        if matrix is not None:
+            ctx.columns.update(zip(map(str, indicators.columns), matrix, strict=True))
+        return ctx
+
+    @property
+    def n(self) -> int:
+        return len(self.agency_ids)
+
+    def column(self, name: str, code: str) -> np.ndarray:
+        """Indicator ``name`` as a float array; a clear error when the data lacks it."""
+        if name not in self.columns:
+            if name not in self.indicators.columns:
+                raise RuleError(Problem(
+                    f"leaf {code} reads indicator {name!r}, which the indicators do not "
+                    f"provide", field=f"{self.where}leaf {code}",
+                    fix="use one of: " + ", ".join(map(str, self.indicators.columns))))
+            col = self.indicators[name].reindex(self.agency_ids)
+            self.columns[name] = pd.to_numeric(col, errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan)
+        return self.columns[name]
+
+    def expression(self, text: str, where: str, max_points: float
+                   ) -> tuple[Expression, np.ndarray]:
+        """(compiled ``text``, its values over the agencies), once per context and
+        ``max_points`` (when the formula reads it). The values are shared: read only."""
+        expr = compile_expression(text, [*map(str, self.indicators.columns), "max_points"],
+                                  where=where)
+        key = (text, float(max_points) if "max_points" in expr.names else None)
+        if key not in self.expressions:
+            cols = {name: float(max_points) if name == "max_points"
+                    else self.column(name, where) for name in expr.names}
+            with np.errstate(all="ignore"):
+                out = np.asarray(expr.evaluate(cols), dtype=float)
+            values = np.broadcast_to(out, (self.n,)).astype(float, copy=True)
+            values.flags.writeable = False
+            self.expressions[key] = (expr, values)
+        return self.expressions[key]
+
+    def table(self, name: str, code: str) -> TableRows:
+        """Table ``name`` (``scores`` or ``surveys``)."""
+        if name not in self.tables:
+            raise RuleError(Problem(f"leaf {code} reads unknown table {name!r}",
+                                    field=f"{self.where}leaf {code}.rule.table",
+                                    fix="use 'scores' (manual) or 'surveys' (survey)"))
+        return self.tables[name]
+
+
+# --------------------------------------------------------------------------- rows
+@dataclass(eq=False)
+class Rows:
+    """Preallocated (rows × agencies) ledger arrays; ``rule`` codes index the row's own
+    ``labels[row]``."""
+
+    n: int
+    n_rows: int
+    value: np.ndarray = field(init=False)
+    points: np.ndarray = field(init=False)
+    max_points: np.ndarray = field(init=False)
+    status: np.ndarray = field(init=False)
+    rule: np.ndarray = field(init=False)
+    labels: list[tuple[str, ...]] = field(init=False)
+    inputs: list[dict[str, np.ndarray]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        shape = (self.n_rows, self.n)
+        self.value = np.empty(shape)
+        self.points = np.empty(shape)
+        self.max_points = np.empty(shape)
+        self.status = np.empty(shape, dtype=np.int8)
+        self.rule = np.empty(shape, dtype=np.int64)
+        self.labels = [()] * self.n_rows
+        self.inputs = [{}] * self.n_rows
+
+    def fill(self, r: Any, value: Any, points: Any, max_points: Any, status: Any,
+             rule: Any) -> None:
+        """Set rows ``r`` (arrays broadcast)."""
+        self.value[r] = value
+        self.points[r] = points
+        self.max_points[r] = max_points
+        self.status[r] = status
+        self.rule[r] = rule
+
+
+def _maxes(leaves: Sequence[Leaf]) -> np.ndarray:
+    return np.array([float(leaf.max) for leaf in leaves])[:, None]
+
+
+def _capped(value: np.ndarray, mx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(known, points clipped to [0, max], capped) of ``value``."""
+    known = np.isfinite(value)
+    v = np.where(known, value, 0.0)
+    return known, np.clip(v, 0.0, mx), known & (v > mx + TOLERANCE)
+
+
+def _bands(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> None:
+    values = np.array([ctx.column(leaf.rule.indicator, leaf.code) for leaf in leaves])
+    table = BandTable.of([leaf.rule.bands for leaf in leaves],
+                         [leaf.rule.hit for leaf in leaves])
+    na = np.isnan(values)
+    points, idx = table.lookup(np.where(na, 0.0, values))
+    out.fill(r, values, np.where(na, 0.0, points), _maxes(leaves),
+             np.where(na, NOT_APPLICABLE, SCORED), idx)
+    for i, leaf, v, labels in zip(r, leaves, values, table.labels, strict=True):
+        out.inputs[i] = {leaf.rule.indicator: v}
+        out.labels[i] = labels
+
+
+def _tasks(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> None:
+    counts = np.nan_to_num([ctx.column(c, leaves[0].code) for c in TASK_COLUMNS], nan=0.0)
+    inputs = dict(zip(TASK_COLUMNS, counts, strict=True))
+    arising = counts[0] + counts[1] + counts[2] + counts[3]
+    na = arising <= 0
+    weights = np.array([[leaf.rule.weights.get(s, 0.0) for s in ARISING] for leaf in leaves])
+    weighted = weights[:, :1] * counts[0]
+    for j in range(1, 4):
+        weighted = weighted + weights[:, j:j + 1] * counts[j]
+    with np.errstate(all="ignore"):
+        rate = np.where(na, np.nan, weighted / np.where(na, 1.0, arising) * 100.0)
+    mx = _maxes(leaves)
+    out.fill(r, rate, np.where(na, 0.0, np.clip(np.nan_to_num(rate) / 100.0 * mx, 0, mx)),
+             mx, np.where(na, NOT_APPLICABLE, SCORED), 0)
+    banded = [k for k, leaf in enumerate(leaves) if leaf.rule.mode == "bands"]
+    if banded:
+        table = BandTable.of([leaves[k].rule.bands for k in banded],
+                             [leaves[k].rule.hit for k in banded])
+        points, idx = table.lookup(np.nan_to_num(rate[banded], nan=0.0))
+        out.points[r[banded]] = np.where(na, 0.0, points)
+        out.rule[r[banded]] = idx
+        for k, labels in zip(banded, table.labels, strict=True):
+            out.labels[r[k]] = labels
+    for i, leaf in zip(r, leaves, strict=True):
+        out.inputs[i] = inputs
+        if leaf.rule.mode != "bands":
+            parts = " + ".join(f"{fmt(w)}×{TASK_LABELS[s]}"
+                               for s, w in leaf.rule.weights.items() if w)
+            out.labels[i] = (f"{fmt(leaf.max)} × ({parts}) / nhiệm vụ phát sinh",)
+
+
+def _formulas(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> None:
+    values = np.empty((len(leaves), ctx.n))
+    for k, (i, leaf) in enumerate(zip(r, leaves, strict=True)):
+        expr, values[k] = ctx.expression(leaf.rule.expr, f"leaf {leaf.code}", leaf.max)
+        out.inputs[i] = {name: np.full(ctx.n, float(leaf.max)) if name == "max_points"
+                         else ctx.column(name, leaf.code) for name in sorted(expr.names)}
+        out.labels[i] = (leaf.rule.expr, f"{leaf.rule.expr} (giới hạn ở {fmt(leaf.max)})")
+    mx = _maxes(leaves)
+    known, points, capped = _capped(values, mx)
+    out.fill(r, values, points, mx,
+             np.where(known, np.where(capped, CAPPED, SCORED), NOT_APPLICABLE), capped)
+
+
+def manual_points(table: TableRows, codes: list[str], mx: np.ndarray, ids: pd.Index,
+                  name: str) -> tuple[np.ndarray, ...]:
+    """(value, points clipped to [0, max], rule code, self points, appraised points) of
+    manual entries ``codes``: appraised points win over self-assessed; rule code 0
+    appraised, 1 self-assessed, +2 when capped, 4 no entry. Used by manual leaves and
+    manual adjustments."""
+    self_pts, appraised = table.grid(codes, ("self_points", "appraised_points"), ids, name)
+    use_appraised = ~np.isnan(appraised)
+    value = np.where(use_appraised, appraised, self_pts)
+    have, points, capped = _capped(value, mx)
+    return value, points, np.where(have, (~use_appraised) + 2 * capped, 4), self_pts, appraised
+
+
+def _missing_labels(leaf: Leaf, survey: bool) -> str:
+    if survey:
+        return "không có phiếu → loại khỏi điểm tối đa" if leaf.rule.missing == "exclude" \
+            else "không có phiếu → 0 điểm"
+    return "chưa có điểm → loại khỏi điểm tối đa" if leaf.rule.missing == "exclude" \
+        else "chưa có điểm → 0 điểm"
+
+
+def _split_by_data(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows,
+                   missing_code: int) -> tuple[TableRows, list[Leaf], np.ndarray]:
+    """Fill the rows of leaves with no row at all in their table as missing (a constant
+    fill; rule code ``missing_code``), and return the table, the leaves that have data
+    and their rows."""
+    table = ctx.table(leaves[0].rule.table, leaves[0].code)
+    have = np.array([leaf.code in table.table.leaves for leaf in leaves], dtype=bool)
+    if not have.all():
+        empty = [leaf for leaf, h in zip(leaves, have, strict=True) if not h]
+        exclude = np.array([leaf.rule.missing == "exclude" for leaf in empty])[:, None]
+        out.fill(r[~have], np.nan, 0.0, np.where(exclude, 0.0, _maxes(empty)), MISSING,
+                 missing_code)
+    return table, [leaf for leaf, h in zip(leaves, have, strict=True) if h], r[have]
+
+
+def _manual(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> None:
+    nan = np.full(ctx.n, np.nan)
+    for i, leaf in zip(r, leaves, strict=True):
+        out.labels[i] = ("điểm thẩm định", "điểm tự chấm",
+                         f"điểm thẩm định (giới hạn ở {fmt(leaf.max)})",
+                         f"điểm tự chấm (giới hạn ở {fmt(leaf.max)})",
+                         _missing_labels(leaf, False))
+        out.inputs[i] = {"self_points": nan, "appraised_points": nan}
+    name = leaves[0].rule.table
+    table, leaves, r = _split_by_data(ctx, leaves, r, out, missing_code=4)
+    if not leaves:
+        return
+    mx = _maxes(leaves)
+    exclude = np.array([leaf.rule.missing == "exclude" for leaf in leaves])[:, None]
+    value, points, code, self_pts, appraised = manual_points(
+        table, [leaf.code for leaf in leaves], mx, ctx.agency_ids, name)
+    have = ~np.isnan(value)
+    out.fill(r, value, points, np.where(exclude & ~have, 0.0, mx),
+             np.where(have, np.where(code >= 2, CAPPED, MANUAL), MISSING), code)
+    for k, i in enumerate(r):
+        out.inputs[i] = {"self_points": self_pts[k], "appraised_points": appraised[k]}
+
+
+def _survey_shares(table: TableRows, leaves: list[Leaf], ids: pd.Index, name: str
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(answers, share) grids of survey leaves with options: Σ count and
+    Σ count × option% / Σ count (NaN where no answers)."""
+    n, k = len(ids), len(leaves)
+    t = table.table
+    slot_of = np.full(len(t.leaves) + 1, -1, dtype=np.int64)
+    for slot, leaf in enumerate(leaves):
+        slot_of[t.leaves[leaf.code]] = slot
+    slots = slot_of[t.leaf_code]
+    rows = np.flatnonzero(slots >= 0)
+    slots = slots[rows]
+    opt_codes, opt_texts = t.options()
+    lut = np.array([[leaf.rule.options.get(o, np.nan) for o in opt_texts] + [np.nan]
+                    for leaf in leaves])
+    pct = lut[slots, opt_codes[rows]]             # option code −1 → the last: NaN
+    if np.isnan(pct).any():
+        first = int(slots[np.argmax(np.isnan(pct))])
+        mine = np.isnan(pct) & (slots == first)
+        unknown = sorted({opt_texts[c] if c >= 0 else "" for c in opt_codes[rows][mine]})
+        leaf = leaves[first]
+        raise DataError(Problem(
+            f"leaf {leaf.code} has answers with option(s) {unknown} that the rule "
+            f"does not map", file=f"{name}.csv", field="option",
+            fix="use one of " + ", ".join(leaf.rule.options)
+                + " or add the option to the rule's options"))
+    count = np.nan_to_num(t.number("count")[rows])
+    pos = table.pos[rows]
+    keep = pos >= 0
+    flat = slots[keep] * n + pos[keep]
+    answers = np.bincount(flat, weights=count[keep], minlength=k * n).reshape(k, n)
+    weighted = np.bincount(flat, weights=(count * pct)[keep], minlength=k * n).reshape(k, n)
+    with np.errstate(all="ignore"):
+        return answers, np.where(answers > 0, weighted / np.where(answers > 0, answers, 1),
+                                 np.nan)
+
+
+def _surveys(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> None:
+    nan = np.full(ctx.n, np.nan)
+    for i, leaf in zip(r, leaves, strict=True):
+        options = leaf.rule.options
+        label = ("Σ số phiếu × " + ", ".join(f"{o}={fmt(v)}%" for o, v in options.items())
+                 + " / tổng số phiếu") if options is not None \
+            else "tỷ lệ hài lòng (%) × điểm tối đa"
+        out.labels[i] = (label, _missing_labels(leaf, True))
+        out.inputs[i] = {"share": nan} if options is None else {"answers": np.zeros(ctx.n),
+                                                                 "share": nan}
+    name = leaves[0].rule.table
+    table, leaves, r = _split_by_data(ctx, leaves, r, out, missing_code=1)
+    for options in (True, False):
+        part = [k for k, leaf in enumerate(leaves) if (leaf.rule.options is not None) == options]
+        if not part:
+            continue
+        sub = [leaves[k] for k in part]
+        rows = r[part]
+        if options:
+            answers, share = _survey_shares(table, sub, ctx.agency_ids, name)
         else:
-            codes, uniques = np.full(n, -1), []
-        return cls(agency_id=df["agency_id"].astype(str).to_numpy(dtype=object),
-                   by_leaf=dict(by_leaf), numbers=numbers,
-                   option_codes=np.asarray(codes), options=tuple(map(str, uniques)))
+            (share,) = table.grid([leaf.code for leaf in sub], ("share",), ctx.agency_ids,
+                                  name)
+            answers = None
+        mx = _maxes(sub)
+        exclude = np.array([leaf.rule.missing == "exclude" for leaf in sub])[:, None]
+        have = ~np.isnan(share)
+        out.fill(rows, share, np.where(have, np.clip(np.nan_to_num(share) / 100 * mx, 0, mx), 0),
+                 np.where(exclude & ~have, 0.0, mx), np.where(have, SCORED, MISSING), ~have)
+        for k, i in enumerate(rows):
+            out.inputs[i] = {"share": share[k]} if answers is None \
+                else {"answers": answers[k], "share": share[k]}
 
-    def rows(self, leaf: str) -> np.ndarray:
-        """Row positions of ``leaf``."""
-        return self.by_leaf.get(leaf, np.zeros(0, dtype=np.int64))
+
+def _tables_first(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows,
+                  kind: Any) -> None:
+    """Run ``kind`` once per table the leaves read."""
+    for name in dict.fromkeys(leaf.rule.table for leaf in leaves):
+        sel = [k for k, leaf in enumerate(leaves) if leaf.rule.table == name]
+        kind(ctx, [leaves[k] for k in sel], r[sel], out)
 
 
-# --------------------------------------------------------------------------- outcome
+KINDS = {"bands": _bands, "tasks": _tasks, "formula": _formulas,
+         "manual": lambda ctx, lv, r, out: _tables_first(ctx, lv, r, out, _manual),
+         "survey": lambda ctx, lv, r, out: _tables_first(ctx, lv, r, out, _surveys)}
+
+
+def evaluate_leaves(leaves: Sequence[Leaf], ctx: LeafContext, out: Rows,
+                    not_applicable: str = "drop") -> None:
+    """Fill rows ``0 … len(leaves)-1`` of ``out``, kind by kind, then ``applies_if`` and
+    the not-applicable policy. Every leaf's labels end with its not-applicable label
+    (used or not); ``out.rule`` codes index each row's labels."""
+    by_kind: dict[str, list[int]] = {}
+    for i, leaf in enumerate(leaves):
+        by_kind.setdefault(leaf.rule.kind, []).append(i)
+    for kind, idx in by_kind.items():
+        KINDS[kind](ctx, [leaves[i] for i in idx], np.asarray(idx, dtype=np.intp), out)
+    n = len(leaves)
+    status = out.status[:n]
+    for i, leaf in enumerate(leaves):
+        if leaf.applies_if:
+            _, cond = ctx.expression(leaf.applies_if, f"leaf {leaf.code}.applies_if", leaf.max)
+            status[i] = np.where((cond != 0) & ~np.isnan(cond), status[i], NOT_APPLICABLE)
+    policy = [leaf.not_applicable or not_applicable for leaf in leaves]
+    na_code = np.array([len(out.labels[i]) for i in range(n)], dtype=np.int64)[:, None]
+    out.labels[:n] = [(*out.labels[i], NA_LABELS[p]) for i, p in enumerate(policy)]
+    na = status == NOT_APPLICABLE
+    if na.any():
+        full = np.array([float(leaf.max) if p == "award" else 0.0
+                         for leaf, p in zip(leaves, policy, strict=True)])[:, None]
+        np.copyto(out.points[:n], full, where=na)
+        np.copyto(out.max_points[:n], full, where=na)
+        np.copyto(out.rule[:n], na_code, where=na)
+
+
+# --------------------------------------------------------------------------- one leaf
 @dataclass(frozen=True, eq=False)
 class LeafOutcome:
-    """One leaf over all agencies in scope (arrays aligned with the context's agencies).
+    """One leaf over all agencies in scope (arrays aligned with the agencies).
 
     Attributes
     ----------
@@ -207,324 +613,16 @@ class LeafOutcome:
 
     def replace(self, **changes: Any) -> LeafOutcome:
         """Copy with some arrays replaced."""
-        from dataclasses import replace
         return replace(self, **changes)
 
 
-@dataclass(frozen=True, eq=False)
-class LeafContext:
-    """What an evaluator may read: indicators aligned with ``agency_ids``, and tables."""
-
-    agency_ids: pd.Index
-    indicators: pd.DataFrame
-    tables: LeafTables
-    where: str = ""
-    _positions: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
-    _columns: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
-    _indexes: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    def preload(self, matrix: np.ndarray) -> None:
-        """Take every indicator column at once from ``matrix`` (columns × agencies,
-        float, in ``indicators.columns`` order), instead of one pandas read per column."""
-        names = list(self.indicators.columns)
-        for name, row in zip(names, matrix, strict=True):
-            self._columns.setdefault(name, row)
-        self._indexes["matrix"] = (matrix, {name: i for i, name in enumerate(names)})
-
-    def lookup(self, table: str, leaf: str) -> tuple[TableArrays, np.ndarray, np.ndarray]:
-        """(table arrays, row positions of ``leaf``, their agency positions; −1 = out of
-        scope). Agency ids of the whole table are matched once per context."""
-        arrays = self.tables.arrays(table)
-        idx = arrays.rows(leaf)
-        if table not in self._positions:
-            self._positions[table] = (self.agency_ids.get_indexer(arrays.agency_id)
-                                      if len(arrays.agency_id) else np.zeros(0, np.int64))
-        return arrays, idx, self._positions[table][idx]
-
-    @property
-    def n(self) -> int:
-        return len(self.agency_ids)
-
-    def column(self, name: str, leaf: Leaf) -> np.ndarray:
-        """Indicator ``name`` as a float array; a clear error when the data lacks it."""
-        if name not in self.indicators.columns:
-            raise RuleError(Problem(
-                f"leaf {leaf.code} reads indicator {name!r}, which the indicators do not "
-                f"provide", field=f"{self.where}leaf {leaf.code}",
-                fix="use one of: " + ", ".join(map(str, self.indicators.columns))))
-        if name not in self._columns:
-            self._columns[name] = self.indicators[name].to_numpy(dtype=float, na_value=np.nan)
-        return self._columns[name]
+def table_rows(frames: LeafTables, agency_ids: pd.Index) -> dict[str, TableRows]:
+    """The context tables of ``frames`` against ``agency_ids`` (all in scope)."""
+    return {name: TableRows(table=t, pos=t.agency)
+            for name in ("scores", "surveys")
+            for t in [IndexedTable.of(getattr(frames, name), agency_ids)]}
 
 
-Evaluator = Callable[[Leaf, LeafContext], LeafOutcome]
-LEAF_EVALUATORS: dict[str, Evaluator] = {}
-
-
-def register_leaf_kind(kind: str) -> Callable[[Evaluator], Evaluator]:
-    """Register a vectorised evaluator for leaf rules of ``kind``.
-
-    >>> @register_leaf_kind("_demo")
-    ... def _demo(leaf, ctx): ...
-    >>> "_demo" in LEAF_EVALUATORS
-    True
-    >>> del LEAF_EVALUATORS["_demo"]
-    """
-    def deco(fn: Evaluator) -> Evaluator:
-        LEAF_EVALUATORS[kind] = fn
-        return fn
-    return deco
-
-
-# --------------------------------------------------------------------------- bands
-def lookup_bands(values: np.ndarray, bands: tuple[Band, ...], hit: str = "unique"
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Vectorised band lookup: ``(points, band_index)``; index −1 where no band holds.
-
-    ``unique`` bands (no overlaps, checked by the model) use one ``searchsorted``;
-    ``first`` takes the first band in file order that holds the value (one mask per band).
-
-    >>> from scoring.rules.model import Band
-    >>> b = (Band(min=95, points=2), Band(min=80, max=95, points=1))
-    >>> lookup_bands(np.array([99.0, 95.0, 94.9, 10.0]), b)
-    (array([2., 2., 1., 0.]), array([ 0,  0,  1, -1]))
-    """
-    values = np.asarray(values, dtype=float)
-    n = len(bands)
-    pts = np.array([b.points for b in bands] + [0.0])
-    if hit == "unique":
-        lo = np.array([-np.inf if b.min is None else b.min for b in bands])
-        hi = np.array([np.inf if b.max is None else b.max for b in bands])
-        order = np.argsort(lo, kind="stable")
-        pos = np.searchsorted(lo[order], values, side="right") - 1
-        cand = order[np.clip(pos, 0, n - 1)]
-        ok = (pos >= 0) & (values < hi[cand]) & (values >= lo[cand])
-        idx = np.where(ok, cand, -1)
-    else:
-        idx = np.full(values.shape, -1, dtype=np.int64)
-        for i, b in enumerate(bands):
-            lo = -np.inf if b.min is None else b.min
-            hi = np.inf if b.max is None else b.max
-            idx[(idx < 0) & (values >= lo) & (values < hi)] = i
-    return pts[idx], idx
-
-
-def _band_outcome(value: np.ndarray, rule_bands: tuple[Band, ...], hit: str,
-                  inputs: dict[str, np.ndarray], leaf: Leaf) -> LeafOutcome:
-    na = np.isnan(value)
-    points, idx = lookup_bands(np.where(na, 0.0, value), rule_bands, hit)
-    labels = _band_labels(rule_bands)
-    idx = np.where(idx < 0, len(rule_bands), idx)
-    status = np.where(na, NOT_APPLICABLE, SCORED).astype(np.int8)
-    return LeafOutcome(value=value, points=np.where(na, 0.0, points),
-                       max_points=np.full(value.shape, float(leaf.max)), status=status,
-                       rule=idx, rule_labels=labels, inputs=inputs)
-
-
-@register_leaf_kind("bands")
-def evaluate_bands(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
-    """Indicator → the band ``min <= v < max`` that holds it; NaN → not applicable."""
-    rule = leaf.rule
-    value = ctx.column(rule.indicator, leaf)
-    return _band_outcome(value, rule.bands, rule.hit, {rule.indicator: value}, leaf)
-
-
-# --------------------------------------------------------------------------- formula
-def _names(ctx: LeafContext) -> list[str]:
-    return [*map(str, ctx.indicators.columns), "max_points"]
-
-
-def compile_for(text: str, ctx: LeafContext, where: str) -> Any:
-    """Compile ``text`` with :func:`scoring.expressions.compile_expression`."""
-    from scoring.expressions import compile_expression
-    return compile_expression(text, _names(ctx), where=where)
-
-
-class _Named:
-    """Stands in for a leaf in error messages about a formula's names."""
-
-    def __init__(self, code: str):
-        self.code = code
-
-
-def evaluate_expression(expr: Any, ctx: LeafContext, max_points: float,
-                        where: str = "formula") -> np.ndarray:
-    """Evaluate a compiled expression over all agencies (float array, NaN allowed)."""
-    cols: dict[str, np.ndarray] = {}
-    for name in expr.names:
-        if name == "max_points":
-            cols[name] = float(max_points)
-        else:
-            cols[name] = ctx.column(name, _Named(where))
-    with np.errstate(all="ignore"):
-        out = np.asarray(expr.evaluate(cols), dtype=float)
-    return np.broadcast_to(out, (ctx.n,)).astype(float, copy=True)
-
-
-@register_leaf_kind("formula")
-def evaluate_formula(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
-    """Expression over the agency's indicators; result clipped to ``[0, max]``.
-
-    NaN (e.g. a rate with zero denominator) → not applicable; above the max → ``capped``.
-    """
-    rule: FormulaRule = leaf.rule  # type: ignore[assignment]
-    expr = compile_for(rule.expr, ctx, f"leaf {leaf.code}")
-    value = evaluate_expression(expr, ctx, leaf.max)
-    na = ~np.isfinite(value)
-    v = np.where(na, 0.0, value)
-    points = np.clip(v, 0.0, float(leaf.max))
-    capped = ~na & (v > leaf.max + 1e-9)
-    status = np.select([na, capped], [NOT_APPLICABLE, CAPPED], SCORED).astype(np.int8)
-    rule_code = np.where(capped, 1, 0)
-    inputs = {n: (np.full(ctx.n, float(leaf.max)) if n == "max_points"
-                  else ctx.column(n, leaf)) for n in sorted(expr.names)}
-    return LeafOutcome(value=value, points=points,
-                       max_points=np.full(ctx.n, float(leaf.max)), status=status,
-                       rule=rule_code,
-                       rule_labels=(rule.expr, f"{rule.expr} (giới hạn ở {fmt(leaf.max)})"),
-                       inputs=inputs)
-
-
-# --------------------------------------------------------------------------- tasks
-@register_leaf_kind("tasks")
-def evaluate_tasks(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
-    """Lead tasks by status → weighted completion rate (percent of tasks that arose).
-
-    ``mode: rate`` gives ``max × rate / 100``; ``mode: bands`` looks the rate up in the
-    bands. No task arose (or none led) → not applicable.
-    """
-    rule: TasksRule = leaf.rule  # type: ignore[assignment]
-    counts = {s: np.nan_to_num(ctx.column(col, leaf), nan=0.0)
-              for s, col in TASK_COLUMNS.items()}
-    arising = sum(counts[s] for s in ("done_on_time", "done_late", "not_done", "in_progress"))
-    weighted = sum(rule.weights.get(s, 0.0) * counts[s]
-                   for s in ("done_on_time", "done_late", "not_done", "in_progress"))
-    na = arising <= 0
-    with np.errstate(all="ignore"):
-        rate = np.where(na, np.nan, weighted / np.where(na, 1.0, arising) * 100.0)
-    inputs = {TASK_COLUMNS[s]: counts[s] for s in TASK_COLUMNS}
-    if rule.mode == "bands":
-        return _band_outcome(rate, rule.bands or (), rule.hit, inputs, leaf)
-    weights = " + ".join(f"{fmt(w)}×{TASK_LABELS[s]}" for s, w in rule.weights.items() if w)
-    label = f"{fmt(leaf.max)} × ({weights}) / nhiệm vụ phát sinh"
-    points = np.where(na, 0.0, np.clip(np.nan_to_num(rate) / 100.0 * leaf.max, 0, leaf.max))
-    return LeafOutcome(value=rate, points=points, max_points=np.full(ctx.n, float(leaf.max)),
-                       status=np.where(na, NOT_APPLICABLE, SCORED).astype(np.int8),
-                       rule=np.zeros(ctx.n, dtype=np.int64), rule_labels=(label,),
-                       inputs=inputs)
-
-
-# --------------------------------------------------------------------------- manual
-def check_unique(ctx: LeafContext, pos: np.ndarray, table: str, code: str) -> None:
-    """A clear error when an agency has two rows for one leaf."""
-    inside = pos[pos >= 0]
-    if len(inside) and np.bincount(inside).max() > 1:
-        dup = ctx.agency_ids[int(np.argmax(np.bincount(inside)))]
-        raise DataError(Problem(f"agency {dup} has two rows for leaf {code}",
-                                file=f"{table}.csv", field="agency_id",
-                                fix="keep one row per agency and leaf"))
-
-
-def _missing_fill(rule_missing: str, leaf: Leaf, have: np.ndarray, points: np.ndarray,
-                  status: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    max_points = np.full(have.shape, float(leaf.max))
-    if rule_missing == "exclude":
-        max_points[~have] = 0.0
-    points = np.where(have, points, 0.0)
-    status = np.where(have, status, MISSING).astype(np.int8)
-    return points, max_points, status
-
-
-@register_leaf_kind("manual")
-def evaluate_manual(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
-    """Appraised points (else self-assessed) from the score table, capped at the max.
-
-    No entry → the rule's ``missing`` policy: ``exclude`` drops the leaf from the max,
-    ``zero`` counts it as 0 of the max; the status is ``missing`` either way.
-    """
-    rule = leaf.rule
-    arrays, idx, pos = ctx.lookup(rule.table, leaf.code)
-    n = ctx.n
-    self_pts = np.full(n, np.nan)
-    appraised = np.full(n, np.nan)
-    if len(idx):
-        check_unique(ctx, pos, rule.table, leaf.code)
-        keep = pos >= 0
-        self_pts[pos[keep]] = arrays.numbers["self_points"][idx[keep]]
-        appraised[pos[keep]] = arrays.numbers["appraised_points"][idx[keep]]
-    use_appraised = ~np.isnan(appraised)
-    value = np.where(use_appraised, appraised, self_pts)
-    have = ~np.isnan(value)
-    v = np.where(have, value, 0.0)
-    capped = have & (v > leaf.max + 1e-9)
-    points = np.clip(v, 0.0, float(leaf.max))
-    status = np.where(capped, CAPPED, MANUAL)
-    points, max_points, status = _missing_fill(rule.missing, leaf, have, points, status)
-    missing_label = ("chưa có điểm → loại khỏi điểm tối đa" if rule.missing == "exclude"
-                     else "chưa có điểm → 0 điểm")
-    code = np.select([~have, use_appraised & capped, use_appraised, capped], [4, 2, 0, 3], 1)
-    labels = ("điểm thẩm định", "điểm tự chấm", f"điểm thẩm định (giới hạn ở {fmt(leaf.max)})",
-              f"điểm tự chấm (giới hạn ở {fmt(leaf.max)})", missing_label)
-    return LeafOutcome(value=value, points=points, max_points=max_points, status=status,
-                       rule=code, rule_labels=labels,
-                       inputs={"self_points": self_pts, "appraised_points": appraised})
-
-
-# --------------------------------------------------------------------------- survey
-@register_leaf_kind("survey")
-def evaluate_survey(leaf: Leaf, ctx: LeafContext) -> LeafOutcome:
-    """Survey answers → share of the max.
-
-    With ``options`` the share is ``Σ count × option% / Σ count``; without, the table's
-    ``share`` column (percent). No answers → the rule's ``missing`` policy.
-    """
-    rule = leaf.rule
-    arrays, idx, pos = ctx.lookup(rule.table, leaf.code)
-    n = ctx.n
-    keep = pos >= 0
-    answers = np.zeros(n)
-    if rule.options is not None:
-        if len(idx):
-            lut = np.array([rule.options.get(o, np.nan) for o in arrays.options] + [np.nan])
-            codes = arrays.option_codes[idx]
-            pct = lut[codes]                       # code −1 (no option) → the last: NaN
-            unknown = sorted({arrays.options[c] if c >= 0 else ""
-                              for c in codes[np.isnan(pct)]})
-            if unknown:
-                raise DataError(Problem(
-                    f"leaf {leaf.code} has answers with option(s) {unknown} that the rule "
-                    f"does not map", file=f"{rule.table}.csv", field="option",
-                    fix="use one of " + ", ".join(rule.options)
-                        + " or add the option to the rule's options"))
-            count = np.nan_to_num(arrays.numbers["count"][idx])
-            answers = np.bincount(pos[keep], weights=count[keep], minlength=n)
-            weighted = np.bincount(pos[keep], weights=(count * pct)[keep], minlength=n)
-        else:
-            weighted = np.zeros(n)
-        have = answers > 0
-        with np.errstate(all="ignore"):
-            share = np.where(have, weighted / np.where(have, answers, 1.0), np.nan)
-        label = "Σ số phiếu × " + ", ".join(f"{k}={fmt(v)}%" for k, v in rule.options.items()) \
-            + " / tổng số phiếu"
-    else:
-        share = np.full(n, np.nan)
-        if len(idx):
-            check_unique(ctx, pos, rule.table, leaf.code)
-            share[pos[keep]] = arrays.numbers["share"][idx[keep]]
-        have = ~np.isnan(share)
-        label = "tỷ lệ hài lòng (%) × điểm tối đa"
-    points = np.clip(np.nan_to_num(share) / 100.0 * leaf.max, 0.0, float(leaf.max))
-    points, max_points, status = _missing_fill(rule.missing, leaf, have, points,
-                                               np.full(n, SCORED))
-    missing_label = ("không có phiếu → loại khỏi điểm tối đa" if rule.missing == "exclude"
-                     else "không có phiếu → 0 điểm")
-    inputs = {"share": share} if rule.options is None else {"answers": answers, "share": share}
-    return LeafOutcome(value=share, points=points, max_points=max_points, status=status,
-                       rule=np.where(have, 0, 1), rule_labels=(label, missing_label),
-                       inputs=inputs)
-
-
-# --------------------------------------------------------------------------- common
 def evaluate_leaf(leaf: Leaf, indicators: pd.DataFrame, ds_tables: LeafTables | None = None,
                   *, not_applicable: str = "drop", where: str = "") -> LeafOutcome:
     """Evaluate ``leaf`` for every row of ``indicators`` (index = agency ids), vectorised.
@@ -546,7 +644,6 @@ def evaluate_leaf(leaf: Leaf, indicators: pd.DataFrame, ds_tables: LeafTables | 
 
     Examples
     --------
-    >>> import pandas as pd
     >>> from scoring.rules.model import Leaf, TasksRule
     >>> leaf = Leaf(code="1.2.1", name="Nhiệm vụ", max=4, rule=TasksRule(),
     ...             not_applicable="award")
@@ -556,32 +653,11 @@ def evaluate_leaf(leaf: Leaf, indicators: pd.DataFrame, ds_tables: LeafTables | 
     >>> evaluate_leaf(leaf, ind).points.tolist()
     [3.5, 4.0]
     """
-    ctx = LeafContext(agency_ids=pd.Index(indicators.index.astype(str)),
-                      indicators=indicators, tables=ds_tables or LeafTables(), where=where)
-    return evaluate_in(leaf, ctx, not_applicable)
-
-
-def evaluate_in(leaf: Leaf, ctx: LeafContext, not_applicable: str = "drop") -> LeafOutcome:
-    """:func:`evaluate_leaf` with a ready :class:`LeafContext` (used by the engine)."""
-    kind = leaf.rule.kind
-    if kind not in LEAF_EVALUATORS:
-        raise RuleError(Problem(f"leaf {leaf.code} has unknown kind {kind!r}",
-                                field=f"leaf {leaf.code}.rule.kind",
-                                fix="use one of " + ", ".join(LEAF_EVALUATORS)))
-    out = LEAF_EVALUATORS[kind](leaf, ctx)
-    status = out.status
-    if leaf.applies_if:
-        expr = compile_for(leaf.applies_if, ctx, f"leaf {leaf.code}.applies_if")
-        cond = evaluate_expression(expr, ctx, leaf.max)
-        off = ~(np.nan_to_num(cond, nan=0.0) != 0)
-        status = np.where(off, NOT_APPLICABLE, status).astype(np.int8)
-    na = status == NOT_APPLICABLE
-    if not na.any():
-        return out
-    policy = leaf.not_applicable or not_applicable
-    labels = (*out.rule_labels, NA_LABELS[policy])
-    full = float(leaf.max)
-    return out.replace(
-        points=np.where(na, full if policy == "award" else 0.0, out.points),
-        max_points=np.where(na, full if policy == "award" else 0.0, out.max_points),
-        status=status, rule=np.where(na, len(labels) - 1, out.rule), rule_labels=labels)
+    ids = pd.Index(indicators.index.astype(str))
+    ctx = LeafContext.of(ids, indicators.set_axis(ids),
+                         table_rows(ds_tables or LeafTables(), ids), where)
+    out = Rows(n=len(ids), n_rows=1)
+    evaluate_leaves([leaf], ctx, out, not_applicable)
+    return LeafOutcome(value=out.value[0], points=out.points[0], max_points=out.max_points[0],
+                       status=out.status[0], rule=out.rule[0], rule_labels=out.labels[0],
+                       inputs=out.inputs[0])

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scoring.dataset import TASK_STATUSES
 from scoring.engine.leaves import NOT_APPLICABLE, TASK_COLUMNS, evaluate_leaf, fmt
 from scoring.errors import CchcError, Problem
 from scoring.rules.model import RuleSet
@@ -64,7 +65,7 @@ def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
         row: dict[str, float] = {k: (np.nan if v is None else float(v))
                                  for k, v in test.indicators.items()}
         if kind == "tasks" or test.tasks:
-            for status, col in TASK_COLUMNS.items():
+            for status, col in zip(TASK_STATUSES, TASK_COLUMNS, strict=True):
                 row.setdefault(col, float(test.tasks.get(status, 0)))
         if kind == "bands" and leaf.rule.indicator not in row:
             problems.append(Problem(

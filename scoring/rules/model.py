@@ -370,11 +370,13 @@ RankMethod = Literal["competition", "dense", "ordinal"]
 
 
 class Ranking(Model):
-    """How ranks are computed: method, tie-break chain, canonical precision."""
+    """How ranks are computed: method, tie-break chain, canonical precision (the decimals
+    of the index that ranks and classes use, rounded half away from zero; by default the
+    two the published appendix shows)."""
 
     method: RankMethod = "competition"
     tie_break: tuple[str, ...] = ()
-    precision: int = Field(default=6, ge=0, le=12)
+    precision: int = Field(default=2, ge=0, le=12)
 
 
 class Source(Model):

@@ -7,14 +7,7 @@ rules: total floored at zero, index clipped to [0, 100], rank within the group o
 index at the canonical precision then on the tie-break chain, class by threshold on the
 canonical index.
 
-Examples
---------
->>> import numpy as np
->>> rank_rows([np.array([[90.0, 95.0, 90.0], [1.0, 2.0, 3.0]])], "competition")
-array([[2, 1, 2],
-       [3, 2, 1]], dtype=int32)
->>> classify_rows(np.array([95.0, 85.0, 10.0]), (90.0, 80.0))
-array([0, 1, 2], dtype=int16)
+The rank, class and index kernels are the engine's (:mod:`scoring.engine.ranking`).
 """
 
 from __future__ import annotations
@@ -24,88 +17,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from scoring.engine.leaves import STATUSES
+from scoring.engine.ranking import canonical, class_positions, index_of, rank
 
-_SCIPY_METHOD = {"competition": "min", "dense": "dense", "ordinal": "ordinal"}
 TOTAL_KEYS = ("points", "index", "bonus", "deduction", "max_points")
-
-
-def rank_rows(keys: list[np.ndarray], method: str = "competition") -> np.ndarray:
-    """Rank each row (run) by ``keys`` — first key first, each higher-is-better.
-
-    Parameters
-    ----------
-    keys : list of ndarray, each shape (runs, n)
-        The canonical index first, then the tie-break keys. NaN sorts last.
-    method : {"competition", "dense", "ordinal"}
-        ``competition`` is 1, 2, 2, 4; ``dense`` 1, 2, 2, 3; ``ordinal`` breaks remaining
-        ties by position.
-
-    Returns
-    -------
-    ndarray of int32, shape (runs, n)
-
-    Examples
-    --------
-    >>> rank_rows([np.array([[3.0, 5.0, 5.0, 1.0]])], "dense")
-    array([[2, 1, 1, 3]], dtype=int32)
-    >>> rank_rows([np.array([[5.0, 5.0, 1.0]]), np.array([[1.0, 2.0, 0.0]])])
-    array([[2, 1, 3]], dtype=int32)
-    """
-    cols = [np.where(np.isnan(k), -np.inf, k) for k in keys]
-    if len(cols) == 1:
-        return rankdata(-cols[0], method=_SCIPY_METHOD[method], axis=-1).astype(np.int32)
-    # without a tie in the first key every method gives the same ranks: only rows with a
-    # tie need the tie-break chain
-    srt = np.sort(cols[0], axis=-1)
-    tied = np.flatnonzero((srt[:, 1:] == srt[:, :-1]).any(axis=-1))
-    out = rankdata(-cols[0], method="ordinal", axis=-1).astype(np.int32)
-    if len(tied):
-        out[tied] = _rank_chain([c[tied] for c in cols], method)
-    return out
-
-
-def _rank_chain(cols: list[np.ndarray], method: str) -> np.ndarray:
-    """Rank rows by several keys (lexicographic, higher is better, then position)."""
-    runs, n = cols[0].shape
-    position = np.broadcast_to(np.arange(n), (runs, n))
-    order = np.lexsort([position, *(-c for c in reversed(cols))], axis=-1)
-    stacked = np.stack([np.take_along_axis(c, order, axis=-1) for c in cols])
-    new = np.ones((runs, n), dtype=bool)
-    new[:, 1:] = np.any(stacked[:, :, 1:] != stacked[:, :, :-1], axis=0)
-    pos = np.broadcast_to(np.arange(1, n + 1), (runs, n))
-    if method == "competition":
-        in_order = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
-    elif method == "dense":
-        in_order = np.cumsum(new, axis=-1)
-    else:
-        in_order = pos
-    out = np.empty((runs, n), dtype=np.int32)
-    np.put_along_axis(out, order, in_order.astype(np.int32), axis=-1)
-    return out
-
-
-def classify_rows(index: np.ndarray, mins: tuple[float, ...]) -> np.ndarray:
-    """Class position per value: 0 for the first (highest) class, ``len(mins)`` for none.
-
-    Parameters
-    ----------
-    index : ndarray
-        Index in percent at the canonical precision.
-    mins : tuple of float
-        Class thresholds from the highest to the lowest (index ≥ min earns the class).
-
-    Examples
-    --------
-    >>> classify_rows(np.array([[79.99, 80.0]]), (90.0, 80.0))
-    array([[2, 1]], dtype=int16)
-    """
-    out = np.full(index.shape, len(mins), dtype=np.int16)
-    for pos in range(len(mins) - 1, -1, -1):
-        out = np.where(index >= mins[pos], np.int16(pos), out)
-    return out
 
 
 @dataclass(frozen=True)
@@ -278,11 +194,7 @@ class Base:
 
     def index(self, points: np.ndarray, max_points: np.ndarray) -> np.ndarray:
         """Index in percent (any leading run axis), as the engine computes it."""
-        total = self.total(points)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(max_points > 0,
-                            np.clip(total / np.where(max_points > 0, max_points, 1) * 100,
-                                    0, 100), np.nan)
+        return index_of(self.total(points), max_points)
 
     def rank(self, points: np.ndarray, max_points: np.ndarray,
              area_points: dict[str, np.ndarray] | None = None,
@@ -296,8 +208,8 @@ class Base:
             Per-run area sums for the areas in the tie-break chain (nominal otherwise).
         """
         index = self.index(points, max_points)
-        canon = np.round(index, self.precision)
-        keys = [canon]
+        canon = canonical(index, self.precision)
+        keys = [np.nan_to_num(canon, nan=-np.inf)]      # a run without an index ranks last
         for k in self.tie_break:
             sign = -1.0 if k.startswith("-") else 1.0
             key = k.lstrip("+-")
@@ -312,22 +224,19 @@ class Base:
             elif key in self.area_points:
                 ap = (area_points or self.area_points)[key]
                 am = (area_max or self.area_max)[key]
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    arr = np.where(am > 0, np.clip(ap / np.where(am > 0, am, 1) * 100, 0, 100),
-                                   np.nan)
-                arr = np.broadcast_to(arr, index.shape)
+                arr = np.broadcast_to(index_of(ap, am), index.shape)
             else:
                 arr = np.broadcast_to(self.indicator_keys[key], index.shape)
             keys.append(sign * arr)
         out = np.zeros(index.shape, dtype=np.int32)
         for g in self.group_ids:
             cols = self.group_cols[g]
-            out[:, cols] = rank_rows([k[:, cols] for k in keys], self.method)
+            out[:, cols] = rank([k[:, cols] for k in keys], self.method)
         return out, canon
 
     def classes(self, canon: np.ndarray) -> dict[str, np.ndarray]:
         """Class positions per group (``-> {group: (runs, n_group) int}``)."""
-        return {g: classify_rows(canon[:, self.group_cols[g]], self.class_mins[g])
+        return {g: class_positions(canon[:, self.group_cols[g]], self.class_mins[g])
                 for g in self.group_ids}
 
     def class_label(self, group: str, pos: int) -> str:

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.engine.leaves import BandTable
 from scoring.errors import Problem, UsageError
 from scoring.simulate.base import Base, LeafArrays
 from scoring.simulate.uncertainty import (
@@ -138,21 +139,17 @@ def band_points(rule: Any, value: np.ndarray, shift: np.ndarray) -> np.ndarray:
         fixed.add(max(finite))
     if domain is not None:
         fixed.update(domain)
+    lo = np.array([-math.inf if b.min is None else b.min for b in bands])
+    hi = np.array([math.inf if b.max is None else b.max for b in bands])
     s = shift[:, None]
-    v = value[None, :]
-
-    def bound(x: float | None, inf: float) -> Any:
-        if x is None:
-            return inf
-        return x if x in fixed else x + s
-
-    out = np.zeros((len(shift), len(value)))
-    matched = np.zeros(out.shape, dtype=bool)
-    for b in bands:
-        hit = (v >= bound(b.min, -math.inf)) & (v < bound(b.max, math.inf)) & ~matched
-        out = np.where(hit, b.points, out)
-        matched |= hit
-    return out
+    lo = np.where(np.isin(lo, list(fixed)) | np.isinf(lo), lo, lo + s)
+    hi = np.where(np.isin(hi, list(fixed)) | np.isinf(hi), hi, hi + s)
+    runs = len(shift)
+    table = BandTable(np.broadcast_to(lo, (runs, len(bands))),
+                      np.broadcast_to(hi, (runs, len(bands))),
+                      np.broadcast_to([b.points for b in bands], (runs, len(bands))),
+                      np.full(runs, len(bands)), np.zeros(runs, dtype=bool))
+    return table.lookup(np.broadcast_to(value, (runs, len(value))))[0]
 
 
 # --------------------------------------------------------------------------- plan

@@ -39,7 +39,9 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import COUNT_COLUMNS, TASK_STATUSES, Dataset
+from scoring.engine import score
 from scoring.errors import Problem, UsageError
+from scoring.indicators import INDICATORS, derive_indicators
 from scoring.text import fold, suggest
 
 RATE_TOLERANCE = 1e-3
@@ -66,7 +68,6 @@ class Scenario:
 
 
 def _indicator_names() -> dict[str, Any]:
-    from scoring.indicators import INDICATORS
     return dict(INDICATORS)
 
 
@@ -109,7 +110,6 @@ def apply_changes(ds: Dataset, agency_id: str, *, set_values: Mapping[str, float
     -------
     Scenario
     """
-    from scoring.indicators import derive_indicators
 
     set_values = dict(set_values or {})
     tasks = dict(tasks or {})
@@ -234,7 +234,6 @@ def whatif(rules: Any, ds: Dataset, agency_id: str, *,
     --------
     >>> # whatif(rules, ds, "so-du-lich", set_values={"online_rate": 95}).new["rank"]
     """
-    from scoring.engine import score
 
     nominal = nominal if nominal is not None else score(rules, ds)
     before = _standing(nominal, agency_id)
@@ -379,7 +378,6 @@ def goal_seek(rules: Any, ds: Dataset, agency_id: str, goal: Goal, vary: str, *,
     >>> # g = goal_seek(rules, ds, "so-du-lich", Goal.parse("rank:1"), "online_rate")
     >>> # g.message
     """
-    from scoring.engine import score
 
     check_indicator(vary)
     set_values = dict(set_values or {})

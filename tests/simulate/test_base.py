@@ -3,37 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
-from hypothesis import strategies as st
 
-from scoring.engine import classify, rank_values, score
-from scoring.simulate.base import Base, classify_rows, rank_rows
+from scoring.engine import class_positions, classify, rank, score
+from scoring.simulate.base import Base
 from tests.simulate.helpers import make_data, make_rules
 
-keys_strategy = st.integers(2, 12).flatmap(lambda n: st.lists(
-    st.lists(st.sampled_from([1.0, 2.0, 3.0, np.nan]), min_size=n, max_size=n),
-    min_size=1, max_size=3))
 
-
-@given(keys=keys_strategy, method=st.sampled_from(["competition", "dense", "ordinal"]))
-def test_rank_rows_matches_the_engine_ranking(keys: list[list[float]], method: str) -> None:
-    arrays = [np.array(k) for k in keys]
-    arrays[0] = np.nan_to_num(arrays[0], nan=0.0)     # the engine leaves NaN index unranked
-    expected = rank_values(arrays, method)
-    got = rank_rows([a[None, :] for a in arrays], method)[0]
-    assert got.tolist() == expected.astype(int).tolist()
-
-
-def test_rank_rows_ranks_every_run_independently() -> None:
+def test_ranks_every_run_independently() -> None:
     runs = np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0], [2.0, 2.0, 1.0]])
-    assert rank_rows([runs], "competition").tolist() == [[3, 2, 1], [1, 2, 3], [1, 1, 3]]
+    assert rank([runs], "competition").tolist() == [[3, 2, 1], [1, 2, 3], [1, 1, 3]]
 
 
-def test_classify_rows_matches_the_engine() -> None:
+def test_class_positions_match_the_labels() -> None:
     index = np.array([95.0, 90.0, 89.999999, 80.0, 70.0, 10.0])
     classes = [("Xuất sắc", 90.0), ("Tốt", 80.0)]
     labels = np.array(["Xuất sắc", "Tốt", "Yếu"], dtype=object)
-    assert labels[classify_rows(index, (90.0, 80.0))].tolist() == \
+    assert labels[class_positions(index, (90.0, 80.0))].tolist() == \
         classify(index, classes, "Yếu").tolist()
 
 
