@@ -140,7 +140,7 @@ TABLES: dict[str, TableSpec] = {
     "findings": TableSpec("findings", ("severity", "table", "agency", "column", "published",
                                        "expected", "message"), ("line",), needed=False),
     "scores": TableSpec("scores", ("agency_id", "leaf"),
-                        ("self_points", "appraised_points", "note"), needed=False),
+                        ("self_points", "appraised_points", "note", "evidence"), needed=False),
     "surveys": TableSpec("surveys", ("agency_id", "leaf"), ("option", "count", "share"),
                          needed=False),
 }
