@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from scoring.files import check_output_folder
 from scoring.i18n import _
 from scoring.importer.dossier_import import DossierImport, import_dossiers, parse_period
 
@@ -67,6 +68,7 @@ def import_dossiers_command(file: Path, out: Path, sheet: str | None,
     the dataset and writes dossiers.csv, the findings and the manifest — only when every
     row is matched, skipped or added.
     """
+    check_output_folder(out, inputs=[p for p in (file, columns) if p is not None])
     result = import_dossiers(file, out, sheet=sheet, period=parse_period(period),
                              columns=columns, new_units=new_units, skip=skip)
     if not quiet:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from scoring.dataset import read_table, table_file
 from scoring.errors import DataError, Problem, UsageError
+from scoring.files import replace_folder
 from scoring.i18n import _
 from scoring.importer.agencies import Agency, AgencyRegistry, key, suggest_ids
 from scoring.importer.core import (
@@ -29,7 +30,6 @@ from scoring.importer.core import (
     DOSSIER_COLUMNS,
     TABLE_ORDER,
     render_csv,
-    write_atomically,
 )
 from scoring.importer.dossiers import check_rows, check_subtotals, dossier_record
 from scoring.importer.export import (
@@ -387,11 +387,6 @@ def build_files(path: Path, out: Path, found: ExportTable, matches: list[UnitMat
     return files, findings
 
 
-def write_dataset_files(out: Path, files: dict[str, bytes]) -> None:
-    """Write the generated files into the dataset folder, all or none."""
-    write_atomically(out, files)
-
-
 def import_dossiers(path: Path, out: Path, *, sheet: str | None = None,
                     period: tuple[date, date] | None = None, columns: Path | None = None,
                     new_units: bool = False, skip: Iterable[str] = ()) -> DossierImport:
@@ -442,7 +437,7 @@ def import_dossiers(path: Path, out: Path, *, sheet: str | None = None,
     chosen_period = period or found.period
     files, findings = build_files(path, out, found, matches, new,
                                   (agencies_path, agency_rows), chosen_period)
-    write_dataset_files(out, files)
+    replace_folder(out, files)  # all files or none; review.csv, README.md … kept
     return DossierImport(out, path, header.sheet, header,
                          sum(1 for m in matches if m.agency_id),
                          sum(1 for r in found.table.rows if r.kind not in UNIT_KINDS),

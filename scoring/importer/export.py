@@ -10,8 +10,9 @@ agencies by :func:`match_units`.
 
 Row kinds, from the Stt cell and the name: ``A``, ``B``… a group (subtotal); ``I``,
 ``II``… a sub-group (subtotal); ``1``, ``2``… a unit; ``-`` / ``+`` a sub-unit of the row
-above; a name ``Tổng``/``Tổng cộng``/``Cộng`` the grand total. An export without an Stt
-column has only units and totals.
+above; a name ``Tổng``/``Tổng cộng``/``Cộng`` the grand total; a name ``Thuộc huyện X``
+without Stt a sub-group. An export without an Stt column has only units, sub-groups and
+totals.
 """
 
 from __future__ import annotations
@@ -303,7 +304,7 @@ def _kind(stt: str, label: str, seen_section: bool) -> str | None:
     if normalise(label) in TOTAL_NAMES or (not label and normalise(stt) in TOTAL_NAMES):
         return "total"
     compact = stt.replace(" ", "").rstrip(".)")
-    if compact in ROMAN:
+    if compact in ROMAN or (not compact and fold(label).startswith("thuoc ")):
         return "district_group" if seen_section else "section"
     if len(compact) == 1 and compact.isalpha():
         return "section"

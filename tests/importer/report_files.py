@@ -196,9 +196,10 @@ EXPORT_GROUPS = (
 
 def write_dossier_xlsx(seed: Path, path: Path, *, rename: dict[str, str] | None = None,
                        sheet: str = "Thống kê") -> Path:
-    """Phụ lục 2 of the seed as a TTHC system export: title rows, the period, a two-level
-    merged header, a row of column numbers, numbers as numbers (rates as fractions shown
-    as percentages), bold subtotal rows and a grand total merged over Stt and name.
+    """Phụ lục 2 of the seed as a TTHC system export, on a sheet after a cover sheet: title
+    rows, the period, a two-level merged header, a row of column numbers, numbers as
+    numbers (rates as fractions shown as percentages), bold subtotal rows and a grand total
+    merged over Stt and name.
 
     ``rename`` changes unit names (to misspell one). The values are read from the seed by
     the independent reader of tests/importer/seed_raw.py, not by the importer.
@@ -209,8 +210,11 @@ def write_dossier_xlsx(seed: Path, path: Path, *, rename: dict[str, str] | None 
     from tests.importer.seed_raw import COLS, rows
 
     wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet
+    cover = wb.active  # systems put a cover sheet first: the table is found on the next one
+    cover.title = "Thông tin"
+    cover["A1"] = "Hệ thống thông tin giải quyết thủ tục hành chính tỉnh Khánh Hòa"
+    cover["A2"] = "Đơn vị: Tổng số hồ sơ"
+    ws = wb.create_sheet(sheet)
     ws["A1"] = "UBND TỈNH KHÁNH HÒA"
     ws["A2"] = "THỐNG KÊ TÌNH HÌNH GIẢI QUYẾT HỒ SƠ THỦ TỤC HÀNH CHÍNH"
     ws.merge_cells("A2:N2")

@@ -150,6 +150,17 @@ def test_identities_become_findings(tmp_path: Path) -> None:
     assert ("Tổng", "resolved", "41", "40") in found  # the total ≠ the sum of its rows
 
 
+def test_sub_groups_without_stt_are_checked_not_imported(tmp_path: Path) -> None:
+    out, export = _tiny(tmp_path, "Đơn vị,Tiếp nhận,Đã giải quyết,,\n,,Tổng,Đúng hạn,Trễ hạn\n"
+                                  "Thuộc huyện A,7,5,5,0\nSở Y tế,5,5,5,0\n"
+                                  "Tổng cộng,6,5,5,0\n")
+    with language("en"):
+        result = import_dossiers(export, out)
+    assert result.rows == 1 and result.subtotals == 2
+    assert {(f.agency, f.column, f.published, f.expected) for f in result.findings} == {
+        ("Thuộc huyện A", "received", "7", "5"), ("Tổng cộng", "received", "6", "7")}
+
+
 def test_ambiguous_name_is_reported(tmp_path: Path) -> None:
     out, export = _tiny(tmp_path, "Đơn vị,Tiếp nhận,Đã giải quyết,,\n,,Tổng,Đúng hạn,Trễ hạn\n"
                                   "UBND xã Tân An,5,4,4,0\n")
@@ -216,11 +227,11 @@ def test_xls_export(seed_report: Path, text_dataset: Path, dataset: Path,
     xlsx = write_dossier_xlsx(seed_report, tmp_path / "thong-ke.xlsx")
     xls = soffice_convert(xlsx, "xls", tmp_path / "xls")
     sheets = read_sheets(xls)
-    assert sheets[0].name == "Thống kê"
+    assert [s.name for s in sheets] == ["Thông tin", "Thống kê"]
     with language("vi"):
         import_dossiers(xls, dataset)
     assert _dossiers(dataset) == _dossiers(text_dataset)
-    assert openpyxl.load_workbook(xlsx).active.title == "Thống kê"
+    assert openpyxl.load_workbook(xlsx).sheetnames == ["Thông tin", "Thống kê"]
 
 
 def test_docs_list_every_known_name() -> None:
