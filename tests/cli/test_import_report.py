@@ -141,7 +141,7 @@ def test_out_is_a_file(seed_report: Path, tmp_path: Path,
     f = tmp_path / "f"
     f.write_text("x")
     code, _, err = _run(capsys, str(seed_report), "--out", str(f))
-    assert code == 2 and "không phải thư mục" in err  # "is a file, not a folder"
+    assert code == 2 and "is a file, not a folder" in err  # the module runs in English
 
 
 def test_copy_of_seed_into_fresh_folder(seed_report: Path, tmp_path: Path,

@@ -74,6 +74,6 @@ def test_an_unreplaceable_file_is_one_message(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(files.os, "replace", locked)
     code = main(["rank", "-o", str(target), "--force"])
     err = capsys.readouterr().err
-    assert code == 1 and err.startswith("cchc: error:") and "Excel" in err
+    assert code == 1 and err.startswith("cchc: lỗi:") and "Excel" in err
     assert target.read_bytes() == b"open in Excel"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cchc.xlsx"]

@@ -65,16 +65,14 @@ def test_the_default_workbook_is_not_overwritten_without_force(tmp_path, monkeyp
     assert first.read_bytes() == before
 
 
-@pytest.mark.usefixtures("english")
 def test_missing_folder_fails_with_one_message(tmp_path, capsys):
     code = main(["rank", "-o", str(tmp_path / "missing" / "x.xlsx")])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith("cchc: error: -o: thư mục") and "không tồn tại" in err
+    assert err.startswith("cchc: lỗi: -o: thư mục") and "không tồn tại" in err
     assert "Traceback" not in err and err.count("\n") == 1
 
 
-@pytest.mark.usefixtures("english")
 def test_refuses_to_write_into_the_dataset(tmp_path, capsys):
     data = tmp_path / "data"
     shutil.copytree(BUNDLED_DATASET, data)

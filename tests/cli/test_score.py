@@ -74,7 +74,7 @@ def test_json_matches_csv(tiny: Path) -> None:
 
 def test_table_has_vietnamese_headings_groups_and_two_decimals(tiny: Path) -> None:
     out = run("score", "--data", str(tiny))
-    assert "Hạng" in out and "Chỉ số CCHC (%)" in out and "Xếp loại" in out
+    assert "Xếp hạng" in out and "Chỉ số CCHC (%)" in out and "Xếp loại" in out
     assert out.index("Sở, ban, ngành") < out.index("UBND cấp huyện") < out.index("UBND cấp xã")
     assert "34,09" in out and "83,65" in out and "93,75" in out
 

@@ -56,7 +56,8 @@ def test_an_empty_uncertainty_file_gives_nominal_intervals(capsys, tmp_path: Pat
     assert (sim["p95_rank"] == sim["nominal_rank"]).all()
 
 
-def test_table_and_workbook(capsys, tmp_path: Path) -> None:
+def test_table_and_workbook(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that no heading wraps
     target = tmp_path / "khoang-hang.xlsx"
     code, out, _ = run(capsys, "simulate", "--runs", "100", "-o", str(target))
     assert code == 0
