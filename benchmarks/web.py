@@ -7,7 +7,7 @@ and compared every time. Yardstick, same process, interleaved: the same work don
 directly with the engine (score for the page; load the variant + score + compare for the
 edit), so the ratio shows what the web layer adds. Medians of interleaved runs.
 
-    python benchmarks/bench.py web
+    python benchmarks/bench.py web      # CCHC_BENCH_WEB=bundled or national: one of them
 
 On the bundled data and on the synthetic national dataset (benchmarks/synthetic.py:
 12,565 units; its rule set written as YAML so the loader reads it like any other).
@@ -16,6 +16,7 @@ On the bundled data and on the synthetic national dataset (benchmarks/synthetic.
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import sys
@@ -128,11 +129,15 @@ def measure(label: str, client: TestClient, rules_id: str, data_id: str, code: s
 
 
 def main() -> None:
+    which = os.environ.get("CCHC_BENCH_WEB", "bundled,national").split(",")
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(WebConfig.make(Path(tmp) / "ws", password=""))
-        with TestClient(app) as client:
-            measure("bundled", client, "khanh-hoa-2022", "khanh-hoa-2022", "3.2.1",
-                    load_rules(BUNDLED_RULES), load_dataset(BUNDLED_DATASET))
+        if "bundled" in which:
+            with TestClient(app) as client:
+                measure("bundled", client, "khanh-hoa-2022", "khanh-hoa-2022", "3.2.1",
+                        load_rules(BUNDLED_RULES), load_dataset(BUNDLED_DATASET))
+        if "national" not in which:
+            return
 
         # national: the synthetic rule set as a YAML folder, its dataset given in memory
         rules = make_rules()

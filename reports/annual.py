@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from reports import labels as L
+from reports.stamp import stamp_titles
 from scoring.appraisal import SelfVsAppraised
 from scoring.i18n import _
 from scoring.text import fold, vi_number
@@ -183,7 +184,9 @@ def appendices(result: Any, view: SelfVsAppraised, yoy: pd.DataFrame | None = No
                 values["change"] = change_text(y["rank_change"], bool(y["is_new"]), ranked)
             table.append(tuple(values[c] for c in cols))
         out.append(Appendix(
-            number, group.id, title_block(group, number, year, province, result.rules, span),
+            number, group.id,
+            stamp_titles(title_block(group, number, year, province, result.rules, span),
+                         result.dataset),
             tuple(cols), tuple(head[c] for c in cols), tuple(table),
             tuple(class_rows(group, rows["class"], no_class))))
     return out

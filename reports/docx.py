@@ -5,8 +5,9 @@ lục I, II, … one per group): A4 landscape, Times New Roman, each appendix a 
 own whose pages are numbered from 1 (a ``PAGE`` field in its footer, "Phụ lục I – Trang
 1"), the title block, the ranking table with its heading row repeated on every page
 (``w:tblHeader``) and rows that never break across pages, and the counts per class.
-:func:`write_docx` saves it; :func:`docx_to_pdf` converts a saved document with
-LibreOffice headless.
+:func:`write_docx` saves it and :func:`write_pdf` converts it with LibreOffice headless,
+both atomically through :func:`scoring.files.atomic_output` (the targets are checked by
+:func:`scoring.files.check_output` before any work).
 
 Examples
 --------
@@ -19,9 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 from docx import Document
@@ -34,6 +33,7 @@ from docx.shared import Mm, Pt
 
 from reports.annual import Appendix
 from scoring.errors import Problem, UsageError
+from scoring.files import atomic_output
 from scoring.i18n import _
 from scoring.text import vi_number
 
@@ -280,63 +280,28 @@ def build_appendix(appendices: Sequence[Appendix]) -> DocumentObject:
     return doc
 
 
-def check_document_path(path: Path, suffix: str, inputs: Sequence[Path], option: str) -> Path:
-    """Check where a document goes (its extension, its folder, never an input)."""
-    target = Path(os.path.abspath(path))
-    if target.suffix.lower() != suffix:
-        raise UsageError(Problem(_("the file name {path} does not end in {suffix}").format(
-            path=path, suffix=suffix), field=option,
-            fix=_("give a file name ending in {suffix}").format(suffix=suffix)))
-    if not target.parent.is_dir():
-        raise UsageError(Problem(_("the folder {folder} does not exist").format(
-            folder=target.parent), field=option,
-            fix=_("create it first or choose another folder")))
-    if target.is_dir():
-        raise UsageError(Problem(_("{path} is a folder").format(path=path), field=option,
-                                 fix=_("give a file name ending in {suffix}").format(
-                                     suffix=suffix)))
-    real = target.resolve()
-    for item in inputs:
-        src = Path(item).resolve()
-        if real == src or (src.is_dir() and src in real.parents):
-            raise UsageError(Problem(_("{path} is or lies inside an input ({input})").format(
-                path=path, input=item), field=option,
-                fix=_("write it outside the rules and dataset folders")))
+def write_docx(doc: DocumentObject, target: Path) -> Path:
+    """Save ``doc`` at ``target`` atomically (:func:`scoring.files.atomic_output`); the
+    caller checks ``target`` first (:func:`scoring.files.check_output`)."""
+    target = Path(os.path.abspath(target))
+    with atomic_output(target) as tmp:
+        doc.save(str(tmp))
     return target
 
 
-@contextmanager
-def write_docx_temp(doc: DocumentObject, near: Path) -> Iterator[Path]:
-    """Save ``doc`` in a temporary folder beside ``near`` (removed afterwards)."""
-    with tempfile.TemporaryDirectory(dir=Path(os.path.abspath(near)).parent,
-                                     prefix=".cchc-docx-") as work:
-        source = Path(work) / (Path(near).stem + ".docx")
-        doc.save(str(source))
-        yield source
+def write_pdf(doc: DocumentObject, target: Path) -> Path:
+    """Convert ``doc`` to PDF at ``target`` with LibreOffice, atomically.
 
-
-def write_docx(doc: DocumentObject, target: Path) -> Path:
-    """Save ``doc`` at ``target`` atomically (a temporary file beside it, then renamed)."""
+    The Word file, LibreOffice's private profile and its output all live in the private
+    temporary folder of :func:`scoring.files.atomic_output`, removed afterwards.
+    """
     target = Path(os.path.abspath(target))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        doc.save(str(tmp))
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, target)
-    except OSError as err:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(Problem(_("cannot write the document: {error}").format(
-            error=err.strerror or err), file=str(target),
-            fix=_("check the folder is writable and the file is not open in another "
-                  "program"))) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_output(target) as tmp:
+        source = tmp.parent / "appendix" / (target.stem + ".docx")
+        source.parent.mkdir()
+        doc.save(str(source))
+        made = _convert(source, tmp.parent / "pdf", tmp.parent / "profile")
+        os.replace(made, tmp)
     return target
 
 
@@ -352,42 +317,30 @@ def libreoffice() -> str:
               "the Word document with --docx and save it as PDF in Word")))
 
 
-def docx_to_pdf(source: Path, target: Path) -> Path:
-    """Convert the Word document ``source`` to PDF at ``target`` with LibreOffice headless.
+def _convert(source: Path, outdir: Path, profile: Path) -> Path:
+    """Run LibreOffice headless on ``source``; the PDF it made in ``outdir``.
 
-    LibreOffice runs with a private profile in a temporary folder beside ``target`` (so an
-    open LibreOffice window does not swallow the conversion); the PDF is moved into place
-    only when it is complete.
+    A private profile (``profile``) keeps an open LibreOffice window from swallowing the
+    conversion.
     """
     program = libreoffice()
-    target = Path(os.path.abspath(target))
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".cchc-pdf-") as work:
-        folder = Path(work)
-        profile = (folder / "profile").as_uri()
-        try:
-            done = subprocess.run(
-                [program, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                 "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-                capture_output=True, text=True, timeout=LIBREOFFICE_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired:
-            raise UsageError(Problem(
-                _("LibreOffice did not finish the PDF within {n} seconds").format(
-                    n=LIBREOFFICE_TIMEOUT_S), field="--pdf",
-                fix=_("close other LibreOffice windows and try again, or use --docx"))
-            ) from None
-        made = folder / (Path(source).stem + ".pdf")
-        if done.returncode != 0 or not made.is_file():
-            detail = (done.stderr or done.stdout or "").strip().splitlines()
-            raise UsageError(Problem(
-                _("LibreOffice could not convert the document to PDF ({detail})").format(
-                    detail=detail[-1] if detail else f"exit {done.returncode}"),
-                field="--pdf", fix=_("check that LibreOffice Writer is installed, or use "
-                                     "--docx and save it as PDF in Word")))
-        try:
-            os.replace(made, target)
-        except OSError as err:
-            raise UsageError(Problem(_("cannot write the PDF: {error}").format(
-                error=err.strerror or err), file=str(target),
-                fix=_("check the folder is writable and the file is not open in another "
-                      "program"))) from None
-    return target
+    try:
+        done = subprocess.run(
+            [program, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+             "--norestore", "--convert-to", "pdf", "--outdir", str(outdir), str(source)],
+            capture_output=True, text=True, timeout=LIBREOFFICE_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        raise UsageError(Problem(
+            _("LibreOffice did not finish the PDF within {n} seconds").format(
+                n=LIBREOFFICE_TIMEOUT_S), field="--pdf",
+            fix=_("close other LibreOffice windows and try again, or use --docx"))
+        ) from None
+    made = outdir / (source.stem + ".pdf")
+    if done.returncode != 0 or not made.is_file():
+        detail = (done.stderr or done.stdout or "").strip().splitlines()
+        raise UsageError(Problem(
+            _("LibreOffice could not convert the document to PDF ({detail})").format(
+                detail=detail[-1] if detail else f"exit {done.returncode}"),
+            field="--pdf", fix=_("check that LibreOffice Writer is installed, or use "
+                                 "--docx and save it as PDF in Word")))
+    return made

@@ -49,6 +49,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import annual as A
 from reports import labels as L
+from reports.stamp import dataset_stamp, stamp_titles
 from reports.xlsx import column_values, write_rows, write_xlsx
 from reports.xlsx import is_missing as _is_missing
 from reports.xlsx import number as _num
@@ -559,7 +560,7 @@ class _Builder:
         title = f"Kết quả Chỉ số CCHC năm {self.year} {self.province}".strip()
         if self.changes:
             title = _("Trial result, not the official one: {title}").format(title=title)
-        return title
+        return dataset_stamp(self.ds) + title
 
     # ----------------------------------------------------------------- group sheet
     def _group_sheet(self, wb: Any, number: int, group: Any, name: str) -> None:
@@ -625,6 +626,7 @@ class _Builder:
         if self.changes:  # never under the official title
             titles[1] = _("TRIAL RESULT (NOT OFFICIAL): {heading}").format(heading=titles[1])
             titles[2] = "(" + "; ".join(self.changes) + ")"
+        titles = list(stamp_titles(tuple(titles), self.ds))
         for r, (text, fmt) in enumerate(zip(titles, fmts, strict=True)):
             self.merge(ws, r, 0, r, last, text, fmt)
 

@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import DataError, Problem
+from scoring.i18n import _
+from scoring.review import REVIEW_COLUMNS, LeadIndex, validate_review
 from scoring.tables import DatasetIndex
-from scoring.text import fold, nfc, slug, suggest
+from scoring.text import fold, nfc, suggest
 
 TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
                                   "not_arising")
@@ -50,7 +52,8 @@ class Dataset:
         Indexed by ``task_id``; ``lead_agency_ids`` is a tuple of str; ``status`` one of
         :data:`TASK_STATUSES`.
     scores, surveys, findings : DataFrame
-        Manual score table, survey table and data-quality findings (may be empty).
+        Manual score table, survey table and data-quality findings (may be empty). Loaded
+        score and survey tables carry ``row``, the spreadsheet row each line came from.
     manifest : dict
         Source, period and checksums.
     content_hash : str
@@ -100,7 +103,6 @@ COUNT_COLUMNS: tuple[str, ...] = (
     "received", "resolved", "resolved_on_time", "resolved_late", "pending", "pending_on_time",
     "pending_late", "late", "online", "online_eligible")
 RATE_COLUMNS: tuple[str, ...] = ("late_rate_published", "online_rate_published")
-REVIEW_FIELDS: tuple[str, ...] = ("status", "lead_agency_ids")
 
 
 @dataclass(frozen=True)
@@ -117,12 +119,16 @@ class TableSpec:
         Columns that are read when present (others are kept as they are).
     needed : bool
         Whether the file itself must exist.
+    strict : bool
+        Whether columns not named in ``required`` or ``optional`` are errors.
     """
 
     stem: str
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     needed: bool = True
+    strict: bool = False
+    """Other columns are errors (a first guess such as ``points`` must not pass silently)."""
 
 
 TABLES: dict[str, TableSpec] = {
@@ -140,9 +146,10 @@ TABLES: dict[str, TableSpec] = {
     "findings": TableSpec("findings", ("severity", "table", "agency", "column", "published",
                                        "expected", "message"), ("line",), needed=False),
     "scores": TableSpec("scores", ("agency_id", "leaf"),
-                        ("self_points", "appraised_points", "note"), needed=False),
+                        ("self_points", "appraised_points", "note", "evidence"), needed=False,
+                        strict=True),
     "surveys": TableSpec("surveys", ("agency_id", "leaf"), ("option", "count", "share"),
-                         needed=False),
+                         needed=False, strict=True),
 }
 
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "co"})
@@ -202,11 +209,37 @@ def _read_xlsx(path: Path, log: _Log) -> tuple[list[str], list[tuple[int, list[s
     try:
         ws = wb.worksheets[0]
         records: list[tuple[int, list[str]]] = []
+        empty: list[tuple[int, int]] = []
         for row_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
             records.append((row_no, [_xlsx_cell(v) for v in values]))
+            empty += [(row_no, col) for col, v in enumerate(values, start=1) if v is None]
     finally:
         wb.close()
+    if empty and not _formulas_have_results(path, set(empty), log):
+        return None
     return _split_header(records, path.name, log)
+
+
+def _formulas_have_results(path: Path, empty: set[tuple[int, int]], log: _Log) -> bool:
+    """A formula cell read as empty has no stored result (a workbook written by a program
+    and never opened in Excel): refuse it with the cell address rather than read a blank."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = wb.worksheets[0]
+        bad = [(r, c) for r, row in enumerate(ws.iter_rows(values_only=True), start=1)
+               for c, v in enumerate(row, start=1)
+               if (r, c) in empty and isinstance(v, str) and v.startswith("=")]
+    finally:
+        wb.close()
+    for r, c in bad[:20]:
+        log.error(_("cell {cell} holds a formula with no stored result: its value cannot be "
+                    "read").format(cell=f"{get_column_letter(c)}{r}"), file=path.name, line=r,
+                  fix=_("open the workbook in Excel or LibreOffice and save it (the results are "
+                        "then stored), or type the values instead of formulas"))
+    return not bad
 
 
 def _decode(data: bytes, name: str, log: _Log) -> str | None:
@@ -293,8 +326,8 @@ def _split_header(records: list[tuple[int, list[str]]], name: str, log: _Log
 
 def _to_frame(header: list[str], rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
     """All-text frame indexed by spreadsheet row number; values NFC and stripped."""
-    index = pd.Index([r for r, _ in rows], name="_row", dtype="int64")
-    data = {col: [nfc(rec[i]).strip() for _, rec in rows] for i, col in enumerate(header)}
+    index = pd.Index([r for r, _rec in rows], name="_row", dtype="int64")
+    data = {col: [nfc(rec[i]).strip() for _r, rec in rows] for i, col in enumerate(header)}
     return pd.DataFrame(data, index=index, dtype=object) if rows else pd.DataFrame(
         {c: pd.Series(dtype=object) for c in header}, index=index)
 
@@ -364,19 +397,39 @@ def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return num.where(~bad), bad
 
 
+_THOUSANDS = r"^\d{1,3}(?:([.,\u00a0 ])\d{3})(?:\1\d{3})*$"
+"""``2.000``, ``2,000``, ``12 345``: one separator repeated between groups of three digits."""
+
+
+def _count_text(s: pd.Series) -> pd.Series:
+    """Counts are whole numbers, so a ``.`` or ``,`` between groups of three digits is a
+    thousands separator: ``2.000`` and ``2,000`` are read as 2000, never as 2.
+
+    Examples
+    --------
+    >>> _count_text(pd.Series(["2.000", "2,000", "1.234.567", "12 345", "2,5", "1.23"])).tolist()
+    ['2000', '2000', '1234567', '12345', '2,5', '1.23']
+    """
+    text = s.astype(str).str.strip()
+    grouped = text.str.match(_THOUSANDS)
+    return text.where(~grouped, text.str.replace(r"[.,\u00a0 ]", "", regex=True))
+
+
 def _parse_counts(df: pd.DataFrame, cols: tuple[str, ...], name: str, log: _Log) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for col in cols:
-        num, bad = _numbers(df[col])
+        num, bad = _numbers(_count_text(df[col]))
         for row in df.index[bad]:
-            log.error(f"'{df.at[row, col]}' is not a whole number", file=name, line=int(row),
-                      field=col, fix="write the count as plain digits (no thousands "
-                      "separators, '0' for zero) or leave it blank when missing")
+            log.error(_("{value} is not a whole number").format(value=repr(df.at[row, col])),
+                      file=name, line=int(row), field=col,
+                      fix=_("write the count as digits ('2000'; '2.000' and '2,000' are read "
+                            "as two thousand; '0' for zero) or leave it blank when missing"))
         frac = num.notna() & (num % 1 != 0)
         for row in df.index[frac]:
-            log.error(f"{df.at[row, col]} is not a whole number", file=name, line=int(row),
-                      field=col, fix="counts are whole numbers; '1.234' read as a decimal "
-                      "means a thousands separator: write 1234")
+            log.error(_("{value} is not a whole number").format(value=df.at[row, col]),
+                      file=name, line=int(row), field=col,
+                      fix=_("counts are whole numbers: write the count as digits (2000, or "
+                            "2.000 with a thousands separator every three digits)"))
         neg = num < 0
         for row in df.index[neg]:
             log.error(f"count {df.at[row, col]} is negative", file=name, line=int(row),
@@ -463,6 +516,20 @@ def _check_unique(s: pd.Series, col: str, name: str, log: _Log, what: str) -> pd
                   file=name, line=int(row), field=col,
                   fix=f"each {what} appears once: merge the rows or change one {what}")
     return ~blank & ~dup
+
+
+def _unknown_columns(df: pd.DataFrame, spec: TableSpec, name: str, log: _Log) -> bool:
+    """Report columns a strict table does not know; True if there were any."""
+    known = (*spec.required, *spec.optional)
+    unknown = [c for c in df.columns if c not in known]
+    for col in unknown:
+        hint = suggest(col, [c for c in known if c not in df.columns], n=2, cutoff=0.4)
+        log.error(_("unknown column {col}: its values would not be read").format(
+            col=repr(col)), file=name, line=1, field=col,
+            fix=(_("did you mean {hint}? ").format(hint=_(" or ").join(map(repr, hint)))
+                 if hint else "") + _("the columns are: {cols}").format(
+                     cols=", ".join(known)))
+    return bool(unknown)
 
 
 # --------------------------------------------------------------------------- tables
@@ -593,84 +660,36 @@ def _check_status(s: pd.Series, col: str, name: str, log: _Log, blank_ok: bool =
 
 def _apply_review(review: pd.DataFrame, name: str, tasks: pd.DataFrame | None,
                   agencies: pd.DataFrame | None, tasks_file: str, log: _Log) -> pd.DataFrame:
-    """Check review.csv and apply its decisions to the tasks (review wins)."""
-    key = review["task_id"] + "\x00" + review["field"]
-    for row in review.index[key.duplicated()]:
-        log.error(f"task '{review.at[row, 'task_id']}' field '{review.at[row, 'field']}' is "
-                  "reviewed twice", file=name, line=int(row), field="task_id",
-                  fix="keep one decision per task and field")
+    """Check review.csv (the rules of :mod:`scoring.review`) and apply its decisions to the
+    tasks (review wins)."""
     if tasks is None:
         return tasks
+    leads = None if agencies is None else LeadIndex(
+        (aid, (agency_name, *aliases)) for aid, agency_name, aliases in zip(
+            agencies.index, agencies["name"], agencies["aliases"], strict=True))
+    rows = ({**{c: review.at[row, c] for c in REVIEW_COLUMNS}, "_line": row}
+            for row in review.index)
+    decisions, problems = validate_review(rows, tasks.index, leads, name)
+    log.problems.extend(problems)
     tasks = tasks.copy()
-    for row in review.index:
-        tid, fld, value = (review.at[row, c] for c in ("task_id", "field", "value"))
-        if tid not in tasks.index:
-            hint = suggest(tid, list(tasks.index), n=1)
-            log.error(f"unknown task id '{tid}'", file=name, line=int(row), field="task_id",
-                      fix=(f"did you mean '{hint[0]}'? Else " if hint else "") +
-                      f"use a task_id from {tasks_file}")
-            continue
-        if not review.at[row, "justification"]:
-            log.warn(f"the decision on task '{tid}' has no justification", file=name,
-                     line=int(row), field="justification",
-                     fix="cite the evidence (document number and date) for the decision")
-        if fld == "status":
-            if value not in TASK_STATUSES:
-                log.error(f"'{value}' is not a task status", file=name, line=int(row),
-                          field="value", fix="use one of " + ", ".join(TASK_STATUSES))
-                continue
-            if tasks.at[tid, "status"] != value:
+    for d in decisions:
+        tid = d.task_id
+        if d.field == "status":
+            if tasks.at[tid, "status"] != d.value:
                 log.warn(f"task '{tid}': {tasks_file} says status '{tasks.at[tid, 'status']}' "
-                         f"but the review sets '{value}'; the review is used", file=name,
-                         line=int(row), field="value",
+                         f"but the review sets '{d.value}'; the review is used", file=name,
+                         line=d.line, field="value",
                          fix="re-run cchc import-report so that the two files agree")
-            tasks.at[tid, "status"] = value
+            tasks.at[tid, "status"] = d.value
             if "status_source" in tasks:
                 proposed = tasks.at[tid, "proposed_status"] if "proposed_status" in tasks else ""
-                tasks.at[tid, "status_source"] = ("review_confirmed" if proposed == value
+                tasks.at[tid, "status_source"] = ("review_confirmed" if proposed == d.value
                                                   else "review_override")
-        elif fld == "lead_agency_ids":
-            if agencies is None:
-                continue
-            ids, collective = _review_leads(value, agencies, name, int(row), log)
-            tasks.at[tid, "lead_agency_ids"] = ids
-            if collective and "collective" in tasks:
+        elif agencies is not None:
+            tasks.at[tid, "lead_agency_ids"] = _id_list(d.value)
+            if d.collective_text and "collective" in tasks:
                 tasks.at[tid, "collective"] = True
-        else:
-            log.error(f"'{fld}' cannot be reviewed", file=name, line=int(row), field="field",
-                      fix="use one of " + ", ".join(REVIEW_FIELDS))
-            continue
     return tasks
-
-
-def _review_leads(value: str, agencies: pd.DataFrame, name: str, row: int, log: _Log
-                  ) -> tuple[tuple[str, ...], bool]:
-    """Lead agencies of a review decision: ids or names/aliases (accent-, case- and
-    punctuation-insensitive, as ``cchc import-report`` reads them); a collective such as
-    "Các sở, ban, ngành" marks the task collective instead of naming an agency."""
-    from scoring.importer.tasks import is_collective  # the importer's rule, one source
-
-    by_key: dict[str, set[str]] = {}
-    for aid, agency_name, aliases in zip(agencies.index, agencies["name"],
-                                         agencies["aliases"], strict=True):
-        for text in (aid, agency_name, *aliases):
-            by_key.setdefault(slug(text), set()).add(aid)
-    ids: list[str] = []
-    collective = False
-    for entry in _id_list(value):
-        found = {entry} if entry in agencies.index else by_key.get(slug(entry), set())
-        if len(found) == 1:
-            ids.extend(found - set(ids))
-        elif len(found) > 1:
-            log.error(f"'{entry}' names several agencies ({', '.join(sorted(found))})",
-                      file=name, line=row, field="value", fix="use the agency id")
-        elif is_collective(entry):
-            collective = True
-        else:
-            log.error(f"unknown agency '{entry}'", file=name, line=row, field="value",
-                      fix=f"{_suggest_ids(entry, agencies)}use agency ids or names from "
-                      "agencies.csv, separated by ';'")
-    return tuple(ids), collective
 
 
 def _is_reviewed(tasks: pd.DataFrame) -> pd.Series:
@@ -719,6 +738,7 @@ def _load_scores(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
         out[col] = num.where(~bad & ~(num < 0))
     if "note" not in out:
         out["note"] = ""
+    out["row"] = df.index
     return out.reset_index(drop=True)
 
 
@@ -749,6 +769,7 @@ def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
                   field="option", fix="keep one row per agency, leaf and option")
     out["count"] = counts
     out["share"] = share
+    out["row"] = df.index
     return out.reset_index(drop=True)
 
 
@@ -769,6 +790,11 @@ def _manifest(folder: Path, log: _Log) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         log.error(f"is not valid JSON: {err.msg}", file="manifest.json", line=err.lineno,
                   fix="correct the JSON syntax at that line (quotes, commas, braces)")
+        return {}
+    except RecursionError:
+        log.error(_("is nested too deeply to be a manifest"), file="manifest.json",
+                  fix=_("write the manifest again (cchc import-report does): a flat JSON "
+                        "object with name, source, period and files"))
         return {}
     if not isinstance(manifest, dict):
         log.error("must be a JSON object", file="manifest.json", line=1,
@@ -876,6 +902,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
                           field=col, fix=(f"rename '{hint[0]}' to '{col}'" if hint else
                                           f"add a column named '{col}' to the header row"))
             continue
+        if spec.strict and _unknown_columns(df, spec, file.name, log):
+            continue
         frames[key] = df
     manifest = _manifest(folder, log)
 
@@ -968,7 +996,7 @@ def check_dataset(path: str | Path) -> list[Problem]:
     >>> [str(p) for p in check_dataset("/nonexistent")]  # doctest: +ELLIPSIS
     ['/nonexistent: dataset folder not found. Fix: pass --data a folder ...']
     """
-    _, problems = validate_dataset(path)
+    problems = validate_dataset(path)[1]
     return sort_problems(problems)
 
 

@@ -27,6 +27,8 @@ from scoring.dataset import (
 from scoring.errors import DataError, Problem
 from scoring.paths import BUNDLED_DATASET
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def errors_of(folder: Path) -> list[Problem]:
     return [p for p in check_dataset(folder) if p.severity == "error"]
@@ -239,7 +241,7 @@ def test_negative_count(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value, words", [("12.5", "whole number"), ("abc", "whole number"),
-                                          ("1,234", "whole number"), ("inf", "whole number"),
+                                          ("1,23", "whole number"), ("inf", "whole number"),
                                           ("nan", "whole number")])
 def test_count_that_is_not_an_integer(tmp_path: Path, value: str, words: str) -> None:
     t = tiny_tables()
@@ -703,3 +705,65 @@ def test_xlsx_equals_csv_for_any_counts(tmp_path: Path, counts: list[list[int]],
     pd.testing.assert_frame_equal(a[0].dossiers, b[0].dossiers)
     assert [(p.line, p.field, p.message) for p in a[1]] == [
         (p.line, p.field, p.message) for p in b[1]]
+
+
+# --------------------------------------------------------------------------- counts (#8)
+@pytest.mark.parametrize("written", ["13209", "13.209", "13,209", "13 209"])
+def test_a_count_with_thousands_separators_is_never_read_as_a_decimal(tmp_path: Path,
+                                                                      written: str) -> None:
+    t = tiny_tables()
+    assert t["dossiers"][1]["agency_id"] == "so-tu-phap"
+    t["dossiers"][1]["received"] = written
+    folder = write_dataset(tmp_path / "ds", t)
+    assert errors_of(folder) == []
+    assert load_dataset(folder).dossiers.loc["so-tu-phap", "received"] == 13209.0
+
+
+@pytest.mark.parametrize("written", ["13,2", "1.23", "13.2090", "1.2.3"])
+def test_a_count_with_a_fraction_is_refused(tmp_path: Path, written: str) -> None:
+    t = tiny_tables()
+    t["dossiers"][1]["received"] = written
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field) == ("dossiers.csv", 3, "received")
+    assert "is not a whole number" in p.message and "2.000" in p.fix
+
+
+# --------------------------------------------------------------------------- hostile files
+def test_an_xlsx_formula_with_no_stored_result_is_refused_with_its_cell(tmp_path: Path) -> None:
+    import openpyxl
+
+    folder = write_dataset(tmp_path / "ds", fmt="xlsx")
+    wb = openpyxl.load_workbook(folder / "dossiers.xlsx")
+    ws = wb.active
+    column = [c.value for c in ws[1]].index("online") + 1
+    ws.cell(row=3, column=column).value = "=B3-C3"   # openpyxl stores no result
+    wb.save(folder / "dossiers.xlsx")
+    p = only_error(folder)
+    letter = openpyxl.utils.get_column_letter(column)
+    assert (p.file, p.line) == ("dossiers.xlsx", 3)
+    assert f"cell {letter}3 holds a formula with no stored result" in p.message
+    assert "save it" in p.fix
+
+
+def test_a_manifest_nested_100000_deep_is_one_message(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "ds")
+    (folder / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    p = only_error(folder)
+    assert p.file == "manifest.json" and "nested too deeply" in p.message
+
+
+def test_review_gets_one_verdict_from_the_loader_and_the_importer(tmp_path: Path) -> None:
+    from scoring.importer.agencies import Agency, AgencyRegistry
+    from scoring.importer.review import validate_review
+
+    t = tiny_tables()
+    t["review"][0]["justification"] = ""
+    p = only_error(write_dataset(tmp_path / "ds", t))
+    assert (p.file, p.line, p.field, p.message) == ("review.csv", 2, "justification",
+                                                    "blank justification")
+    registry = AgencyRegistry()
+    registry.add(Agency("so-du-lich", "Sở Du lịch", "department"))
+    with pytest.raises(DataError) as err:
+        validate_review([{**t["review"][0], "_line": "2"}], ["T1", "T4"], registry,
+                        "review.csv")
+    assert err.value.problems == (p,)

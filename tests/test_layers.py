@@ -22,13 +22,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("scoring", "scoring.errors", "scoring.text", "scoring.i18n", "scoring.paths",
-     "scoring.rounding", "scoring.yamlfile", "scoring.files"),
+     "scoring.rounding", "scoring.yamlfile", "scoring.files", "scoring.forms", "scoring.review"),
     ("scoring.importer",),
     ("scoring.dataset", "scoring.tables", "scoring.agencies"),
     ("scoring.indicators",),
     ("scoring.rules", "scoring.expressions"),
     ("scoring.engine",),
-    ("scoring.simulate", "scoring.appraisal", "scoring.previous"),
+    ("scoring.simulate", "scoring.appraisal", "scoring.previous", "scoring.collect",
+     "scoring.consistency"),
     ("reports",),
     ("cchc",),
 )

@@ -32,6 +32,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "compare": ("cchc.cli.compare", "compare", "Rank and points shifts between two rule sets."),
     "simulate": ("cchc.cli.simulate", "simulate", "Monte Carlo rank intervals."),
     "whatif": ("cchc.cli.whatif", "whatif", "What-if and goal-seek for one agency."),
+    "forms": ("cchc.cli.forms", "forms", "Write a score form per unit (.xlsx) to fill in."),
+    "collect": ("cchc.cli.collect", "collect",
+                "Read filled forms back into scores.csv / surveys.csv."),
     "serve": ("cchc.cli.serve", "serve", "The web application for the team."),
 }
 

@@ -13,8 +13,11 @@ from typing import Any
 import click
 
 from cchc.cli.options import data_option, rules_option
+from scoring.consistency import adjustment_notes, cross_check
 from scoring.dataset import Dataset, reviewed_tasks, sort_problems, validate_dataset
 from scoring.errors import CchcError, Problem
+
+__all__ = ["check", "cross_check"]
 
 
 def _rules_problems(rules_path: Path) -> tuple[list[Problem], list[str]]:
@@ -38,50 +41,6 @@ def _load_rules(rules_path: Path) -> Any:
         return load_rules(rules_path)
     except CchcError:
         return None
-
-
-def cross_check(rules: Any, ds: Dataset, data_name: str = "") -> list[Problem]:
-    """Problems in how a valid rule set and a valid dataset fit together.
-
-    Every ranked agency's group must be a group of the rule set (else it cannot be
-    scored: an error); every leaf named in ``scores.csv`` or ``surveys.csv`` should be a
-    leaf of the rule set (else the row is ignored: a warning).
-
-    Parameters
-    ----------
-    rules : RuleSet
-        A loaded rule set.
-    ds : Dataset
-        A loaded dataset.
-    data_name : str
-        Prefix for file names in the problems (the dataset folder).
-
-    Returns
-    -------
-    list of Problem
-    """
-    problems: list[Problem] = []
-    groups = [g.id for g in rules.groups]
-    ranked = ds.ranked_agencies()
-    for group, members in ranked.groupby("group", sort=False):
-        if group not in groups:
-            sample = ", ".join(list(members.index[:3]))
-            problems.append(Problem(
-                f"group '{group}' of {len(members)} ranked agencies ({sample}) is not a group "
-                f"of rule set {rules.id}", file=f"{data_name}agencies.csv", field="group",
-                fix="use one of " + ", ".join(groups) + ", or add the group to the rule set"))
-    leaves = {leaf.code for t in rules.trees.values() for _, _, leaf in t.leaves()}
-    for table in ("scores", "surveys"):
-        frame = getattr(ds, table)
-        if len(frame) == 0 or "leaf" not in frame:
-            continue
-        unknown = sorted(set(frame["leaf"]) - leaves - {""})
-        if unknown:
-            problems.append(Problem(
-                f"leaf codes {', '.join(unknown)} are not in rule set {rules.id}; their rows "
-                "are ignored", file=f"{data_name}{table}.csv", field="leaf",
-                fix="use the leaf codes of the rule file", severity="warning"))
-    return problems
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:
@@ -137,6 +96,7 @@ def check(rules_path: Path, data_path: Path) -> None:
         notes = _notes(ds) + notes
         if rules is not None:
             problems += cross_check(rules, ds, prefix)
+            notes += adjustment_notes(rules, ds)
     problems.sort(key=lambda p: p.severity != "error")
     for p in problems:
         click.echo(f"{p.severity}: {p}")

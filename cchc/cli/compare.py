@@ -10,7 +10,14 @@ from pathlib import Path
 
 import click
 
-from cchc.cli.options import data_option, force_option, format_option, rules_option
+from cchc.cli.options import (
+    data_option,
+    fit,
+    force_option,
+    format_option,
+    load_inputs,
+    rules_option,
+)
 from scoring.errors import Problem, UsageError
 from scoring.i18n import _
 
@@ -67,11 +74,11 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
               if p is not None]
     if output is not None:
         check_output(output, inputs=inputs, force=force)  # before the (slower) scoring
-    rules_a = load_rules_at(rules_path)
+    rules_a, ds_a = load_inputs(rules_path, data_path)
     rules_b = rules_a if against_path is None else load_rules_at(against_path, "--against")
-    ds_a = load_data_at(data_path)
     ds_b = ds_a if against_data_path is None else load_data_at(against_data_path,
                                                                "--against-data")
+    fit(rules_b, ds_b, against_data_path or data_path)
     result_a = score(rules_a, ds_a)
     result_b = score(rules_b, ds_b)
     label_a = str(rules_path) if against_path is not None else str(data_path)
@@ -104,7 +111,7 @@ def _against_previous(rules_path: Path, data_path: Path, previous_path: Path, fm
     from reports.analysis import COMPARE_HEADINGS
     from scoring.engine import score
     from scoring.previous import COMPARE_COLUMNS, compare_previous, read_previous
-    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.cli_support import echo_csv, print_table
 
     if other_options:
         raise UsageError(Problem(_("--previous compares this year with last year's ranks; "
@@ -112,7 +119,7 @@ def _against_previous(rules_path: Path, data_path: Path, previous_path: Path, fm
                                    "or -o"), field="--previous",
                                  fix=_("leave those out, or use cchc rank --previous for a "
                                        "workbook with last year's ranks")))
-    result = score(load_rules_at(rules_path), load_data_at(data_path))
+    result = score(*load_inputs(rules_path, data_path))
     table = compare_previous(result.totals, read_previous(previous_path, result.dataset))
     if fmt == "csv":
         echo_csv(table.set_index("agency_id"), COMPARE_COLUMNS)

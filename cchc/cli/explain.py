@@ -51,7 +51,7 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
 
     The table leaves out leaves that have no appraised points or survey answers yet
     (they are listed in one line; --all shows them); csv always has every leaf."""
-    from cchc.cli.score import compute
+    from cchc.cli.score import compute, echo_stamp
     from scoring.agencies import resolve_agency
     from scoring.appraisal import agency_manual_points
     from scoring.engine import explain as explain_rows
@@ -69,6 +69,7 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
     group = result.rules.group(str(total["group"]))
     rank = "—" if pd.isna(total["rank"]) else str(int(total["rank"]))
     n_group = int((result.totals["group"] == group.id).sum())
+    echo_stamp(result.dataset)
     click.echo(f"{total['agency']} ({agency_id}) — {group.name}")
     click.echo(f"Điểm: {vi(total['points'])} / {vi(total['max_points'])}; "
                f"Chỉ số CCHC: {vi(total['index'])} %; Hạng: {rank}/{n_group}; "

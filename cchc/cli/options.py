@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
+from scoring.consistency import require_fit
+from scoring.i18n import _
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
+from scoring.simulate.cli_support import load_data_at, load_rules_at
 
 rules_option = click.option(
     "--rules", "rules_path", type=click.Path(path_type=Path), default=BUNDLED_RULES,
@@ -31,3 +35,28 @@ def format_option(*choices: str, default: str = "table"):  # noqa: ANN201 - clic
     """``--format`` with the given choices."""
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
                         show_default=True, help="Output format.")
+
+
+def load_inputs(rules_path: Path, data_path: Path, *, rules_flag: str = "--rules",
+                data_flag: str = "--data") -> tuple[Any, Any]:
+    """Load a rule set and a dataset, and stop on whatever ``cchc check`` calls an error.
+
+    The one gate of every command that scores: a group of the data the rule set does not
+    know, scores.csv points on a leaf that is not manual, a survey option the rule does not
+    map, ... raise :class:`scoring.errors.DataError` (exit 1) before anything is scored or
+    written. Warnings (points capped, units appraised on different bases) go to stderr.
+
+    Returns
+    -------
+    (RuleSet, Dataset)
+    """
+    rules = load_rules_at(rules_path, rules_flag)
+    ds = load_data_at(data_path, data_flag)
+    return fit(rules, ds, data_path), ds
+
+
+def fit(rules: Any, ds: Any, data_path: Path) -> Any:
+    """``rules`` if they fit the dataset ``ds`` (see :func:`load_inputs`), else DataError."""
+    for warning in require_fit(rules, ds, f"{data_path}/"):
+        click.echo(_("cchc: warning: {problem}").format(problem=warning), err=True)
+    return rules

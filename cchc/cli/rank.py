@@ -17,29 +17,29 @@ from typing import Any
 
 import click
 
-from cchc.cli.options import data_option, force_option, rules_option
+from cchc.cli.options import data_option, force_option, load_inputs, rules_option
 from scoring.i18n import _
 
 
 def compute(rules_path: Path, data_path: Path) -> Any:
     """Load rules and data and score them (the engine's ``ScoreResult``)."""
-    from scoring.dataset import load_dataset
     from scoring.engine import score
-    from scoring.rules.loader import load_rules
 
-    return score(load_rules(rules_path), load_dataset(data_path))
+    return score(*load_inputs(rules_path, data_path))
 
 
 def appendix_targets(docx_path: Path | None, pdf_path: Path | None,
-                     inputs: tuple[Path, ...]) -> tuple[Path | None, Path | None]:
+                     inputs: tuple[Path, ...], force: bool) -> tuple[Path | None, Path | None]:
     """Check the --docx and --pdf targets before any work; () when neither is asked."""
-    from reports.docx import check_document_path, libreoffice
+    from reports.docx import libreoffice
+    from scoring.files import check_output
 
     if docx_path is None and pdf_path is None:
         return ()
-    docx = None if docx_path is None else check_document_path(docx_path, ".docx", inputs,
-                                                              "--docx")
-    pdf = None if pdf_path is None else check_document_path(pdf_path, ".pdf", inputs, "--pdf")
+    docx = None if docx_path is None else check_output(
+        docx_path, inputs=inputs, suffix=".docx", force=force, option="--docx")
+    pdf = None if pdf_path is None else check_output(
+        pdf_path, inputs=inputs, suffix=".pdf", force=force, option="--pdf")
     if pdf is not None:
         libreoffice()  # a clear message now if LibreOffice is missing
     return docx, pdf
@@ -49,7 +49,7 @@ def write_appendix(result: Any, previous: Any, docx: Path | None,
                    pdf: Path | None) -> list[Path]:
     """Write the decision appendix as Word and/or PDF; the files written."""
     from reports.annual import appendices
-    from reports.docx import build_appendix, docx_to_pdf, write_docx, write_docx_temp
+    from reports.docx import build_appendix, write_docx, write_pdf
     from scoring.appraisal import compare_self
     from scoring.previous import year_over_year
 
@@ -59,8 +59,7 @@ def write_appendix(result: Any, previous: Any, docx: Path | None,
     if docx is not None:
         written.append(write_docx(doc, docx))
     if pdf is not None:
-        with write_docx_temp(doc, pdf) as source:
-            written.append(docx_to_pdf(source, pdf))
+        written.append(write_pdf(doc, pdf))
     return written
 
 
@@ -134,7 +133,7 @@ def rank(rules_path: Path, data_path: Path, output: Path | None,
     inputs = (rules_path, data_path, *([previous_path] if previous_path is not None else []))
     if output is not None:
         check_output(output, inputs=inputs, force=force)  # fail before the (slower) scoring
-    documents = appendix_targets(docx_path, pdf_path, inputs)
+    documents = appendix_targets(docx_path, pdf_path, inputs, force)
     result = compute(rules_path, data_path)
     previous = None
     if previous_path is not None:

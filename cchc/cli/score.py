@@ -16,7 +16,8 @@ from typing import Any
 import click
 import pandas as pd
 
-from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, format_option, load_inputs, rules_option
+from reports.stamp import dataset_stamp
 from scoring.text import vi_number
 
 FIELDS: tuple[str, ...] = ("agency_id", "agency", "group", "points", "max_points", "index",
@@ -25,11 +26,16 @@ FIELDS: tuple[str, ...] = ("agency_id", "agency", "group", "points", "max_points
 
 def compute(rules_path: Path, data_path: Path) -> Any:
     """Load rules and data and score them (a :class:`scoring.engine.ScoreResult`)."""
-    from scoring.dataset import load_dataset
     from scoring.engine import score as run_score
-    from scoring.rules.loader import load_rules
 
-    return run_score(load_rules(rules_path), load_dataset(data_path))
+    return run_score(*load_inputs(rules_path, data_path))
+
+
+def echo_stamp(dataset: Any) -> None:
+    """Print ``SỐ LIỆU MINH HỌA`` first when the dataset is illustrative."""
+    stamp = dataset_stamp(dataset)
+    if stamp:
+        click.echo(stamp.rstrip(" —"))
 
 
 def vi(x: float | None, decimals: int = 2) -> str:
@@ -89,6 +95,7 @@ def score(rules_path: Path, data_path: Path, fmt: str) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     rules = result.rules
+    echo_stamp(result.dataset)
     click.echo(f"Bộ tiêu chí: {rules.title} ({rules.id} {rules.version})")
     click.echo(f"Dữ liệu: {result.dataset.name}")
     for group in rules.groups:

@@ -29,20 +29,27 @@ from scoring.i18n import _
               default=50, show_default=True, help="Largest upload accepted, in MB.")
 @click.option("--secure-cookies", is_flag=True,
               help="Mark the session cookie Secure (when served behind HTTPS).")
+@click.option("--previous", "previous", type=click.Path(path_type=Path), default=None,
+              help="Last year's ranking (a cchc rank workbook, or agency_id,rank,index): "
+                   "unit pages show the rank then and now.")
 def serve(host: str, port: int, rules_path: Path, data_path: Path, workspace: Path,
-          max_upload_mb: float, secure_cookies: bool) -> None:
+          max_upload_mb: float, secure_cookies: bool, previous: Path | None) -> None:
     """Start the web application (Vietnamese; English with ?lang=en or the switch)."""
     import uvicorn
 
     from cchc.web.app import create_app
     from cchc.web.config import PASSWORD_ENV, WebConfig
     from scoring.dataset import load_dataset
+    from scoring.previous import read_previous
     from scoring.rules.loader import load_rules
 
     config = WebConfig.make(workspace, rules=rules_path, data=data_path, host=host,
-                            max_upload_mb=max_upload_mb, secure_cookies=secure_cookies)
+                            max_upload_mb=max_upload_mb, secure_cookies=secure_cookies,
+                            previous=previous)
     load_rules(rules_path)  # fail now, with the command line's message, not on the first page
-    load_dataset(data_path)
+    ds = load_dataset(data_path)
+    if previous is not None:
+        read_previous(previous, ds)
     shown = f"[{host}]" if ":" in host else host
     click.echo(_("cchc web application: http://{host}:{port}/").format(host=shown, port=port))
     click.echo(_("Workspace: {path}").format(path=config.workspace))

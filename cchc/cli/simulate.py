@@ -12,12 +12,37 @@ from pathlib import Path
 
 import click
 
-from cchc.cli.options import data_option, force_option, format_option, rules_option
+from cchc.cli.options import data_option, force_option, format_option, load_inputs, rules_option
+from scoring.errors import Problem, UsageError
+from scoring.i18n import _
+from scoring.text import vi_number
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "nominal_rank", "mean_rank", "median_rank",
                "p05_rank", "p95_rank", "p_top_k", "nominal_class", "p_nominal_class"]
 TABLE_COLUMNS = ["agency_id", "agency", "nominal_rank", "median_rank", "p05_rank", "p95_rank",
                  "mean_rank", "p_top_k", "nominal_class", "p_nominal_class"]
+
+MAX_RUNS = 100_000
+MAX_BYTES = 2 * 1024**3
+BYTES_PER_RANK = 24
+"""Memory per run and ranked unit, measured from the rank table, its percentiles (float
+copies) and the class table; an estimate, on the safe side."""
+
+
+def check_memory(runs: int, units: int) -> None:
+    """Refuse a simulation whose tables would not fit in :data:`MAX_BYTES` of memory."""
+    need = runs * max(units, 1) * BYTES_PER_RANK
+    if need > MAX_BYTES:
+        most = max(MAX_BYTES // (max(units, 1) * BYTES_PER_RANK), 1)
+        raise UsageError(Problem(
+            _("{runs} runs over {units} ranked units need about {gib} GiB of memory (the "
+              "limit is {limit} GiB)").format(runs=vi_number(runs), units=vi_number(units),
+                                             gib=vi_number(need / 1024**3, 1),
+                                             limit=vi_number(MAX_BYTES / 1024**3)),
+            field="--runs", fix=_("use at most {most} runs; {low} to {high} runs give stable "
+                                  "intervals").format(most=vi_number(most),
+                                                      low=vi_number(1000),
+                                                      high=vi_number(10_000))))
 
 
 @click.command("simulate")
@@ -27,8 +52,8 @@ TABLE_COLUMNS = ["agency_id", "agency", "nominal_rank", "median_rank", "p05_rank
               default=None,
               show_default="uncertainty.yaml in the rule-set folder (or its base's)",
               help="YAML file of declared uncertainties.")
-@click.option("--runs", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Number of Monte Carlo runs.")
+@click.option("--runs", type=click.IntRange(min=1, max=MAX_RUNS), default=1000,
+              show_default=True, help="Number of Monte Carlo runs.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Random seed (same seed, same output).")
 @click.option("--top-k", "top_k", type=click.IntRange(min=1), default=3, show_default=True,
@@ -50,7 +75,7 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
     from reports.analysis import SIMULATE_HEADINGS, write_simulation_workbook
     from scoring.engine import score
     from scoring.files import check_output
-    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at, print_table
+    from scoring.simulate.cli_support import echo_csv, print_table
     from scoring.simulate.montecarlo import simulate as run_simulation
     from scoring.simulate.uncertainty import (
         check_against,
@@ -58,14 +83,14 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
         load_uncertainty,
     )
 
-    rules = load_rules_at(rules_path)
+    rules, ds = load_inputs(rules_path, data_path)
+    check_memory(runs, len(ds.ranked_agencies()))
     upath = uncertainty_path or find_uncertainty(rules_path, rules.extends)
     inputs = [p for p in (rules_path, data_path, upath) if p is not None]
     if output is not None:
         check_output(output, inputs=inputs, force=force)  # before the (slower) runs
     unc = load_uncertainty(upath)
     check_against(unc, rules, file=upath)
-    ds = load_data_at(data_path)
     result = score(rules, ds)
 
     if sys.stderr.isatty():

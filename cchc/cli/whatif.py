@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from cchc.cli.options import data_option, format_option, rules_option
+from cchc.cli.options import data_option, format_option, load_inputs, rules_option
 from scoring.errors import Problem, UsageError
 
 ROWS = [("points", "Điểm"), ("max_points", "Điểm tối đa"), ("index", "Chỉ số (%)"),
@@ -58,12 +58,7 @@ def whatif(agency: str, rules_path: Path, data_path: Path, sets: tuple[str, ...]
     """
     from scoring.agencies import resolve_agency
     from scoring.engine import score
-    from scoring.simulate.cli_support import (
-        load_data_at,
-        load_rules_at,
-        parse_assignments,
-        print_table,
-    )
+    from scoring.simulate.cli_support import parse_assignments, print_table
     from scoring.simulate.whatif import Goal, goal_seek
     from scoring.simulate.whatif import whatif as run_whatif
 
@@ -77,8 +72,7 @@ def whatif(agency: str, rules_path: Path, data_path: Path, sets: tuple[str, ...]
     set_values = parse_assignments(sets, "--set", numeric=True)
     task_status = parse_assignments(tasks, "--task", numeric=False)
     target = Goal.parse(goal) if goal is not None else None
-    rules = load_rules_at(rules_path)
-    ds = load_data_at(data_path)
+    rules, ds = load_inputs(rules_path, data_path)
     agency_id = resolve_agency(ds, agency)
     nominal = score(rules, ds)
 

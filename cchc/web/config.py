@@ -101,6 +101,9 @@ class WebConfig:
         Mark the session cookie ``Secure`` (behind an HTTPS proxy).
     cache_size : int
         How many scored results (per rule set and dataset) stay in memory.
+    previous : Path, optional
+        Last year's ranking (a ``cchc rank`` workbook or an ``agency_id, rank, index``
+        table): the unit page shows the unit's rank then and now.
     """
 
     workspace: Path
@@ -112,6 +115,7 @@ class WebConfig:
     max_upload_bytes: int = DEFAULT_UPLOAD_MB * 1024 * 1024
     secure_cookies: bool = False
     cache_size: int = 16
+    previous: Path | None = None
 
     def replace(self, **changes: Any) -> WebConfig:
         """Return a copy with some settings changed."""
@@ -125,7 +129,8 @@ class WebConfig:
     def make(cls, workspace: str | os.PathLike[str], *, rules: Path = BUNDLED_RULES,
              data: Path = BUNDLED_DATASET, host: str = "127.0.0.1",
              password: str | None = None, max_upload_mb: float = DEFAULT_UPLOAD_MB,
-             secure_cookies: bool = False, cache_size: int = 16) -> WebConfig:
+             secure_cookies: bool = False, cache_size: int = 16,
+             previous: Path | None = None) -> WebConfig:
         """Check the settings, create the workspace and hash the password.
 
         ``password`` defaults to the environment variable ``CCHC_PASSWORD``; a host
@@ -155,4 +160,5 @@ class WebConfig:
         return cls(workspace=ws, rules=Path(rules), data=Path(data), host=host,
                    password_hash=hash_password(password) if password else None,
                    secret_key=secret, max_upload_bytes=int(max_upload_mb * 1024 * 1024),
-                   secure_cookies=secure_cookies, cache_size=cache_size)
+                   secure_cookies=secure_cookies, cache_size=cache_size,
+                   previous=Path(previous).resolve() if previous else None)

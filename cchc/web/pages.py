@@ -81,6 +81,7 @@ def unit(request: Request, agency_id: str) -> Response:
     aid, ledger = services.agency_ledger(result, agency_id)
     view = views.unit_view(result, aid, ledger)
     return ctx.page(request, "unit.html", unit=view, result=result,
+                    history=services.rank_history(ctx, result, aid),
                     areas={a.code: a.name for a in result.rules.tree_of(view.group).areas})
 
 

@@ -16,8 +16,9 @@ from fastapi.responses import Response
 from reports.workbook import default_filename, write_workbook
 from scoring.agencies import resolve_agency
 from scoring.engine import explain
-from scoring.errors import Problem, UsageError
+from scoring.errors import CchcError, Problem, UsageError
 from scoring.i18n import _
+from scoring.previous import read_previous, year_over_year
 from scoring.simulate import check_against, load_uncertainty, simulate
 from scoring.simulate.cli_support import parse_assignments
 from scoring.simulate.compare import Comparison
@@ -41,6 +42,29 @@ def agency_ledger(result: Any, query: str) -> tuple[str, pd.DataFrame]:
         raise NotFound(Problem(_("{id!r} is not ranked by this rule set").format(id=aid),
                                field="agency", fix=_("pick a unit the ranking lists")))
     return aid, explain(result, aid)
+
+
+def rank_history(ctx: Any, result: Any, agency_id: str) -> dict[str, Any] | None:
+    """Last year's rank and index of one unit (``--previous``), or None when not given.
+
+    A previous file that cannot be read gives ``{"problems": [...]}`` (the page says why).
+    """
+    path = ctx.config.previous
+    if path is None:
+        return None
+    ds = result.dataset
+    try:
+        stat = path.stat()
+        prev = ctx.library.memo(("previous", str(path), stat.st_mtime_ns, stat.st_size,
+                                 ds.content_hash), lambda: read_previous(path, ds))
+    except (CchcError, OSError) as err:
+        problems = [str(p) for p in err.problems] if isinstance(err, CchcError) else [str(err)]
+        return {"problems": problems}
+    yoy = year_over_year(result.totals, prev).loc[agency_id]
+    return {"file": path.name, "rank": None if pd.isna(yoy["previous_rank"]) else
+            int(yoy["previous_rank"]), "index": yoy["previous_index"],
+            "change": None if pd.isna(yoy["rank_change"]) else int(yoy["rank_change"]),
+            "new": bool(yoy["is_new"])}
 
 
 # --------------------------------------------------------------------------- variants

@@ -19,29 +19,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from scoring.errors import DataError, Problem
-from scoring.importer.agencies import AgencyRegistry, suggest_ids
-from scoring.importer.tasks import STATUSES, is_collective
-from scoring.text import nfc, suggest
+from scoring.importer.agencies import AgencyRegistry
+from scoring.review import REVIEW_COLUMNS, LeadIndex, ReviewDecision
+from scoring.review import validate_review as check_review
+from scoring.text import nfc
 
-REVIEW_COLUMNS: tuple[str, ...] = ("task_id", "field", "value", "justification")
-REVIEW_FIELDS: tuple[str, ...] = ("status", "lead_agency_ids")
-
-
-@dataclass(frozen=True)
-class ReviewDecision:
-    """One validated row of ``review.csv`` (``value`` normalised: a status, or agency ids
-    joined by ``;``)."""
-
-    task_id: str
-    field: str
-    value: str
-    justification: str
-    line: int
-    collective_text: str = ""
+__all__ = ["ReviewDecision", "read_review", "validate_review"]
 
 
 def read_review(path: Path) -> tuple[list[dict[str, str]], bytes]:
@@ -81,77 +67,11 @@ def read_review(path: Path) -> tuple[list[dict[str, str]], bytes]:
 
 def validate_review(rows: Iterable[Mapping[str, str]], task_ids: Iterable[str],
                     registry: AgencyRegistry | None, file: str | Path) -> list[ReviewDecision]:
-    """Check every row; raise one :class:`DataError` listing every problem.
-
-    Unknown task id, unknown field, a status outside the five, an agency that resolves to
-    nothing, a blank justification, or the same (task, field) twice are errors.
-    """
-    known = list(task_ids)
-    known_set = set(known)
-    problems: list[Problem] = []
-    decisions: list[ReviewDecision] = []
-    seen: dict[tuple[str, str], int] = {}
-    for n, row in enumerate(rows, start=2):
-        line = int(row.get("_line", n))
-        task_id, fld = row.get("task_id", ""), row.get("field", "")
-        value, why = row.get("value", ""), row.get("justification", "")
-        if task_id not in known_set:
-            close = suggest(task_id, known, n=1, cutoff=0.5)
-            problems.append(Problem(f"unknown task id {task_id!r}", file=file, line=line,
-                                    field="task_id",
-                                    fix=(f"did you mean {close[0]}? " if close else "")
-                                    + "task ids are <area>.<number>, e.g. I.1, VII.12"))
-            continue
-        if fld not in REVIEW_FIELDS:
-            problems.append(Problem(f"unknown field {fld!r}", file=file, line=line,
-                                    field="field",
-                                    fix=f"use one of {', '.join(REVIEW_FIELDS)}"))
-            continue
-        if (task_id, fld) in seen:
-            problems.append(Problem(f"{task_id} {fld} is reviewed twice (first on line "
-                                    f"{seen[(task_id, fld)]})", file=file, line=line,
-                                    field="task_id", fix="keep one decision per task and field"))
-            continue
-        seen[(task_id, fld)] = line
-        if not why:
-            problems.append(Problem("blank justification", file=file, line=line,
-                                    field="justification",
-                                    fix="say which evidence supports the decision"))
-            continue
-        if fld == "status":
-            if value not in STATUSES:
-                close = suggest(value, STATUSES, n=1, cutoff=0.5)
-                problems.append(Problem(f"bad status {value!r}", file=file, line=line,
-                                        field="value",
-                                        fix=(f"did you mean {close[0]}? " if close else "")
-                                        + f"use one of {', '.join(STATUSES)}"))
-                continue
-            decisions.append(ReviewDecision(task_id, fld, value, why, line))
-            continue
-        ids: list[str] = []
-        collective: list[str] = []
-        bad = False
-        for name in [p.strip() for p in value.split(";") if p.strip()]:
-            agency_id = registry.resolve(name) if registry is not None else name
-            if agency_id is None and is_collective(name):
-                collective.append(name)
-            elif agency_id is None:
-                close = suggest_ids(registry, name) if registry is not None else []
-                problems.append(Problem(f"unknown agency {name!r}", file=file, line=line,
-                                        field="value",
-                                        fix=(f"did you mean {', '.join(close)}? " if close
-                                             else "") + "use agency ids from agencies.csv or "
-                                                        "their names, separated by ';'"))
-                bad = True
-            elif agency_id not in ids:
-                ids.append(agency_id)
-        if not bad and not ids and not collective:
-            problems.append(Problem("no agency given", file=file, line=line, field="value",
-                                    fix="list the lead agencies, separated by ';'"))
-            continue
-        if not bad:
-            decisions.append(ReviewDecision(task_id, fld, ";".join(ids), why, line,
-                                            "; ".join(collective)))
+    """Check every row (the rules of :mod:`scoring.review`, shared with the dataset
+    loader); raise one :class:`DataError` listing every problem."""
+    leads = None if registry is None else LeadIndex(
+        (a.agency_id, a.names()) for a in registry)
+    decisions, problems = check_review(rows, list(task_ids), leads, str(file))
     if problems:
         raise DataError(problems)
     return decisions

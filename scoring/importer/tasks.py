@@ -20,6 +20,7 @@ from scoring.errors import DataError, Problem
 from scoring.importer.agencies import ORG_WORDS, Agency, AgencyRegistry
 from scoring.importer.findings import Finding
 from scoring.importer.source import Line, Report, clean_cell, join_continuation
+from scoring.review import is_collective
 from scoring.text import fold, slug
 
 STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
@@ -274,19 +275,6 @@ def _clauses(text: str) -> list[str]:
         else:
             parts.append(line)
     return [p for p in parts if p]
-
-
-def is_collective(text: str) -> bool:
-    """Whether a lead names a collective ("các sở, ngành", "UBND các huyện", "UBND cấp xã").
-
-    Examples
-    --------
-    >>> is_collective("Các sở, ban, ngành"), is_collective("Sở Nội vụ")
-    (True, False)
-    """
-    f = fold(text)
-    return f.startswith("cac ") or " cac " in f or f.startswith("ubnd cap") or \
-        f.startswith("cac")
 
 
 def _split_subject(subject: str) -> list[str]:

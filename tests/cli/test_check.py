@@ -13,8 +13,26 @@ from cchc.cli import main
 from cchc.cli.check import cross_check
 from scoring.dataset import load_dataset
 from scoring.errors import Problem, RuleError
+from scoring.rules.model import RuleSet
+
+pytestmark = pytest.mark.usefixtures("english")
 
 RULES = "rules-under-test"
+
+
+def tiny_rules(groups: tuple[str, ...] = ("department", "district", "commune"),
+               leaves: tuple[str, ...] = ("1.1",)) -> RuleSet:
+    """A real rule set: the groups given, one tree of manual leaves (max 2 each)."""
+    return RuleSet.model_validate({
+        "id": "test-rules", "version": "1", "title": "t",
+        "source": {"kind": "simulation", "assumptions": "tests"},
+        "groups": [{"id": g, "name": g, "tree": "t"} for g in groups],
+        "trees": {"t": {"name": "t", "areas": [{"code": "1", "name": "a", "criteria": [
+            {"code": "1.0", "name": "c", "leaves": [
+                {"code": c, "name": c, "max": 2, "rule": {"kind": "manual"}}
+                for c in leaves]}]}]}},
+        "adjustments": [{"code": "T", "name": "Điểm thưởng", "kind": "bonus",
+                         "rule": {"kind": "manual"}, "cap": 2}]})
 
 
 def fake_loader(monkeypatch: pytest.MonkeyPatch, problems: list[Problem] | None = None,
@@ -22,10 +40,7 @@ def fake_loader(monkeypatch: pytest.MonkeyPatch, problems: list[Problem] | None 
                 leaves: tuple[str, ...] = ("1.1",)) -> list[Path]:
     """Install a stand-in rule loader; return the list of paths it was asked to check."""
     calls: list[Path] = []
-    rules = types.SimpleNamespace(
-        id="test-rules", version="1", groups=[types.SimpleNamespace(id=g) for g in groups],
-        trees={"t": types.SimpleNamespace(
-            leaves=lambda: [(None, None, types.SimpleNamespace(code=c)) for c in leaves])})
+    rules = tiny_rules(groups, leaves)
 
     def check_rules(path: Path) -> list[Problem]:
         calls.append(Path(path))
@@ -133,20 +148,18 @@ def test_groups_unknown_to_the_rules_are_errors(tmp_path: Path, monkeypatch: pyt
             "xa-dien-lac) is not a group of rule set test-rules" in out)
 
 
-def test_cross_check_unknown_leaf_codes_are_warnings(tmp_path: Path) -> None:
+def test_cross_check_a_leaf_code_outside_the_tree_is_an_error_with_its_row(
+        tmp_path: Path) -> None:
     t = tiny_tables()
     t["scores"] = [dict(agency_id="so-du-lich", leaf="1.1", self_points="1",
                         appraised_points="1", note=""),
-                   dict(agency_id="so-du-lich", leaf="9.9", self_points="1",
+                   dict(agency_id="so-du-lich", leaf="1.2", self_points="1",
                         appraised_points="1", note="")]
     ds = load_dataset(write_dataset(tmp_path / "ds", t))
-    rules = types.SimpleNamespace(
-        id="r", groups=[types.SimpleNamespace(id=g) for g in ("department", "district",
-                                                              "commune")],
-        trees={"t": types.SimpleNamespace(
-            leaves=lambda: [(None, None, types.SimpleNamespace(code="1.1"))])})
-    [p] = cross_check(rules, ds)
-    assert p.severity == "warning" and p.file == "scores.csv" and "9.9" in p.message
+    [p] = [p for p in cross_check(tiny_rules(), ds) if p.severity == "error"]
+    assert p.file == "scores.csv" and p.line == 3
+    assert "'1.2' is not a leaf of the tree t" in p.message
+    assert p.fix.startswith("did you mean '1.1'? scores.csv takes the codes 1.1, T")
 
 
 def test_bundled_rules_and_data_pass(capsys: pytest.CaptureFixture[str]) -> None:

@@ -118,6 +118,7 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     _assert_clean_failure(code, err, tmp_path, out, "missing.txt", "does not exist")
 
 
+@pytest.mark.usefixtures("english")
 def test_bad_review_in_output_folder_keeps_folder_as_is(
         seed_report: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "ds"

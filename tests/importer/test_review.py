@@ -13,6 +13,8 @@ from scoring.importer import build_dataset
 from scoring.importer.agencies import Agency, AgencyRegistry
 from scoring.importer.review import read_review, validate_review
 
+pytestmark = pytest.mark.usefixtures("english")
+
 TASKS = ["I.1", "I.2", "VII.12"]
 
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+import warnings
 from html import unescape
 
 import pytest
 
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from cchc.web.app import create_app
+from cchc.web.config import WebConfig
 from scoring.dataset import load_dataset
 from scoring.engine import score
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
@@ -119,3 +126,21 @@ def test_twenty_concurrent_requests_all_answer(client) -> None:
     for url, a in zip(urls, answers, strict=True):
         english = "lang=en" in url
         assert ("Index (%)" in a.text) == english, url
+
+
+def test_unit_page_shows_last_years_rank(tmp_path, result) -> None:
+    prev = tmp_path / "2021.csv"
+    prev.write_text("agency_id,rank,index\nso-du-lich,12,70.5\n", encoding="utf-8")
+    config = WebConfig.make(tmp_path / "ws", password="", previous=prev)
+    with TestClient(create_app(config), raise_server_exceptions=False) as c:
+        html = c.get("/unit/so-du-lich").text
+        assert 'data-previous-rank="12"' in html and "70,50" in html
+        now = int(result.totals.loc["so-du-lich", "rank"])
+        assert f"▼ {now - 12}" in html if now > 12 else "▲" in html
+        assert "2021.csv" in c.get("/unit/so-tai-chinh").text  # not in it: said so
+    bad = tmp_path / "bad.csv"
+    bad.write_text("agency_id,rank,index\nkhong-co,1,2\n", encoding="utf-8")
+    with TestClient(create_app(config.replace(previous=bad)),
+                    raise_server_exceptions=False) as c:
+        r = c.get("/unit/so-du-lich")
+        assert r.status_code == 200 and "khong-co" in r.text and "error-box" in r.text

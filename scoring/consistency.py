@@ -1,0 +1,309 @@
+"""How a rule set and a dataset fit together: what ``cchc check`` reports about the pair,
+and what every scoring command refuses before it scores.
+
+:func:`cross_check` lists the problems (errors and warnings); :func:`require_fit` raises
+the errors and returns the warnings, so that ``score``, ``rank``, ``compare``,
+``simulate``, ``whatif`` and ``explain`` stop on exactly what ``check`` calls an error.
+
+What is checked
+---------------
+* every ranked agency's group is a group of the rule set (else the whole group would be
+  left out of the ranking: an error);
+* ``scores.csv``: every row names a manual leaf of its unit's tree, or a manual bonus /
+  deduction code of the rule set (an error with the row and a did-you-mean otherwise —
+  including a leaf that a variant turned into a computed kind); points above the leaf's
+  maximum or the adjustment's cap are warnings (they are capped); a *basis* warning when
+  some ranked units of a group have appraised points on a leaf and others do not;
+* ``surveys.csv``: every row names a survey leaf of its unit's tree; with ``options`` in
+  the rule, every row's option is one of them (and without, the row gives a share).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.dataset import Dataset
+from scoring.errors import DataError, Problem
+from scoring.i18n import _, ngettext
+from scoring.rules.model import Leaf, RuleSet
+from scoring.text import suggest, vi_number
+
+MAX_LISTED = 20
+"""Problems of one kind listed row by row before the rest are summed up in one line."""
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a code in a data table means for units of one tree."""
+
+    kind: str          # the leaf kind, or "bonus" / "deduction"
+    table: str | None  # the table a manual/survey rule reads
+    max: float         # leaf max or adjustment cap
+    options: tuple[str, ...] | None = None
+
+
+def _targets(rules: RuleSet) -> dict[str, dict[str, _Target]]:
+    """tree id → code → what the code is in that tree (leaves and adjustments)."""
+    out: dict[str, dict[str, _Target]] = {}
+    for tid, tree in rules.trees.items():
+        codes: dict[str, _Target] = {}
+        for adj in rules.adjustments:
+            codes[adj.code] = _Target(adj.kind, getattr(adj.rule, "table", None), adj.cap)
+        for _area, _crit, leaf in tree.leaves():
+            codes[leaf.code] = _leaf_target(leaf)
+        out[tid] = codes
+    return out
+
+
+def _leaf_target(leaf: Leaf) -> _Target:
+    rule = leaf.rule
+    options = getattr(rule, "options", None)
+    return _Target(rule.kind, getattr(rule, "table", None), leaf.max,
+                   None if options is None else tuple(options))
+
+
+def _rows(frame: pd.DataFrame) -> pd.Series:
+    if "row" in frame:
+        return frame["row"]
+    return pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+
+
+class _Report:
+    """Problems of one kind, listed up to :data:`MAX_LISTED` and summed up after."""
+
+    def __init__(self, out: list[Problem]):
+        self.out = out
+        self.counts: dict[tuple[str, str], list[Problem]] = {}
+
+    def add(self, kind: str, problem: Problem) -> None:
+        seen = self.counts.setdefault((kind, problem.severity), [])
+        seen.append(problem)
+        if len(seen) <= MAX_LISTED:
+            self.out.append(problem)
+
+    def close(self) -> None:
+        for (_kind, severity), found in self.counts.items():
+            if len(found) > MAX_LISTED:
+                first = found[0]
+                more = len(found) - MAX_LISTED
+                self.out.append(Problem(
+                    ngettext("... and {n} more row like the ones above",
+                             "... and {n} more rows like the ones above", more).format(n=more),
+                    file=first.file, field=first.field, fix=first.fix, severity=severity))
+
+
+def _unit_trees(rules: RuleSet, ds: Dataset, frame: pd.DataFrame) -> pd.Series:
+    """The tree id of each row's agency (NaN for agencies whose group the rules lack)."""
+    tree_of_group = {g.id: g.tree for g in rules.groups}
+    group = frame["agency_id"].map(ds.agencies["group"])
+    return group.map(tree_of_group)
+
+
+def _check_codes(rules: RuleSet, ds: Dataset, table: str, file: str,
+                 report: _Report) -> pd.DataFrame:
+    """Rows whose code is not a leaf of the right kind in the unit's tree → errors.
+
+    Returns the usable rows with their tree and target."""
+    frame = getattr(ds, table)
+    wanted = "manual" if table == "scores" else "survey"
+    targets = _targets(rules)
+    trees = _unit_trees(rules, ds, frame)
+    rows = _rows(frame)
+    keep = []
+    for i, (aid, code, tid) in enumerate(zip(frame["agency_id"], frame["leaf"], trees,
+                                             strict=True)):
+        if not isinstance(tid, str) or not code:
+            continue  # the group error, or the blank-leaf error, is reported elsewhere
+        target = targets[tid].get(code)
+        line = int(rows.iloc[i])
+        fine = target is not None and target.table == table and (
+            target.kind == wanted or (table == "scores" and target.kind in ("bonus",
+                                                                             "deduction")))
+        if fine:
+            keep.append((i, tid, target))
+            continue
+        usable = sorted(c for c, t in targets[tid].items() if t.table == table and (
+            t.kind == wanted or t.kind in ("bonus", "deduction")))
+        group = ds.agencies.at[aid, "group"]
+        if target is None:
+            hint = suggest(code, usable)
+            message = _("{code} is not a leaf of the tree {tree} used by {agency} (group "
+                        "{group})").format(code=repr(code), tree=tid, agency=aid, group=group)
+        elif target.kind in ("manual", "survey", "bonus", "deduction"):
+            hint = []
+            message = _("{code} is a {kind} code for group {group}: its points are not read "
+                        "from {file}, so this row would be discarded").format(
+                            code=code, group=group, kind=target.kind, file=f"{table}.csv")
+        else:
+            hint = []
+            message = _("leaf {code} is computed by the rule set for group {group} (kind "
+                        "{kind}), not read from {file}: these points would be discarded"
+                        ).format(code=code, group=group, kind=target.kind, file=f"{table}.csv")
+        fix = (_("did you mean {hint}? ").format(hint=repr(hint[0])) if hint else "") + (
+            _("{file} takes the codes {codes}").format(file=f"{table}.csv",
+                                                        codes=", ".join(usable))
+            if usable else _("the tree {tree} has no {kind} leaf").format(tree=tid,
+                                                                       kind=wanted))
+        report.add("code", Problem(message, file=file, line=line, field="leaf", fix=fix))
+    idx = [i for i, _t, _g in keep]
+    used = frame.iloc[idx].copy()
+    used["tree"] = [t for _i, t, _g in keep]
+    used["target"] = [g for _i, _t, g in keep]
+    used["row"] = rows.iloc[idx].to_numpy()
+    return used
+
+
+def _check_points(used: pd.DataFrame, file: str, report: _Report) -> None:
+    """Points above the leaf's max (or the adjustment's cap): a warning, they are capped."""
+    for col in ("self_points", "appraised_points"):
+        if col not in used:
+            continue
+        for value, target, line, code in zip(used[col], used["target"], used["row"],
+                                             used["leaf"], strict=True):
+            if value > target.max + 1e-9:
+                what = (_("the cap of {code}").format(code=code)
+                        if target.kind in ("bonus", "deduction")
+                        else _("the maximum of leaf {code}").format(code=code))
+                report.add("cap", Problem(
+                    _("{points} points are above {what} ({max}): {max} are counted").format(
+                        points=vi_number(float(value)), what=what,
+                        max=vi_number(target.max)), file=file, line=int(line), field=col,
+                    fix=_("correct the points, or leave them: they are capped"),
+                    severity="warning"))
+
+
+def _check_options(used: pd.DataFrame, file: str, report: _Report) -> None:
+    """Survey rows: an option the rule maps (with options), a share (without)."""
+    for option, share, target, line, code in zip(
+            used.get("option", pd.Series([""] * len(used))), used["share"], used["target"],
+            used["row"], used["leaf"], strict=True):
+        if target.options is not None and option not in target.options:
+            report.add("option", Problem(
+                (_("option {option} is not an answer option of leaf {code}").format(
+                    option=repr(option), code=code) if option else
+                 _("leaf {code} counts answers per option, but the row gives no option"
+                   ).format(code=code)), file=file, line=int(line), field="option",
+                fix=_("use one of {options}, or add the option to the rule's options").format(
+                    options=", ".join(target.options))))
+        elif target.options is None and (option or pd.isna(share)):
+            report.add("option", Problem(
+                _("leaf {code} takes the share of satisfied answers in percent, not answer "
+                  "counts").format(code=code), file=file, line=int(line), field="share",
+                fix=_("write the share (0-100) in the share column and leave option and "
+                      "count blank, or give the rule options")))
+
+
+def _basis(rules: RuleSet, ds: Dataset, used: pd.DataFrame, file: str,
+           out: list[Problem]) -> None:
+    """Warn when some ranked units of a group have appraised points on a leaf and others
+    do not: they are then ranked on different bases (and maxima)."""
+    if "appraised_points" not in used or not len(used):
+        return
+    ranked = ds.ranked_agencies()
+    appraised = used[used["appraised_points"].notna()
+                     & used["target"].map(lambda t: t.kind == "manual")]
+    for group in rules.groups:
+        members = ranked.index[ranked["group"] == group.id]
+        if len(members) < 2:
+            continue
+        mine = appraised[appraised["agency_id"].isin(members)]
+        for code, part in mine.groupby("leaf", sort=True):
+            have = set(part["agency_id"])
+            if len(have) >= len(members):
+                continue
+            missing = [a for a in members if a not in have]
+            sample = ", ".join(missing[:3]) + (" …" if len(missing) > 3 else "")
+            out.append(Problem(
+                _("leaf {code}: {n} of {total} ranked units of group {group} have appraised "
+                  "points and {m} do not ({sample}); they are ranked on different bases "
+                  "(appraised points, self-assessed points, or no points and a smaller "
+                  "maximum)").format(code=code, n=len(have), total=len(members),
+                                     group=group.id, m=len(missing), sample=sample),
+                file=file, line=int(part["row"].iloc[0]), field="appraised_points",
+                fix=_("appraise every unit of the group on this leaf before ranking, or none "
+                      "yet"), severity="warning"))
+
+
+def _groups(rules: RuleSet, ds: Dataset, file: str) -> Iterator[Problem]:
+    groups = [g.id for g in rules.groups]
+    ranked = ds.ranked_agencies()
+    for group, members in ranked.groupby("group", sort=False):
+        if group not in groups:
+            sample = ", ".join(list(members.index[:3]))
+            yield Problem(
+                _("group {group} of {n} ranked agencies ({sample}) is not a group of rule set "
+                  "{rules}: they would be left out of the ranking").format(
+                      group=repr(group), n=len(members), sample=sample, rules=rules.id),
+                file=file, field="group",
+                fix=_("use one of {groups}, or add the group to the rule set").format(
+                    groups=", ".join(groups)))
+
+
+def cross_check(rules: RuleSet, ds: Dataset, data_name: str = "") -> list[Problem]:
+    """Problems in how a valid rule set and a valid dataset fit together.
+
+    Parameters
+    ----------
+    rules : RuleSet
+        A loaded rule set.
+    ds : Dataset
+        A loaded dataset.
+    data_name : str
+        Prefix for file names in the problems (the dataset folder and ``/``).
+
+    Returns
+    -------
+    list of Problem
+        Errors and warnings (see the module's docstring).
+    """
+    out = list(_groups(rules, ds, f"{data_name}agencies.csv"))
+    report = _Report(out)
+    for table in ("scores", "surveys"):
+        frame = getattr(ds, table)
+        if len(frame) == 0 or "leaf" not in frame:
+            continue
+        file = f"{data_name}{table}.csv"
+        used = _check_codes(rules, ds, table, file, report)
+        if table == "scores":
+            _check_points(used, file, report)
+            _basis(rules, ds, used, file, out)
+        else:
+            _check_options(used, file, report)
+    report.close()
+    return out
+
+
+def adjustment_notes(rules: RuleSet, ds: Dataset) -> list[str]:
+    """One line per bonus/deduction code used in scores.csv: what the engine does with it."""
+    notes = []
+    scores = ds.scores
+    if not len(scores) or "leaf" not in scores:
+        return notes
+    for adj in rules.adjustments:
+        n = int((scores["leaf"] == adj.code).sum())
+        if n:
+            what = _("bonus points, added") if adj.kind == "bonus" else _(
+                "deduction points, subtracted")
+            notes.append(ngettext(
+                "scores.csv: {n} row for {code} ({name}): {what} after the leaves, capped at "
+                "{cap} points; the total never goes below 0",
+                "scores.csv: {n} rows for {code} ({name}): {what} after the leaves, capped at "
+                "{cap} points; the total never goes below 0", n).format(
+                    n=n, code=adj.code, name=adj.name, what=what, cap=vi_number(adj.cap)))
+    return notes
+
+
+def require_fit(rules: RuleSet, ds: Dataset, data_name: str = "") -> list[Problem]:
+    """Raise :class:`DataError` on any error :func:`cross_check` finds; return the warnings.
+
+    The gate every scoring command passes: what ``cchc check`` calls an error stops it.
+    """
+    problems = cross_check(rules, ds, data_name)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise DataError(errors)
+    return [p for p in problems if p.severity == "warning"]
