@@ -179,6 +179,7 @@ def test_bonus_and_deductions_capped_and_total_floored_at_zero() -> None:
     assert cap_row["status"] == "capped" and cap_row["points"] == 1.0
 
 
+@pytest.mark.usefixtures("english")  # asserts the message as written
 def test_explain_unknown_agency_is_a_usage_error() -> None:
     ds = dataset_of({"a": "t"})
     r = score(two_area_rules(), ds, indicators=indicators_of(on_time_rate={"a": 99},
