@@ -105,7 +105,7 @@ def test_fired_band_and_inputs_in_words():
         "Không phát sinh → không tính vào điểm tối đa")
     assert V.inputs_words("on_time_rate=90.925") == "Tỷ lệ hồ sơ giải quyết đúng hạn: 90,93 %"
     assert V.inputs_words("self_points=nan; appraised_points=3") == (
-        "Điểm tự chấm: —; Điểm thẩm định: 3")
+        "Điểm tự đánh giá: —; Điểm thẩm định: 3")
 
 
 def test_simulation_sources_in_words():
