@@ -1,8 +1,11 @@
-"""Numbers for people: one function, in the language in force (Babel's number formats).
+"""Numbers for people: one function, in the language in force.
 
 Vietnamese writes ``1.234,5`` (dot for thousands, comma for decimals), English ``1,234.5``.
 Everything a person reads goes through :func:`format_number`; machine outputs (CSV, JSON)
-keep plain numbers and never call it.
+keep plain numbers and never call it. Both languages group digits by three (the CLDR
+patterns ``#,##0.##``), so the separators are all that differ; Babel's formatter gives
+the same text (``tests/test_number_format.py`` checks it) but costs every command 0.06 s
+of start-up to load.
 
 Examples
 --------
@@ -19,30 +22,14 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from typing import Any
 
 from scoring.i18n import get_language
 
 MISSING = "—"
 _MAX_DECIMALS = 6
-
-
-@cache
-def _locale(lang: str) -> Any:
-    """Babel's locale data, imported on first use (Babel costs start-up time)."""
-    from babel import Locale
-    return Locale.parse(lang)
-
-
-@cache
-def _pattern(decimals: int | None, signed: bool) -> Any:
-    """The parsed Babel number pattern (``#,##0.00``, signed ``+#,##0.00;-#,##0.00``)."""
-    from babel.numbers import parse_pattern
-    frac = "." + ("#" * _MAX_DECIMALS if decimals is None else "0" * decimals) \
-        if decimals != 0 else ""
-    body = "#,##0" + frac
-    return parse_pattern(f"+{body};-{body}" if signed else body)
+SEPARATORS = {"vi": str.maketrans(",.", ".,"), "en": str.maketrans("", "")}
+"""From Python's ``1,234.5`` to the language's grouping and decimal marks."""
 
 
 def format_number(x: Any, decimals: int | None = None, *, signed: bool = False,
@@ -81,8 +68,8 @@ def format_number(x: Any, decimals: int | None = None, *, signed: bool = False,
     places = _MAX_DECIMALS if decimals is None else decimals
     # 12 significant digits first: 90.92499999999999 (float noise for 90.925) → 90,93
     exact = Decimal(f"{value:.12g}").quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    if exact == 0:
-        exact = abs(exact)
-        signed = False
-    return _pattern(decimals, signed).apply(exact, _locale(lang or get_language()),
-                                            decimal_quantization=False)
+    sign = "-" if exact < 0 else "+" if signed and exact > 0 else ""
+    text = f"{abs(exact):,.{places}f}"
+    if decimals is None:
+        text = text.rstrip("0").rstrip(".")
+    return sign + text.translate(SEPARATORS[lang or get_language()])

@@ -57,3 +57,23 @@ def test_english_style_with_lang_en():
         assert format_number(1234.5, 2) == "1,234.50"
         assert format_number(12.5, 2, signed=True) == "+12.50"
     assert format_number(1234.5, 2, lang="en") == "1,234.50"
+
+
+@given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+       st.sampled_from([None, 0, 1, 2, 3]), st.booleans(), st.sampled_from(["vi", "en"]))
+def test_the_text_babel_gives(x, decimals, signed, lang):
+    """The CLDR patterns of both languages, applied by Babel, give the same text."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    frac = "." + ("#" * 6 if decimals is None else "0" * decimals) if decimals != 0 else ""
+    body = "#,##0" + frac
+    places = 6 if decimals is None else decimals
+    exact = Decimal(f"{x:.12g}").quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if exact == 0:
+        exact, signed = abs(exact), False
+    pattern = parse_pattern(f"+{body};-{body}" if signed else body)
+    expected = pattern.apply(exact, Locale.parse(lang), decimal_quantization=False)
+    assert format_number(x, decimals, signed=signed, lang=lang) == expected
