@@ -24,10 +24,9 @@ from scoring.errors import DataError, Problem
 from scoring.i18n import _
 from scoring.review import REVIEW_COLUMNS, LeadIndex, validate_review
 from scoring.tables import DatasetIndex
+from scoring.task_status import TASK_STATUSES
 from scoring.text import fold, nfc, suggest
 
-TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
-                                  "not_arising")
 GROUPS: tuple[str, ...] = ("department", "district", "commune")
 
 
