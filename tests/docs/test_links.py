@@ -69,7 +69,7 @@ def test_every_link_leads_somewhere(doc: Path) -> None:
         file, _, anchor = target.partition("#")
         dest = (doc.parent / file).resolve() if file else doc
         if not dest.exists():
-            dead.append(f"{target}: no file {dest.relative_to(ROOT) if ROOT in dest.parents else dest}")
+            dead.append(f"{target}: no such file")
         elif anchor and dest.suffix == ".md" and anchor not in anchors(dest):
             dead.append(f"{target}: {dest.name} has no heading with that anchor")
     assert not dead, f"{doc.relative_to(ROOT)}: dead links:\n" + "\n".join(dead)
