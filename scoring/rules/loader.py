@@ -313,7 +313,7 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
     for key in ("id", "source"):
         if key not in var:
             problems.append(Problem(f"a variant needs its own {key}", file=file, line=1,
-                                    field=key, fix=f"add {key}: (see 'Rule files' in README.md)"))
+                                    field=key, fix=f"add {key}: (see docs/quy-tac.md)"))
     data = copy.deepcopy(base)
     meta: Meta = dict(bmeta)
     notes: list[str] = []
