@@ -22,6 +22,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from scoring.i18n import _
+
 _SPACE = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -52,6 +54,23 @@ def suggest(query: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6)
         by_fold.setdefault(fold(c), c)
     hits = difflib.get_close_matches(fold(query), list(by_fold), n=n, cutoff=cutoff)
     return [by_fold[h] for h in hits]
+
+
+def did_you_mean(hits: Iterable[str]) -> str:
+    """The start of a fix that offers ``hits``: ``"did you mean 'a' or 'b'? If not, "``, or
+    ``""`` when there is none (the fix's own advice follows).
+
+    Examples
+    --------
+    >>> from scoring.i18n import language
+    >>> with language("en"):
+    ...     did_you_mean(["so-y-te"]) + "use an agency id", did_you_mean([])
+    ("did you mean 'so-y-te'? If not, use an agency id", '')
+    """
+    hits = list(hits)
+    if not hits:
+        return ""
+    return _("did you mean {ids}? If not, ").format(ids=_(" or ").join(map(repr, hits)))
 
 
 def vi_number(x: float, decimals: int | None = None) -> str:

@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from cchc.cli.options import data_option, rules_option
-from scoring.consistency import adjustment_notes, cross_check
-from scoring.dataset import Dataset, reviewed_tasks, sort_problems, validate_dataset
+from scoring.consistency import adjustment_notes, cross_check, dataset_notes
+from scoring.dataset import sort_problems, validate_dataset
 from scoring.errors import CchcError, Problem
 
 __all__ = ["check", "cross_check"]
@@ -47,25 +47,6 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def _notes(ds: Dataset) -> list[str]:
-    notes = []
-    reviewed = reviewed_tasks(ds)
-    changed = reviewed[reviewed["overridden"]]
-    if len(changed):
-        parts = [f"{tid} ({row.get('proposed_status') or '?'} → {row['status']})"
-                 for tid, row in changed.iterrows()]
-        notes.append(f"{_plural(len(changed), 'task status', 'task statuses')} overridden by "
-                     "review.csv: " + ", ".join(parts))
-    confirmed = len(reviewed) - len(changed)
-    if confirmed:
-        notes.append(f"{_plural(confirmed, 'proposed task status', 'proposed task statuses')}"
-                     " confirmed by review.csv")
-    if len(ds.findings):
-        notes.append(f"findings.csv records {_plural(len(ds.findings), 'data-quality finding')}"
-                     " about the source (facts about the source, not errors in the data)")
-    return notes
-
-
 @click.command()
 @rules_option
 @data_option
@@ -93,7 +74,7 @@ def check(rules_path: Path, data_path: Path) -> None:
         click.echo(f"data: {data_path} ({ds.name}: {len(ds.agencies)} agencies, "
                    f"{len(ds.dossiers)} dossier rows, {len(ds.tasks)} tasks; "
                    f"sha256 {ds.content_hash[:12]})")
-        notes = _notes(ds) + notes
+        notes = dataset_notes(ds) + notes
         if rules is not None:
             problems += cross_check(rules, ds, prefix)
             notes += adjustment_notes(rules, ds)

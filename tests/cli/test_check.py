@@ -75,7 +75,7 @@ def test_valid_data_and_rules_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert out.strip().splitlines()[-1] == "0 errors, 0 warnings"
     assert "tiny-2022: 6 agencies" in out
     assert f"rules: {RULES} (test-rules 1; groups department, district, commune)" in out
-    assert "note: 1 task status overridden by review.csv: T4 (not_done → in_progress)" in out
+    assert "note: 1 task status overridden by review.csv: T4 (not completed → in progress)" in out
     assert "note: findings.csv records 1 data-quality finding" in out
     assert err == ""
 
@@ -161,7 +161,7 @@ def test_cross_check_a_leaf_code_outside_the_tree_is_an_error_with_its_row(
     [p] = [p for p in cross_check(tiny_rules(), ds) if p.severity == "error"]
     assert p.file == "scores.csv" and p.line == 3
     assert "'1.2' is not a leaf of the tree t" in p.message
-    assert p.fix.startswith("did you mean '1.1'? scores.csv takes the codes 1.1, T")
+    assert p.fix.startswith("did you mean '1.1'? If not, scores.csv takes the codes 1.1, T")
 
 
 def test_bundled_rules_and_data_pass(capsys: pytest.CaptureFixture[str]) -> None:
