@@ -19,6 +19,7 @@ from pathlib import Path
 
 from scoring.errors import DataError, Problem, UsageError
 from scoring.files import replace_folder
+from scoring.i18n import N_
 from scoring.importer.agencies import AgencyRegistry
 from scoring.importer.dossiers import (
     COLUMNS,
@@ -28,7 +29,7 @@ from scoring.importer.dossiers import (
     dossier_record,
     parse_dossier_table,
 )
-from scoring.importer.findings import FINDING_COLUMNS, Finding
+from scoring.importer.findings import FINDING_COLUMNS, Finding, stored_date, stored_text
 from scoring.importer.formats import read_source
 from scoring.importer.review import ReviewDecision, read_review, validate_review
 from scoring.importer.source import Report
@@ -164,10 +165,12 @@ def _report_date(report: Report, tasks_table, dossiers_table) -> tuple[date, lis
             findings.append(Finding(
                 "warning", "report", "", "report_date", d.strftime("%d/%m/%Y"),
                 chosen.strftime("%d/%m/%Y"),
-                f"{which} dates report {tasks_table.report_ref or dossiers_table.report_ref} "
-                f"{d.strftime('%d/%m/%Y')}, before the end of the statistics period "
-                f"{period_end.strftime('%d/%m/%Y')} it reports on: a source typo; "
-                f"{chosen.strftime('%d/%m/%Y')} is used", line))
+                stored_text(N_("{appendix} dates report {ref} {date}, before the end of the "
+                               "statistics period {end} it reports on: a source typo; {chosen} "
+                               "is used"), appendix=which,
+                            ref=tasks_table.report_ref or dossiers_table.report_ref,
+                            date=stored_date(d), end=stored_date(period_end),
+                            chosen=stored_date(chosen)), line))
     return chosen, findings
 
 

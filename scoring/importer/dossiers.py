@@ -21,6 +21,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from scoring.errors import DataError, Problem
+from scoring.i18n import N_
 from scoring.importer.agencies import (
     COMMON_ALIASES,
     Agency,
@@ -28,7 +29,7 @@ from scoring.importer.agencies import (
     expand_abbreviations,
     key,
 )
-from scoring.importer.findings import Finding
+from scoring.importer.findings import Finding, stored_text
 from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
 from scoring.importer.source import Line, Report, clean_cell
 from scoring.text import fold, slug
@@ -351,10 +352,13 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
                     kind = "department_office"
                     out.findings.append(Finding(
                         "info", "agencies", agency_id, "name", row.label, name,
-                        f"the '-' row has the same name as its department (row "
-                        f"{table.rows[i - 1].stt if table.rows[i - 1].kind == 'member' else ''}"
-                        f" '{parent.name}'); it is the department's own office and is named "
-                        f"'{name}'; the name alone resolves to {last_member}", row.line))
+                        stored_text(N_(
+                            "the '-' row has the same name as its department (row {stt} "
+                            "'{parent}'); it is the department's own office and is named "
+                            "'{name}'; the name alone resolves to {id}"),
+                            stt=(table.rows[i - 1].stt
+                                 if table.rows[i - 1].kind == "member" else ""),
+                            parent=parent.name, name=name, id=last_member), row.line))
                     aliases: tuple[str, ...] = ()
                 elif fold(expanded).startswith("khoi van phong dang ky dat dai"):
                     agency_id, name, kind = "vpdkdd", "Khối Văn phòng Đăng ký đất đai", \
@@ -364,7 +368,8 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
                         out.findings.append(Finding(
                             "info", "agencies", agency_id, "name", row.label,
                             row.label.replace("Khôi", "Khối"),
-                            "misspelt 'Khôi' for 'Khối' (matched accent-insensitively)",
+                            stored_text(N_("misspelt 'Khôi' for 'Khối' (matched "
+                                           "accent-insensitively)")),
                             row.line))
                 else:
                     agency_id, name, kind = slug(expanded), expanded, "sub_unit"
@@ -430,8 +435,8 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
         first = min(registry[i].source_line or 0 for i in ids)
         out.findings.append(Finding(
             "info", "agencies", ";".join(ids), "name", name, "",
-            f"'{name}' names {len(ids)} units; it resolves to none of them, use the full "
-            "name or the id", first or None))
+            stored_text(N_("'{name}' names {n} units; it resolves to none of them, use the "
+                           "full name or the id"), name=name, n=len(ids)), first or None))
     return out
 
 
@@ -478,9 +483,9 @@ def _rate_findings(label: str, row: TableRow, counts: dict[str, float], what: st
     out: list[Finding] = []
     specs = (
         ("late_rate_published", counts["late"], counts["resolved"] + counts["pending"],
-         "late ÷ (resolved + pending)"),
+         stored_text(N_("late ÷ (resolved + pending)"))),
         ("online_rate_published", counts["online"], counts["online_eligible"],
-         "online ÷ eligible"),
+         stored_text(N_("online ÷ eligible"))),
     )
     for column, num, den, formula in specs:
         pub = row.values[column]
@@ -490,16 +495,18 @@ def _rate_findings(label: str, row: TableRow, counts: dict[str, float], what: st
         if exact is None:
             if pub.value != 0:
                 out.append(Finding("warning", "dossiers", label, column, pub.text, "",
-                                   f"rate published but {formula} has a zero denominator "
-                                   f"{what}", row.line))
+                                   stored_text(N_("rate published but {formula} has a zero "
+                                                  "denominator"), formula=formula) + what,
+                                   row.line))
             continue
         if not rate_agrees(float(pub.value), exact, pub.decimals):
             expected = format_number(round_half_up(exact, pub.decimals), pub.decimals,
                                      percent=pub.percent)
             out.append(Finding(
                 "warning", "dossiers", label, column, pub.text, expected,
-                f"published rate differs from {formula} = {_fmt_count(num)} ÷ "
-                f"{_fmt_count(den)} {what}".rstrip(), row.line))
+                stored_text(N_("published rate differs from {formula} = {num} ÷ {den}"),
+                            formula=formula, num=_fmt_count(num), den=_fmt_count(den)) + what,
+                row.line))
     return out
 
 
@@ -510,9 +517,12 @@ def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
     """
     findings: list[Finding] = []
     identities = (
-        ("resolved", ("resolved_on_time", "resolved_late"), "on time + late"),
-        ("pending", ("pending_on_time", "pending_late"), "within time + overdue"),
-        ("late", ("resolved_late", "pending_late"), "resolved late + pending overdue"),
+        ("resolved", ("resolved_on_time", "resolved_late"),
+         stored_text(N_("resolved ≠ on time + late"))),
+        ("pending", ("pending_on_time", "pending_late"),
+         stored_text(N_("pending ≠ within time + overdue"))),
+        ("late", ("resolved_late", "pending_late"),
+         stored_text(N_("late ≠ resolved late + pending overdue"))),
     )
     for i, row in enumerate(table.rows):
         label = labels[i]
@@ -522,7 +532,8 @@ def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
                 findings.append(Finding(
                     "info", "dossiers", label, column, n.text,
                     format_number(n.value, n.decimals, n.percent),
-                    "number written without thousands separator (value read as written)",
+                    stored_text(N_("number written without thousands separator (value read "
+                                   "as written)")),
                     row.line))
         for total, parts, words in identities:
             vals = [row.count(c) for c in (total, *parts)]
@@ -532,7 +543,7 @@ def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
                 findings.append(Finding(
                     "warning", "dossiers", label, total, _fmt_count(vals[0]),
                     _fmt_count(vals[1] + vals[2]),
-                    f"{total} ≠ {words} ({_fmt_count(vals[1])} + {_fmt_count(vals[2])})",
+                    f"{words} ({_fmt_count(vals[1])} + {_fmt_count(vals[2])})",
                     row.line))
         findings += _rate_findings(label, row, _values(row), "")
     return findings
@@ -557,9 +568,10 @@ def check_subtotals(table: DossierTable, labels: dict[int, str]) -> list[Finding
                 findings.append(Finding(
                     "warning", "dossiers", labels[i], column,
                     row.values[column].text, _fmt_count(sums[column]),
-                    f"subtotal ≠ sum of its {len(members)} members; "
-                    f"difference {'+' if diff > 0 else '-'}{_fmt_count(abs(diff))}",
+                    stored_text(N_("subtotal ≠ sum of its {n} members; difference {diff}"),
+                                n=len(members),
+                                diff=f"{'+' if diff > 0 else '-'}{_fmt_count(abs(diff))}"),
                     row.line))
-        findings += _rate_findings(labels[i], row, sums,
-                                   f"(summed over its {len(members)} members)")
+        findings += _rate_findings(labels[i], row, sums, " " + stored_text(
+            N_("(summed over its {n} members)"), n=len(members)))
     return findings
