@@ -139,7 +139,8 @@ def _choose_sheet(path: Path, sheet_name: str | None, mapped: dict[str, str]
         if not chosen:
             raise UsageError(Problem(
                 _("no sheet named {name!r}").format(name=sheet_name), file=path,
-                field="--sheet", fix=_("use one of: {names}").format(names=", ".join(names))))
+                field="--sheet",
+                fix=_("use one of the sheets: {names}").format(names=", ".join(names))))
         sheets = chosen
     for sheet in sheets:
         header = find_header(sheet, mapped)

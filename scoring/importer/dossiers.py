@@ -21,7 +21,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from scoring.errors import DataError, Problem
-from scoring.i18n import N_
+from scoring.i18n import N_, _
 from scoring.importer.agencies import (
     COMMON_ALIASES,
     Agency,
@@ -31,7 +31,14 @@ from scoring.importer.agencies import (
 )
 from scoring.importer.findings import Finding, stored_text
 from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
-from scoring.importer.source import Line, Report, clean_cell
+from scoring.importer.source import (
+    Line,
+    Report,
+    clean_cell,
+    complete_report,
+    restore_cell,
+    wrong_cells,
+)
 from scoring.text import fold, slug
 
 COLUMNS: tuple[str, ...] = (
@@ -137,10 +144,11 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
         if fold(first) == "stt":
             if len(cells) < N_CELLS:
                 raise _problem(report, ln.number,
-                               f"the dossier table header has {len(cells)} columns, expected "
-                               f"{N_CELLS} (Stt, unit, received, resolved ×3, pending ×3, "
-                               "late ×2, online ×3)",
-                               "restore the missing column in every row of Phụ lục 2")
+                               _("the dossier table header has {n} columns, expected {expected} "
+                                 "(Stt, unit, received, resolved ×3, pending ×3, late ×2, "
+                                 "online ×3)").format(n=len(cells), expected=N_CELLS),
+                               _("restore the missing column in every row of {appendix}").format(
+                                   appendix="Phụ lục 2"))
             table.header_line = table.header_line or ln.number
             expect_sub_heading = True
             continue
@@ -148,23 +156,25 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
             got = tuple(fold(clean_cell(c)) for c in cells[3:])
             if got[:len(SUB_HEADINGS)] != SUB_HEADINGS or len(cells) < N_CELLS:
                 raise _problem(report, ln.number,
-                               "the dossier table sub-headings are "
-                               f"{[clean_cell(c) for c in cells[3:]]}, expected Tổng, Đúng "
-                               "hạn, Trễ hạn, Tổng, Trong hạn, Trễ hạn, Số lượng, Tỷ lệ, HS trực "
-                               "tuyến, Tổng số HS phát sinh, Tỷ lệ",
-                               "restore the missing or reordered column")
+                               _("the dossier table sub-headings are {found}, expected "
+                                 "{expected}").format(
+                                   found=", ".join(clean_cell(c) for c in cells[3:]),
+                                   expected="Tổng, Đúng hạn, Trễ hạn, Tổng, Trong hạn, Trễ hạn, "
+                                   "Số lượng, Tỷ lệ, HS trực tuyến, Tổng số HS phát sinh, Tỷ lệ"),
+                               _("restore the missing or reordered column"))
             expect_sub_heading = False
             continue
         expect_sub_heading = False
         if table.header_line is None:
-            raise _problem(report, ln.number, "a table row comes before the header of Phụ lục 2",
-                           "keep the header row 'Stt | Cơ quan, đơn vị, … | Hồ sơ tiếp nhận | …'")
+            raise _problem(report, ln.number,
+                           _("a table row comes before the header of {appendix}").format(
+                               appendix="Phụ lục 2"),
+                           _("keep the header row {header}").format(
+                               header="'Stt | Cơ quan, đơn vị, … | Hồ sơ tiếp nhận | …'"))
         if len(cells) != N_CELLS and not (len(cells) > N_CELLS
                                           and all(not c.strip() for c in cells[N_CELLS:])):
-            raise _problem(report, ln.number,
-                           f"the row has {len(cells)} cells, expected {N_CELLS}",
-                           "restore the missing column (cells are separated by tabs; a blank "
-                           "cell is still a cell)")
+            raise _problem(report, ln.number, wrong_cells(len(cells), N_CELLS),
+                           restore_cell())
         label = clean_cell(cells[1])
         values: dict[str, Number | None] = {}
         for column, cell in zip(COLUMNS, cells[2:N_CELLS], strict=True):
@@ -172,7 +182,7 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
                 values[column] = parse_number(clean_cell(cell))
             except NumberFormatError as err:
                 raise _problem(report, ln.number, str(err),
-                               "write counts like 1.234, rates like 2,33%, '-' for zero",
+                               _("write counts like 1.234, rates like 2,33%, '-' for zero"),
                                field_=column) from None
         stt = first.replace(" ", "")
         if stt in SECTION_GROUPS:
@@ -189,29 +199,31 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
             kind = "total"
         else:
             raise _problem(report, ln.number,
-                           f"unknown row number {first!r} (label {label!r})",
-                           "use A/B/C for groups, I…VIII for districts under C, 1, 2, … for "
-                           "units, '-' and '+' for sub-units, blank Stt for TỔNG")
+                           _("unknown row number {stt} (label {label})").format(
+                               stt=repr(first), label=repr(label)),
+                           _("use A/B/C for groups, I…VIII for districts under C, 1, 2, … for "
+                             "units, '-' and '+' for sub-units, blank Stt for TỔNG"))
         if kind != "section" and kind != "total" and section is None:
-            raise _problem(report, ln.number, "a unit row comes before group A",
-                           "start the table with the group row A")
+            raise _problem(report, ln.number, _("a unit row comes before group A"),
+                           _("start the table with the group row A"))
         table.rows.append(TableRow(ln.number, stt, label, kind, values))
     if not table.rows:
-        raise DataError(Problem("Phụ lục 2 has no rows; the report looks truncated",
-                                file=report.path,
-                                fix="use the complete report text"))
+        raise DataError(Problem(_("{appendix} has no rows; the report looks truncated").format(
+                                    appendix="Phụ lục 2"), file=report.path,
+                                fix=complete_report()))
     if table.rows[-1].kind != "total":
         raise _problem(report, table.rows[-1].line,
-                       "Phụ lục 2 ends without its grand total row (TỔNG); the report looks "
-                       "truncated", "use the complete report text")
+                       _("Phụ lục 2 ends without its grand total row (TỔNG); the report looks "
+                         "truncated"), complete_report())
     if table.period is None:
-        raise DataError(Problem("the statistics period ('Kỳ thống kê từ ngày … đến …') is "
-                                "missing after Phụ lục 2", file=report.path,
-                                fix="use the complete report text"))
+        raise DataError(Problem(_("the statistics period ('Kỳ thống kê từ ngày … đến …') is "
+                                  "missing after Phụ lục 2"), file=report.path,
+                                fix=complete_report()))
     sections = [r.stt for r in table.rows if r.kind == "section"]
     if sections != ["A", "B", "C"]:
-        raise DataError(Problem(f"Phụ lục 2 has groups {sections}, expected A, B, C",
-                                file=report.path, fix="use the complete report text"))
+        raise DataError(Problem(_("Phụ lục 2 has groups {groups}, expected A, B, C").format(
+                                    groups=", ".join(sections) or "—"),
+                                file=report.path, fix=complete_report()))
     link_children(table)
     return table
 
@@ -308,10 +320,11 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
     def add(agency: Agency, row: TableRow) -> None:
         if agency.agency_id in registry:
             raise DataError(Problem(
-                f"unit {row.label!r} would get id {agency.agency_id!r}, already used by "
-                f"{registry[agency.agency_id].name!r} (line "
-                f"{registry[agency.agency_id].source_line})", line=row.line, field="unit",
-                fix="two rows name the same unit in the same group: remove or rename one"))
+                _("unit {unit} would get id {id}, already used by {other} (line {line})").format(
+                    unit=repr(row.label), id=repr(agency.agency_id),
+                    other=repr(registry[agency.agency_id].name),
+                    line=registry[agency.agency_id].source_line), line=row.line, field="unit",
+                fix=_("two rows name the same unit in the same group: remove or rename one")))
         registry.add(agency)
 
     for i, row in enumerate(table.rows):
@@ -328,9 +341,9 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
             found = districts.get(key(m.group(1)))
             if found is None:
                 raise DataError(Problem(
-                    f"district group {row.label!r} names no district of group B",
-                    line=row.line, field="unit",
-                    fix="write it as 'Thuộc huyện X' with X a district listed under B"))
+                    _("district group {label} names no district of group B").format(
+                        label=repr(row.label)), line=row.line, field="unit",
+                    fix=_("write it as 'Thuộc huyện X' with X a district listed under B")))
             group_district = found
             out.subtotal_labels[i] = f"C.{row.stt} {row.label}"
             continue
@@ -342,8 +355,8 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
                 last_member, last_sub = agency_id, None
             elif row.kind == "sub":
                 if last_member is None:
-                    raise DataError(Problem("a '-' row comes before any numbered row",
-                                            line=row.line, fix="put it under its unit"))
+                    raise DataError(Problem(_("a '-' row comes before any numbered row"),
+                                            line=row.line, fix=_("put it under its unit")))
                 parent = registry[last_member]
                 expanded = expand_abbreviations(row.label)
                 if key(expanded) == key(parent.name):
@@ -392,19 +405,22 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
                 add(Agency(agency_id, expanded, "department", parent_id, aliases, False, kind,
                            row.line), row)
             else:
-                raise DataError(Problem(f"unexpected {row.kind} row in group A", line=row.line))
+                raise DataError(Problem(_("unexpected row kind {kind} in group A").format(
+                    kind=repr(row.stt)), line=row.line, field="Stt",
+                    fix=_("use 1, 2, … for units, '-' and '+' for their sub-units")))
             out.row_agency[i] = registry.agencies[-1].agency_id
             continue
         if row.kind != "member":
-            raise DataError(Problem(f"sub-unit rows ('{row.stt}') are only expected in group A",
-                                    line=row.line, field="Stt",
-                                    fix="number the unit or move it to group A"))
+            raise DataError(Problem(_("sub-unit rows ({stt}) are only expected in group A")
+                                    .format(stt=repr(row.stt)), line=row.line, field="Stt",
+                                    fix=_("number the unit or move it to group A")))
         if group == "district":
             m = _DISTRICT.match(row.label)
             if not m:
                 raise DataError(Problem(
-                    f"district {row.label!r} is not 'UBND huyện|thành phố|thị xã <name>'",
-                    line=row.line, field="unit", fix="write the district's full name"))
+                    _("district {label} is not {pattern}").format(
+                        label=repr(row.label), pattern="'UBND huyện|thành phố|thị xã <tên>'"),
+                    line=row.line, field="unit", fix=_("write the district's full name")))
             unit_type, place = m.group(1).lower(), m.group(2)
             agency_id = slug(row.label)
             add(Agency(agency_id, row.label, "district", "", (f"{unit_type} {place}",), True,
@@ -412,13 +428,15 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
             districts[key(f"{unit_type} {place}")] = (agency_id, slug(place))
         else:
             if group_district is None:
-                raise DataError(Problem("a commune row comes before its district group (I, II…)",
-                                        line=row.line, fix="put communes under 'Thuộc …'"))
+                raise DataError(Problem(_("a commune row comes before its district group (I, "
+                                          "II…)"), line=row.line,
+                                        fix=_("put communes under 'Thuộc …'")))
             m = _COMMUNE.match(row.label)
             if not m:
                 raise DataError(Problem(
-                    f"commune {row.label!r} is not 'UBND xã|phường|thị trấn <name>'",
-                    line=row.line, field="unit", fix="write the commune's full name"))
+                    _("commune {label} is not {pattern}").format(
+                        label=repr(row.label), pattern="'UBND xã|phường|thị trấn <tên>'"),
+                    line=row.line, field="unit", fix=_("write the commune's full name")))
             unit_type, place = m.group(1).lower(), m.group(2)
             district_id, district_place = group_district
             name = f"UBND {unit_type} {place}"

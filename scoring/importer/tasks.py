@@ -17,10 +17,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from scoring.errors import DataError, Problem
-from scoring.i18n import N_
+from scoring.i18n import N_, _
 from scoring.importer.agencies import ORG_WORDS, Agency, AgencyRegistry
 from scoring.importer.findings import Finding, stored_date, stored_text
-from scoring.importer.source import Line, Report, clean_cell, join_continuation
+from scoring.importer.source import (
+    Line,
+    Report,
+    clean_cell,
+    complete_report,
+    join_continuation,
+    restore_cell,
+    wrong_cells,
+)
 from scoring.review import is_collective
 from scoring.text import fold, slug
 
@@ -597,30 +605,34 @@ def parse_task_rows(report: Report, lines: Sequence[Line]) -> tuple[TaskTable, l
             got = tuple(fold(clean_cell(c)) for c in cells)
             if len(cells) != N_CELLS or got != HEADINGS:
                 raise DataError(Problem(
-                    f"the task table header has {len(cells)} columns "
-                    f"{list(map(clean_cell, cells))}, "
-                    "expected Stt, Nhiệm vụ, Sản phẩm, Tiến độ, Phân công và cách thức thực "
-                    "hiện, Tiến độ, kết quả", file=report.path, line=ln.number,
-                    fix="restore the missing column in every row of Phụ lục 1"))
+                    _("the task table header has {n} columns ({found}), expected {expected}")
+                    .format(n=len(cells), found=", ".join(map(clean_cell, cells)),
+                            expected="Stt, Nhiệm vụ, Sản phẩm, Tiến độ, Phân công và cách thức "
+                            "thực hiện, Tiến độ, kết quả"), file=report.path, line=ln.number,
+                    fix=_("restore the missing column in every row of {appendix}").format(
+                        appendix="Phụ lục 1")))
             seen_header = True
             continue
         if not seen_header:
-            raise DataError(Problem("a table row comes before the header of Phụ lục 1",
+            raise DataError(Problem(_("a table row comes before the header of {appendix}")
+                                    .format(appendix="Phụ lục 1"),
                                     file=report.path, line=ln.number,
-                                    fix="keep the header row 'Stt | Nhiệm vụ | …'"))
+                                    fix=_("keep the header row {header}").format(
+                                        header="'Stt | Nhiệm vụ | …'")))
         if len(cells) != N_CELLS:
-            raise DataError(Problem(f"the row has {len(cells)} cells, expected {N_CELLS}",
-                                    file=report.path, line=ln.number,
-                                    fix="restore the missing column (cells are separated by "
-                                        "tabs; a blank cell is still a cell)"))
+            raise DataError(Problem(wrong_cells(len(cells), N_CELLS), file=report.path,
+                                    line=ln.number, fix=restore_cell()))
         numeral = _area_numeral(first)
         if numeral is not None and not first.isdigit():
             expected = ROMAN_AREAS[len(table.areas)] if len(table.areas) < len(ROMAN_AREAS) \
                 else "?"
             if numeral != expected:
-                raise DataError(Problem(f"area {first!r} follows area {area!r}; expected "
-                                        f"{expected}", file=report.path, line=ln.number,
-                                        field="Stt", fix="number the areas I, II, III, …"))
+                raise DataError(Problem(_("area {area} follows area {previous}; expected "
+                                          "{expected}").format(area=repr(first),
+                                                               previous=repr(area),
+                                                               expected=expected),
+                                        file=report.path, line=ln.number, field="Stt",
+                                        fix=_("number the areas I, II, III, …")))
             if first != numeral:
                 table.findings.append(Finding(
                     "info", "tasks", numeral, "area", cells[0].strip(), numeral,
@@ -632,22 +644,22 @@ def parse_task_rows(report: Report, lines: Sequence[Line]) -> tuple[TaskTable, l
             continue
         if first == "":
             if not raws:
-                raise DataError(Problem("a continuation row (empty Stt) comes before any task",
-                                        file=report.path, line=ln.number, field="Stt",
-                                        fix="give the row its task number"))
+                raise DataError(Problem(_("a continuation row (empty Stt) comes before any "
+                                          "task"), file=report.path, line=ln.number,
+                                        field="Stt", fix=_("give the row its task number")))
             prev = raws[-1]
             prev.cells = [join_continuation(a, clean_cell(b))
                           for a, b in zip(prev.cells, cells, strict=True)]
             prev.fragments.append(ln)
             continue
         if not first.isdigit():
-            raise DataError(Problem(f"unknown row number {first!r}", file=report.path,
-                                    line=ln.number, field="Stt",
-                                    fix="use I, II, … for areas and 1, 2, … for tasks"))
+            raise DataError(Problem(_("unknown row number {stt}").format(stt=repr(first)),
+                                    file=report.path, line=ln.number, field="Stt",
+                                    fix=_("use I, II, … for areas and 1, 2, … for tasks")))
         if area is None:
-            raise DataError(Problem("a task comes before the first area heading (I)",
+            raise DataError(Problem(_("a task comes before the first area heading (I)"),
                                     file=report.path, line=ln.number,
-                                    fix="keep the area heading rows"))
+                                    fix=_("keep the area heading rows")))
         number = int(first)
         prev_number = raws[-1].number if raws and raws[-1].area == area else 0
         if number != prev_number + 1:
@@ -657,8 +669,9 @@ def parse_task_rows(report: Report, lines: Sequence[Line]) -> tuple[TaskTable, l
                 ln.number))
         raws.append(_Raw(area, number, [clean_cell(c) for c in cells], ln.number, [ln]))
     if not raws:
-        raise DataError(Problem("Phụ lục 1 has no tasks; the report looks truncated",
-                                file=report.path, fix="use the complete report text"))
+        raise DataError(Problem(_("{appendix} has no tasks; the report looks truncated")
+                                .format(appendix="Phụ lục 1"), file=report.path,
+                                fix=complete_report()))
     return table, raws
 
 
