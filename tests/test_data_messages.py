@@ -168,3 +168,14 @@ def test_a_broken_report_is_one_message_with_its_line_in_the_language(
         err = capsys.readouterr().err
         assert f"{report}:{line}{text}" in err, err
     assert not (tmp_path / "ds").exists()
+
+
+def test_the_import_summary_reads_vietnamese(seed_report, tmp_path, capsys):
+    assert main(["import-report", str(seed_report), "--out", str(tmp_path / "ds")]) == 0
+    out = capsys.readouterr().out
+    assert "Phát hiện về chất lượng dữ liệu (findings.csv)" in out
+    assert ("- Cảnh báo · Hồ sơ thủ tục hành chính · C.VI Thuộc thành phố Cam Ranh · Hồ sơ đã "
+            "giải quyết · Dòng trong nguồn 284: số tổng hợp ≠ tổng của 15 dòng thành phần; "
+            "chênh lệch -7.979 (nguồn ghi: 8.184; lẽ ra là: 16.163)") in " ".join(out.split())
+    assert "Đề xuất chưa chắc chắn, chưa rà soát: I.1, I.7" in out
+    assert "đã ghi " in out and "21 phát hiện" in out
