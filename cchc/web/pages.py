@@ -67,6 +67,7 @@ def ranking(request: Request, q: str = "", klass: str = "", district: str = "",
     values = {"groups": groups, "all_classes": all_classes, "all_districts": all_districts,
               "q": q, "klass": klass, "district": district, "sort": sort,
               "desc": desc, "show_all": all, "result": result,
+              "warnings": [str(w) for w in ctx.library.fit(result.rules, result.dataset)],
               "rules_id": result.rules.id if rules_id is None else rules_id}
     name = "_groups.html" if _partial(request, "groups") else "ranking.html"
     return ctx.page(request, name, **values)
