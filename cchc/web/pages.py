@@ -22,8 +22,8 @@ from scoring.text import fold
 from . import services, views
 from .app import Context, context
 from .charts import interval_chart
-from .config import check_password
 from .security import checked_form
+from .users import sign_in
 from .variants import (
     WEIGHT_STATUSES,
     class_form,
@@ -303,7 +303,9 @@ async def data_upload(request: Request) -> Response:
 # --------------------------------------------------------------------------- sign-in
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002
-    return context(request).page(request, "login.html", next=_local(next), failed=False)
+    ctx = context(request)
+    return ctx.page(request, "login.html", next=_local(next), failed=False,
+                    named=ctx.config.users_file is not None)
 
 
 def _local(target: str) -> str:
@@ -319,12 +321,13 @@ async def login(request: Request) -> Response:
     ctx = context(request)
     form = await checked_form(request)
     target = _local(str(form.get("next") or "/"))
-    stored = ctx.config.password_hash
-    ok = stored is None or await run_in_threadpool(check_password,
-                                                   str(form.get("password") or ""), stored)
-    if not ok:
-        return ctx.page(request, "login.html", status=401, next=target, failed=True)
-    request.session["user"] = str(form.get("user") or "cchc")[:64]
+    config = ctx.config
+    who = await run_in_threadpool(sign_in, config.users_file, config.password_hash,
+                                  str(form.get("user") or ""), str(form.get("password") or ""))
+    if who is None:
+        return ctx.page(request, "login.html", status=401, next=target, failed=True,
+                        named=config.users_file is not None)
+    request.session["user"] = who
     return RedirectResponse(target, status_code=303)
 
 
