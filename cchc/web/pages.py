@@ -286,6 +286,8 @@ def _data(ctx: Context, request: Request, status: int = 200, **values: Any) -> R
 async def data_upload(request: Request) -> Response:
     ctx = context(request)
     form = await checked_form(request)
+    if form.get("kind") == "forms":
+        return await _forms_upload(ctx, request, form)
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         raise UsageError(Problem(_("no file was chosen"), field="file",
@@ -298,6 +300,22 @@ async def data_upload(request: Request) -> Response:
         return _data(ctx, request, status=400 if err.exit_code != 404 else 404,
                      upload_errors=[str(p) for p in err.problems])
     return _data(ctx, request, uploaded=vid, upload_warnings=[str(p) for p in warnings])
+
+
+async def _forms_upload(ctx: Context, request: Request, form: Any) -> Response:
+    """Filled score forms → a workspace copy of the chosen dataset (``cchc collect``)."""
+    rules_id, data_id = _ids(request, form)
+    files = [(f.file, f.filename) for f in form.getlist("file")
+             if not isinstance(f, str) and f.filename]
+    try:
+        done = await run_in_threadpool(
+            services.take_forms, ctx, rules_id, data_id, files, str(form.get("name") or ""),
+            form.get("replace") == "on")
+    except CchcError as err:
+        return _data(ctx, request, status=400 if err.exit_code != 404 else 404,
+                     upload_errors=[str(p) for p in err.problems])
+    return _data(ctx, request, uploaded=done.dataset_id, collected=list(done.lines),
+                 upload_warnings=[str(p) for p in done.warnings])
 
 
 # --------------------------------------------------------------------------- sign-in
