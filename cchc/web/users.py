@@ -181,7 +181,7 @@ def remove_user(path: Path, name: str) -> None:
     if users.pop(_key(name.strip()), None) is None:
         raise UsageError(Problem(_("there is no user {name!r} in the file").format(name=name),
                                  file=str(path), field="--remove-user",
-                                 fix=_("use one of: {names}").format(
+                                 fix=_("the users in the file are: {names}").format(
                                      names=", ".join(n for n, _h in users.values()) or "—")))
     _write(path, users)
 

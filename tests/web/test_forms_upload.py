@@ -20,31 +20,13 @@ with warnings.catch_warnings():
 from cchc.cli import main
 from cchc.web.app import create_app
 from cchc.web.config import WebConfig
-from reports.forms import write_forms
 from scoring.dataset import load_dataset
 from scoring.engine import score
-from scoring.i18n import language
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
 from scoring.rules.loader import load_rules
-from tests.forms_fill import fill_form, form_meta, set_cell
+from tests.forms_fill import form_meta, set_cell
 
 from .conftest import csrf_of
-
-GROUP = "district"
-
-
-@pytest.fixture(scope="module")
-def forms(tmp_path_factory) -> Path:
-    """The district forms of the bundled data, filled (the survey workbook left out)."""
-    out = tmp_path_factory.mktemp("forms") / "phieu"
-    with language("vi"):
-        write_forms(score(load_rules(BUNDLED_RULES), load_dataset(BUNDLED_DATASET)), out,
-                    group=GROUP, inputs=(BUNDLED_RULES, BUNDLED_DATASET))
-    for p in out.glob("dieu-tra-*.xlsx"):
-        p.unlink()
-    for k, path in enumerate(sorted(out.glob("*.xlsx"))):
-        fill_form(path, k)
-    return out
 
 
 def cli_collect(forms: Path, tmp: Path, capsys) -> tuple[Path, list[str]]:
