@@ -179,3 +179,15 @@ def test_the_import_summary_reads_vietnamese(seed_report, tmp_path, capsys):
             "chênh lệch -7.979 (nguồn ghi: 8.184; lẽ ra là: 16.163)") in " ".join(out.split())
     assert "Đề xuất chưa chắc chắn, chưa rà soát: I.1, I.7" in out
     assert "đã ghi " in out and "21 phát hiện" in out
+
+
+def test_a_scoring_command_names_the_bad_rows_inside_the_folder_in_order(tmp_path, capsys):
+    folder = broken(tmp_path / "ds")
+    assert main(["score", "--data", str(folder)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("cchc: ") and "lỗi" in lines[0]
+    places = [line.split(": ", 1)[0] for line in lines[1:]]
+    assert places[:3] == [f"{folder}/agencies.csv:3", f"{folder}/dossiers.csv:2",
+                          f"{folder}/dossiers.csv:3"]
+    assert any(line.startswith(f"{folder}/dossiers.csv:3: resolved_late: số đếm -5 là số âm. "
+                               "Cách sửa:") for line in lines)
