@@ -51,9 +51,10 @@ from scoring.forms import (
     SELF_COL,
     decode_records,
 )
-from scoring.i18n import _
+from scoring.i18n import _, ngettext
 from scoring.rules.model import ManualRule, RuleSet, SurveyRule
 from scoring.text import nfc, vi_number
+from scoring.vocabulary import group_label
 
 SCORE_COLUMNS: tuple[str, ...] = ("agency_id", "leaf", "self_points", "appraised_points",
                                   "note", "evidence")
@@ -487,7 +488,8 @@ def _duplicates(forms: Iterable[FormRead]) -> list[Problem]:
         what = (_("unit '{id}' has {n} forms: {files}") if kind == KIND_SCORE
                 else _("group {id} has {n} survey workbooks: {files}"))
         for name in files:
-            out.append(Problem(what.format(id=key, n=len(files), files=", ".join(files)),
+            out.append(Problem(what.format(id=key if kind == KIND_SCORE else group_label(key),
+                                           n=len(files), files=", ".join(files)),
                                file=name, fix=_("keep one (the final one) and move the others "
                                                 "out of the folder")))
     return out
@@ -702,6 +704,35 @@ def _stats(got: Collected, rules: RuleSet) -> tuple[tuple[str, int, int, int, in
 def _survey_stats(got: Collected) -> tuple[tuple[str, int, int], ...]:
     return tuple((f.group, len({e.agency_id for e in f.surveys}), len(f.surveys))
                  for f in got.forms if f.kind == KIND_SURVEY)
+
+
+def report_lines(got: Collected, plan: Plan, source: str) -> list[str]:
+    """What a collect read and changes, for a person (``cchc collect`` prints these lines,
+    the web application shows them): workbooks read from ``source``, per group the forms
+    and leaves filled, survey results, skipped lock files, per file the rows changed."""
+    n_forms = sum(1 for f in got.forms if f.kind)
+    lines = [ngettext("Read {n} workbook from {folder}", "Read {n} workbooks from {folder}",
+                      n_forms).format(n=n_forms, folder=source)]
+    for group, forms, filled, own, judged in plan.stats:
+        lines.append("  " + _("{group}: {forms} forms, {filled} leaves filled ({own} "
+                              "self-assessed only, {judged} appraised)").format(
+            group=group, forms=forms, filled=filled, own=own, judged=judged))
+    for group, units, values in plan.survey_stats:
+        lines.append("  " + _("{group}: survey results for {units} units ({values} figures)")
+                     .format(group=group, units=units, values=values))
+    for name in got.skipped:
+        lines.append("  " + _("skipped {name} (a lock file of an open workbook)").format(
+            name=name))
+    for w in plan.writes:
+        if w.path.name == "manifest.json":
+            continue
+        if not w.differs:
+            lines.append(_("{file}: unchanged").format(file=w.path.name))
+        else:
+            lines.append(_("{file}: {added} rows added, {changed} changed, {removed} removed")
+                         .format(file=w.path.name, added=w.added, changed=w.changed,
+                                 removed=w.removed))
+    return lines
 
 
 def write_plan(plan: Plan) -> list[Path]:
