@@ -22,6 +22,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from scoring.i18n import _
+
 _SPACE = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -52,6 +54,22 @@ def suggest(query: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6)
         by_fold.setdefault(fold(c), c)
     hits = difflib.get_close_matches(fold(query), list(by_fold), n=n, cutoff=cutoff)
     return [by_fold[h] for h in hits]
+
+
+def did_you_mean(query: str, choices: Iterable[str], otherwise: str | None = None
+                 ) -> str | None:
+    """A fix that names the choice closest to ``query`` (``did you mean 'max_points'?``),
+    else ``otherwise``.
+
+    Examples
+    --------
+    >>> from scoring.i18n import language
+    >>> with language("en"):
+    ...     did_you_mean("max_pointz", ["max_points", "online_rate"])
+    "did you mean 'max_points'?"
+    """
+    hint = suggest(query, choices)
+    return _("did you mean {name}?").format(name=repr(hint[0])) if hint else otherwise
 
 
 def vi_number(x: float, decimals: int | None = None) -> str:

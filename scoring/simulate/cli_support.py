@@ -14,14 +14,15 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import Problem, UsageError
+from scoring.i18n import _
 from scoring.text import vi_number
 
 
 def load_rules_at(path: Path, option: str = "--rules") -> Any:
     """Load a rule set, or a clear error when the path does not exist."""
     if not Path(path).exists():
-        raise UsageError(Problem(f"rule set {path} not found", field=option,
-                                 fix="give a rule-set folder or YAML file"))
+        raise UsageError(Problem(_("rule set {path} not found").format(path=path), field=option,
+                                 fix=_("give a rule-set folder or YAML file")))
     from scoring.rules.loader import load_rules
     return load_rules(path)
 
@@ -29,8 +30,9 @@ def load_rules_at(path: Path, option: str = "--rules") -> Any:
 def load_data_at(path: Path, option: str = "--data") -> Any:
     """Load a dataset folder, or a clear error when it does not exist."""
     if not Path(path).is_dir():
-        raise UsageError(Problem(f"dataset folder {path} not found", field=option,
-                                 fix="give a dataset folder (see `cchc import-report`)"))
+        raise UsageError(Problem(_("dataset folder {path} not found").format(path=path),
+                                 field=option,
+                                 fix=_("give a dataset folder (see `cchc import-report`)")))
     from scoring.dataset import load_dataset
     return load_dataset(path)
 
@@ -65,7 +67,7 @@ def print_table(title: str, df: pd.DataFrame, headings: dict[str, str],
     rows = df.reset_index()
     if group_names and "group" in rows.columns:
         rows["group"] = rows["group"].map(lambda g: group_names.get(g, g))
-    for _, row in rows.iterrows():
+    for _i, row in rows.iterrows():
         table.add_row(*(number(row[c], (digits or {}).get(c, 2)) for c in columns))
     console.print(table)
 
@@ -85,14 +87,16 @@ def parse_assignments(items: Sequence[str], option: str, *, numeric: bool) -> di
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not name or not value:
-            raise UsageError(Problem(f"cannot read {item!r}", field=option,
-                                     fix=f"write {option} NAME=VALUE"))
+            raise UsageError(Problem(_("cannot read {item}").format(item=repr(item)),
+                                     field=option,
+                                     fix=_("write {option} NAME=VALUE").format(option=option)))
         if numeric:
             try:
                 out[name] = float(value.replace(",", "."))
             except ValueError:
-                raise UsageError(Problem(f"{value!r} is not a number", field=f"{option} {name}",
-                                         fix="write a number, e.g. 95.5")) from None
+                raise UsageError(Problem(_("{value} is not a number").format(value=repr(value)),
+                                         field=f"{option} {name}",
+                                         fix=_("write a number, e.g. 95.5"))) from None
         else:
             out[name] = value
     return out

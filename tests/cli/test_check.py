@@ -89,7 +89,7 @@ def test_framing_in_vietnamese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     lines = out.strip().splitlines()
     assert lines[-1] == "0 lỗi, 1 cảnh báo"
     # in Vietnamese a group is named as its rule file names it (here: its id)
-    assert f"Bộ quy tắc: {RULES} (test-rules 1; nhóm: department; district; commune)" in out
+    assert f"Bộ tiêu chí: {RULES} (test-rules 1; nhóm: department; district; commune)" in out
     assert "(tiny-2022: 6 đơn vị, " in out
     assert ("ghi chú: 1 tình trạng nhiệm vụ được review.csv điều chỉnh: "
             "T4 (chưa hoàn thành → đang thực hiện)") in out

@@ -8,15 +8,11 @@ are not words of the catalogs and pass.
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from babel.messages.pofile import read_po
 
 from cchc.cli import main
-from scoring.i18n import LOCALE_DIR
+from tests.english_words import english_in, english_words
 
-WORD = re.compile(r"[^\W\d_]{3,}")
 COMMANDS = [
     ["score"],
     ["explain", "so du lich", "--all"],
@@ -26,44 +22,18 @@ COMMANDS = [
 ]
 
 
-def _text(message: str) -> str:
-    """A message without its placeholders (``{group}`` is not a word a person reads)."""
-    return re.sub(r"\{[^}]*\}", " ", message or "")
-
-
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in WORD.findall(text)}
-
-
-@pytest.fixture(scope="module")
-def english_words() -> set[str]:
-    english: set[str] = set()
-    vietnamese: set[str] = set()
-    for po in (LOCALE_DIR / "vi" / "LC_MESSAGES").glob("*.po"):
-        with po.open("rb") as fh:
-            catalog = read_po(fh)
-        for message in catalog:
-            if not message.id:
-                continue
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            strs = message.string if isinstance(message.string, tuple) else (message.string,)
-            english |= set().union(*(_words(_text(i)) for i in ids))
-            vietnamese |= set().union(*(_words(_text(s)) for s in strs))
-    return english - vietnamese
-
-
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
-def test_no_english_word_in_vietnamese_output(args, english_words, capsys, monkeypatch):
+def test_no_english_word_in_vietnamese_output(args, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     assert main(args) == 0
     out = capsys.readouterr().out
-    found = _words(out) & english_words
+    found = english_in(out)
     assert not found, f"English words in `cchc {' '.join(args)}`: {sorted(found)}\n{out}"
     assert max(len(line) for line in out.splitlines()) <= 100
 
 
-def test_the_check_sees_english(english_words):
-    assert {"reaches", "change", "unknown"} <= english_words
+def test_the_check_sees_english():
+    assert {"reaches", "change", "unknown"} <= english_words()
 
 
 @pytest.mark.parametrize(("lang", "words"), [
