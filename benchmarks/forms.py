@@ -19,8 +19,22 @@ would (openpyxl; not timed) and collects the folder back (read + check + merge i
 
 The projection multiplies the measured time per form by the number of ranked units: each
 form is read independently, so the time grows linearly (the merge of the score table is a
-few seconds at national size and is included per form in the sample). ``--full`` writes and
-collects every unit instead of a sample (slow: tens of minutes).
+few seconds at national size and is included per form in the sample).
+
+``--full`` does it for real instead of projecting: it writes the form of every ranked unit
+(``--workers`` processes), fills every form (openpyxl, not timed), then times ONE collect of
+the whole folder as ``cchc collect`` does it (``collect_folder`` with one process per CPU,
+then ``plan_writes``, the merge into ``scores.csv``), and prints::
+
+    {"metric": "full_forms", ...}                 forms written and collected
+    {"metric": "full_write_min", ...}             wall time to write them all
+    {"metric": "full_collect_min", ...}           wall time of the collect (the goal: < 10 min)
+    {"metric": "full_collect_cpu_min", ...}       CPU time of the collect, workers included
+    {"metric": "full_collect_ms_per_form", ...}   wall per form
+    {"metric": "full_peak_rss_mib", ...}          peak memory of this process (scoring included)
+
+It takes long (about an hour of machine time on 2 cores); run it alone, e.g. under
+``nice``: other work on the machine makes the wall times an upper bound.
 
 Run: ``python benchmarks/forms.py [--sample N] [--full]`` or ``python benchmarks/bench.py forms``.
 """
@@ -29,7 +43,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -87,22 +103,86 @@ def _read_all(paths: list[Path]) -> None:
         wb.close()
 
 
+_FULL: dict = {}
+
+
+def _write_one(item: tuple[int, int, str]) -> str:
+    """Worker: write (and fill, untimed by the caller's clock split) one form."""
+    b, j, folder = item
+    st = _FULL
+    block = st["result"].blocks[b]
+    rows = st["plans"][block.tree]
+    v = unit_values(st["result"], rows, block, j, st["names"], {})
+    path = Path(folder) / form_filename(v.agency_id)
+    write_score_form(path, st["ctx"], rows, v, st["group_names"][v.group])
+    return str(path)
+
+
+def _fill_one(item: tuple[int, str]) -> None:
+    k, path = item
+    _fill(Path(path), k)
+
+
+def _cpu_all() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def full(rules, ds, result, ctx, plans, names, group_names, workers: int,
+         limit: int | None = None) -> None:
+    """Write, fill and collect the form of every ranked unit (see the module docstring)."""
+    _FULL.update(result=result, plans=plans, names=names, ctx=ctx, group_names=group_names)
+    items = [(b, j) for b, block in enumerate(result.blocks) for j in range(block.n_agencies)]
+    items = items[:limit]
+    fork = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "forms"
+        folder.mkdir()
+        t0 = time.perf_counter()
+        with fork.Pool(workers) as pool:
+            paths = pool.map(_write_one, [(b, j, str(folder)) for b, j in items], chunksize=64)
+        _emit("full_forms", len(paths), "forms")
+        _emit("full_write_min", (time.perf_counter() - t0) / 60, "min")
+        with fork.Pool(workers) as pool:
+            pool.map(_fill_one, list(enumerate(paths)), chunksize=64)
+        data = Path(tmp) / "data"
+        data.mkdir()
+        t0, c0 = time.perf_counter(), _cpu_all()
+        got = collect_folder(folder, rules, ds, workers=workers)
+        plan = plan_writes(data, rules, ds, got)
+        wall, cpu = time.perf_counter() - t0, _cpu_all() - c0
+        assert not got.problems and plan.writes, "every form must collect cleanly"
+        _emit("full_collect_min", wall / 60, "min")
+        _emit("full_collect_cpu_min", cpu / 60, "min")
+        _emit("full_collect_ms_per_form", wall * 1000 / len(paths), "ms")
+    _emit("full_peak_rss_mib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MiB")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="score forms at national size")
     ap.add_argument("--sample", type=int, default=300, help="units in the sample")
     ap.add_argument("--batches", type=int, default=3, help="interleaved timing batches")
-    ap.add_argument("--full", action="store_true", help="every unit, no sample")
+    ap.add_argument("--full", action="store_true",
+                    help="write, fill and collect every unit's form (slow)")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                    help="processes writing, filling and collecting in --full")
+    ap.add_argument("--limit", type=int, default=None,
+                    help="with --full: only the first N units (to try the mode quickly)")
     args = ap.parse_args(argv)
     rules = make_rules()
     ds = make_dataset(rules=rules)
     result = score(rules, ds)
     units = result.totals.shape[0]
     _emit("units_national", units, "units")
-    pairs = _sample(result, None if args.full else args.sample)
     names = {str(k): str(v) for k, v in ds.agencies["name"].items()}
     ctx = FormContext(rules, ds.name, "", "2022", "", creation_time())
     plans = {t: plan_rows(rules, rules.trees[t]) for t in rules.trees}
     group_names = {g.id: g.name for g in rules.groups}
+    if args.full:
+        full(rules, ds, result, ctx, plans, names, group_names, args.workers, args.limit)
+        return 0
+    pairs = _sample(result, args.sample)
     batches = [pairs[i::args.batches] for i in range(args.batches)]
     write_ms, collect_ms, collect_cpu_ms, read_ms, one_ms = [], [], [], [], []
     workers = os.cpu_count() or 1

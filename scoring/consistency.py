@@ -26,11 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.dataset import Dataset
+from scoring.dataset import Dataset, reviewed_tasks
 from scoring.errors import DataError, Problem
 from scoring.i18n import _, ngettext
+from scoring.number_format import format_number
 from scoring.rules.model import Leaf, RuleSet
-from scoring.text import suggest, vi_number
+from scoring.text import did_you_mean, suggest
+from scoring.vocabulary import group_label, kind_label, task_status_label
 
 MAX_LISTED = 20
 """Problems of one kind listed row by row before the rest are summed up in one line."""
@@ -111,6 +113,7 @@ def _check_codes(rules: RuleSet, ds: Dataset, table: str, file: str,
     frame = getattr(ds, table)
     wanted = "manual" if table == "scores" else "survey"
     targets = _targets(rules)
+    names = {g.id: g.name for g in rules.groups}
     trees = _unit_trees(rules, ds, frame)
     rows = _rows(frame)
     keep = []
@@ -129,25 +132,28 @@ def _check_codes(rules: RuleSet, ds: Dataset, table: str, file: str,
         usable = sorted(c for c, t in targets[tid].items() if t.table == table and (
             t.kind == wanted or t.kind in ("bonus", "deduction")))
         group = ds.agencies.at[aid, "group"]
+        group_name = group_label(group, names.get(group))
         if target is None:
             hint = suggest(code, usable)
             message = _("{code} is not a leaf of the tree {tree} used by {agency} (group "
-                        "{group})").format(code=repr(code), tree=tid, agency=aid, group=group)
+                        "{group})").format(code=repr(code), tree=tid, agency=aid, group=group_name)
         elif target.kind in ("manual", "survey", "bonus", "deduction"):
             hint = []
-            message = _("{code} is a {kind} code for group {group}: its points are not read "
-                        "from {file}, so this row would be discarded").format(
-                            code=code, group=group, kind=target.kind, file=f"{table}.csv")
+            message = _("the points of {code} ({kind}, group {group}) are not read from "
+                        "{file}, so this row would be discarded").format(
+                            code=code, group=group_name, kind=kind_label(target.kind).lower(),
+                            file=f"{table}.csv")
         else:
             hint = []
-            message = _("leaf {code} is computed by the rule set for group {group} (kind "
-                        "{kind}), not read from {file}: these points would be discarded"
-                        ).format(code=code, group=group, kind=target.kind, file=f"{table}.csv")
-        fix = (_("did you mean {hint}? ").format(hint=repr(hint[0])) if hint else "") + (
+            message = _("leaf {code} is computed by the rule set for group {group} (scoring "
+                        "method: {kind}), not read from {file}: these points would be discarded"
+                        ).format(code=code, group=group_name,
+                                 kind=kind_label(target.kind).lower(), file=f"{table}.csv")
+        fix = did_you_mean(hint[:1]) + (
             _("{file} takes the codes {codes}").format(file=f"{table}.csv",
                                                         codes=", ".join(usable))
-            if usable else _("the tree {tree} has no {kind} leaf").format(tree=tid,
-                                                                       kind=wanted))
+            if usable else _("the tree {tree} has no {kind} leaf").format(
+                tree=tid, kind=kind_label(wanted).lower()))
         report.add("code", Problem(message, file=file, line=line, field="leaf", fix=fix))
     idx = [i for i, _t, _g in keep]
     used = frame.iloc[idx].copy()
@@ -170,8 +176,8 @@ def _check_points(used: pd.DataFrame, file: str, report: _Report) -> None:
                         else _("the maximum of leaf {code}").format(code=code))
                 report.add("cap", Problem(
                     _("{points} points are above {what} ({max}): {max} are counted").format(
-                        points=vi_number(float(value)), what=what,
-                        max=vi_number(target.max)), file=file, line=int(line), field=col,
+                        points=format_number(float(value)), what=what,
+                        max=format_number(target.max)), file=file, line=int(line), field=col,
                     fix=_("correct the points, or leave them: they are capped"),
                     severity="warning"))
 
@@ -222,7 +228,8 @@ def _basis(rules: RuleSet, ds: Dataset, used: pd.DataFrame, file: str,
                   "points and {m} do not ({sample}); they are ranked on different bases "
                   "(appraised points, self-assessed points, or no points and a smaller "
                   "maximum)").format(code=code, n=len(have), total=len(members),
-                                     group=group.id, m=len(missing), sample=sample),
+                                     group=group_label(group.id, group.name), m=len(missing),
+                                     sample=sample),
                 file=file, line=int(part["row"].iloc[0]), field="appraised_points",
                 fix=_("appraise every unit of the group on this leaf before ranking, or none "
                       "yet"), severity="warning"))
@@ -277,6 +284,34 @@ def cross_check(rules: RuleSet, ds: Dataset, data_name: str = "") -> list[Proble
     return out
 
 
+def dataset_notes(ds: Dataset) -> list[str]:
+    """What ``cchc check`` says about a dataset beyond its problems: the task statuses the
+    review changed or confirmed (statuses in words) and the source findings it records."""
+    notes = []
+    reviewed = reviewed_tasks(ds)
+    changed = reviewed[reviewed["overridden"]]
+    if len(changed):
+        parts = [_("{task} ({proposed} → {status})").format(
+                     task=tid, proposed=task_status_label(row.get("proposed_status") or "?"),
+                     status=task_status_label(row["status"]))
+                 for tid, row in changed.iterrows()]
+        notes.append(ngettext("{n} task status overridden by review.csv: {tasks}",
+                              "{n} task statuses overridden by review.csv: {tasks}",
+                              len(changed)).format(n=len(changed), tasks=", ".join(parts)))
+    confirmed = len(reviewed) - len(changed)
+    if confirmed:
+        notes.append(ngettext("{n} proposed task status confirmed by review.csv",
+                              "{n} proposed task statuses confirmed by review.csv",
+                              confirmed).format(n=confirmed))
+    if len(ds.findings):
+        notes.append(ngettext(
+            "findings.csv records {n} data-quality finding about the source (a fact about the "
+            "source, not an error in the data)",
+            "findings.csv records {n} data-quality findings about the source (facts about the "
+            "source, not errors in the data)", len(ds.findings)).format(n=len(ds.findings)))
+    return notes
+
+
 def adjustment_notes(rules: RuleSet, ds: Dataset) -> list[str]:
     """One line per bonus/deduction code used in scores.csv: what the engine does with it."""
     notes = []
@@ -293,7 +328,7 @@ def adjustment_notes(rules: RuleSet, ds: Dataset) -> list[str]:
                 "{cap} points; the total never goes below 0",
                 "scores.csv: {n} rows for {code} ({name}): {what} after the leaves, capped at "
                 "{cap} points; the total never goes below 0", n).format(
-                    n=n, code=adj.code, name=adj.name, what=what, cap=vi_number(adj.cap)))
+                    n=n, code=adj.code, name=adj.name, what=what, cap=format_number(adj.cap)))
     return notes
 
 

@@ -22,9 +22,11 @@ import pandas as pd
 
 from scoring.errors import DataError, Problem
 from scoring.i18n import _
+from scoring.number_format import format_number
 from scoring.review import REVIEW_COLUMNS, LeadIndex, validate_review
 from scoring.tables import DatasetIndex
-from scoring.text import fold, nfc, suggest
+from scoring.text import did_you_mean, fold, nfc, suggest
+from scoring.vocabulary import task_status_choices
 
 TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
                                   "not_arising")
@@ -155,8 +157,11 @@ TABLES: dict[str, TableSpec] = {
 _TRUE = frozenset({"true", "yes", "y", "1", "x", "co"})
 _FALSE = frozenset({"false", "no", "n", "0", "khong"})
 _UTF8_BOM = b"\xef\xbb\xbf"
-_SAVE_UTF8 = ("save it as UTF-8 (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'), "
-              "or save it as .xlsx")
+
+
+def _save_utf8() -> str:
+    return _("save it as UTF-8 (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'), "
+             "or save it as .xlsx")
 
 
 class _Log:
@@ -202,9 +207,10 @@ def _read_xlsx(path: Path, log: _Log) -> tuple[list[str], list[tuple[int, list[s
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as err:  # noqa: BLE001 - openpyxl raises many types for a bad file
-        log.error(f"cannot be read as an .xlsx workbook ({type(err).__name__}: {err})",
-                  file=path.name, fix="open it in Excel or LibreOffice and save it again as "
-                  ".xlsx, or export the first sheet as CSV UTF-8")
+        log.error(_("cannot be read as an .xlsx workbook ({error})").format(
+                      error=f"{type(err).__name__}: {err}"),
+                  file=path.name, fix=_("open it in Excel or LibreOffice and save it again as "
+                                        ".xlsx, or export the first sheet as CSV UTF-8"))
         return None
     try:
         ws = wb.worksheets[0]
@@ -244,8 +250,8 @@ def _formulas_have_results(path: Path, empty: set[tuple[int, int]], log: _Log) -
 
 def _decode(data: bytes, name: str, log: _Log) -> str | None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        log.error("is UTF-16 (Excel 'Unicode Text'), not UTF-8", file=name, line=1,
-                  fix=_SAVE_UTF8)
+        log.error(_("is UTF-16 (Excel 'Unicode Text'), not UTF-8"), file=name, line=1,
+                  fix=_save_utf8())
         return None
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM):]
@@ -254,8 +260,9 @@ def _decode(data: bytes, name: str, log: _Log) -> str | None:
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
         bad = data[err.start:err.start + 1].hex().upper()
-        log.error(f"is not UTF-8: byte 0x{bad} on this line cannot be decoded (probably a "
-                  "Windows-1258 or TCVN3 export)", file=name, line=line, fix=_SAVE_UTF8)
+        log.error(_("is not UTF-8: byte 0x{byte} on this line cannot be decoded (probably a "
+                    "Windows-1258 or TCVN3 export)").format(byte=bad), file=name, line=line,
+                  fix=_save_utf8())
         return None
 
 
@@ -263,8 +270,8 @@ def _read_csv(path: Path, log: _Log) -> tuple[list[str], list[tuple[int, list[st
     try:
         data = path.read_bytes()
     except OSError as err:
-        log.error(f"cannot be read ({err.strerror or err})", file=path.name,
-                  fix="check that the file exists and that you may read it")
+        log.error(_("cannot be read ({error})").format(error=err.strerror or err),
+                  file=path.name, fix=_("check that the file exists and that you may read it"))
         return None
     text = _decode(data, path.name, log)
     if text is None:
@@ -276,8 +283,8 @@ def _read_csv(path: Path, log: _Log) -> tuple[list[str], list[tuple[int, list[st
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         records = [(row_no, rec) for row_no, rec in enumerate(reader, start=1)]
     except csv.Error as err:
-        log.error(f"is not a well-formed CSV file ({err})", file=path.name,
-                  fix="check the quotes on that line, or re-export the file")
+        log.error(_("is not a well-formed CSV file ({error})").format(error=err),
+                  file=path.name, fix=_("check the quotes on that line, or re-export the file"))
         return None
     return _split_header(records, path.name, log)
 
@@ -286,8 +293,8 @@ def _split_header(records: list[tuple[int, list[str]]], name: str, log: _Log
                   ) -> tuple[list[str], list[tuple[int, list[str]]]] | None:
     """Separate the header (row 1) from data rows; drop blank rows; check widths."""
     if not records or not any(c.strip() for c in records[0][1]):
-        log.error("is empty or has no header row", file=name, line=1,
-                  fix="the first row must name the columns")
+        log.error(_("is empty or has no header row"), file=name, line=1,
+                  fix=_("the first row must name the columns"))
         return None
     header = [nfc(c).strip() for c in records[0][1]]
     while header and not header[-1]:
@@ -296,12 +303,12 @@ def _split_header(records: list[tuple[int, list[str]]], name: str, log: _Log
     seen: set[str] = set()
     for i, col in enumerate(header):
         if not col:
-            log.error(f"column {i + 1} has no name", file=name, line=1,
-                      fix="name every column in the header row, or delete the column")
+            log.error(_("column {n} has no name").format(n=i + 1), file=name, line=1,
+                      fix=_("name every column in the header row, or delete the column"))
             ok = False
         elif col in seen:
-            log.error(f"column '{col}' appears twice in the header", file=name, line=1,
-                      field=col, fix="delete or rename one of them")
+            log.error(_("column {col} appears twice in the header").format(col=repr(col)),
+                      file=name, line=1, field=col, fix=_("delete or rename one of them"))
             ok = False
         seen.add(col)
     rows: list[tuple[int, list[str]]] = []
@@ -311,10 +318,10 @@ def _split_header(records: list[tuple[int, list[str]]], name: str, log: _Log
             continue
         if len(rec) > width:
             if any(c.strip() for c in rec[width:]):
-                log.error(f"has {len(rec)} values but the header names {width} columns",
-                          file=name, line=row_no,
-                          fix="put values containing the separator in double quotes, or "
-                          "add the missing column name to the header")
+                log.error(_("has {n} values but the header names {width} columns").format(
+                              n=len(rec), width=width), file=name, line=row_no,
+                          fix=_("put values containing the separator in double quotes, or "
+                                "add the missing column name to the header"))
                 ok = False
                 continue
             rec = rec[:width]
@@ -432,9 +439,10 @@ def _parse_counts(df: pd.DataFrame, cols: tuple[str, ...], name: str, log: _Log)
                             "2.000 with a thousands separator every three digits)"))
         neg = num < 0
         for row in df.index[neg]:
-            log.error(f"count {df.at[row, col]} is negative", file=name, line=int(row),
-                      field=col, fix="counts are zero or more; correct the value or leave it "
-                      "blank when missing")
+            log.error(_("count {value} is negative").format(value=df.at[row, col]), file=name,
+                      line=int(row), field=col,
+                      fix=_("counts are zero or more; correct the value or leave it blank when "
+                            "missing"))
         out[col] = num.where(~(bad | frac | neg))
     return out
 
@@ -446,14 +454,16 @@ def _parse_rate(s: pd.Series, col: str, name: str, log: _Log) -> pd.Series:
     text = text.where(~comma, text.str.replace(",", ".", regex=False))
     num, bad = _numbers(text)
     for row in s.index[bad]:
-        log.error(f"'{s.at[row]}' is not a percentage", file=name, line=int(row), field=col,
-                  fix="write a number of percent such as 98.5 (or 98.5%), or leave it blank")
+        log.error(_("{value} is not a percentage").format(value=repr(s.at[row])), file=name,
+                  line=int(row), field=col,
+                  fix=_("write a number of percent such as 98.5 (or 98.5%), or leave it blank"))
     for row in s.index[num < 0]:
-        log.error(f"rate {s.at[row]} is negative", file=name, line=int(row), field=col,
-                  fix="rates are percentages between 0 and 100")
+        log.error(_("rate {value} is negative").format(value=s.at[row]), file=name,
+                  line=int(row), field=col, fix=_("rates are percentages between 0 and 100"))
     for row in s.index[num > 100]:
-        log.warn(f"rate {s.at[row]} is above 100 %", file=name, line=int(row), field=col,
-                 fix="check it against the source; rates are percentages between 0 and 100")
+        log.warn(_("rate {value} is above 100 %").format(value=s.at[row]), file=name,
+                 line=int(row), field=col,
+                 fix=_("check it against the source; rates are percentages between 0 and 100"))
     return num.where(~bad & ~(num < 0))
 
 
@@ -468,9 +478,10 @@ def _parse_bool(s: pd.Series, col: str, name: str, log: _Log, *, blank: bool | N
     if blank is not None:
         out[empty] = blank
     for row in s.index[out.isna()]:
-        what = "is blank" if s.at[row] == "" else f"'{s.at[row]}' is not true or false"
-        log.error(f"{what}", file=name, line=int(row), field=col,
-                  fix="write true or false")
+        what = _("is blank") if s.at[row] == "" else _("{value} is not true or false").format(
+            value=repr(s.at[row]))
+        log.error(what, file=name, line=int(row), field=col,
+                  fix=_("write true or false (also yes/no, 1/0, có/không)"))
     return out
 
 
@@ -484,9 +495,7 @@ def _suggest_ids(unknown: str, agencies: pd.DataFrame) -> str:
     if not hits and "name" in agencies:
         by_name = dict(zip(agencies["name"], ids, strict=True))
         hits = [by_name[h] for h in suggest(unknown, list(by_name))]
-    if hits:
-        return "did you mean " + " or ".join(f"'{h}'" for h in hits) + "? Else "
-    return ""
+    return did_you_mean(hits)
 
 
 def _check_refs(ids: pd.Series, col: str, name: str, agencies: pd.DataFrame | None,
@@ -498,23 +507,26 @@ def _check_refs(ids: pd.Series, col: str, name: str, agencies: pd.DataFrame | No
     for row, value in ids.items():
         for aid in (value if isinstance(value, tuple) else (value,)):
             if aid and aid not in known:
-                log.error(f"unknown agency id '{aid}'", file=name, line=int(row), field=col,
-                          fix=f"{_suggest_ids(aid, agencies)}use an agency_id from "
-                          "agencies.csv, or add the agency there")
+                log.error(_("unknown agency id {id}").format(id=repr(aid)), file=name,
+                          line=int(row), field=col,
+                          fix=_suggest_ids(aid, agencies) + _(
+                              "use an agency_id from agencies.csv, or add the agency there"))
 
 
-def _check_unique(s: pd.Series, col: str, name: str, log: _Log, what: str) -> pd.Series:
-    """Report blank and duplicate keys; return the mask of usable rows."""
+def _check_unique(s: pd.Series, col: str, name: str, log: _Log) -> pd.Series:
+    """Report blank and duplicate keys (column ``col``); return the mask of usable rows."""
     blank = _blank(s)
     for row in s.index[blank]:
-        log.error(f"{what} is blank", file=name, line=int(row), field=col,
-                  fix=f"give every row a {what}")
+        log.error(_("{col} is blank").format(col=col), file=name, line=int(row), field=col,
+                  fix=_("give every row a {col}").format(col=col))
     dup = s.duplicated(keep="first") & ~blank
     first = {v: r for r, v in s[~blank].iloc[::-1].items()}
     for row in s.index[dup]:
-        log.error(f"duplicate {what} '{s.at[row]}' (first on row {first[s.at[row]]})",
+        log.error(_("duplicate {col} {value} (first on row {first})").format(
+                      col=col, value=repr(s.at[row]), first=first[s.at[row]]),
                   file=name, line=int(row), field=col,
-                  fix=f"each {what} appears once: merge the rows or change one {what}")
+                  fix=_("each {col} appears once: merge the rows or change one {col}").format(
+                      col=col))
     return ~blank & ~dup
 
 
@@ -526,20 +538,19 @@ def _unknown_columns(df: pd.DataFrame, spec: TableSpec, name: str, log: _Log) ->
         hint = suggest(col, [c for c in known if c not in df.columns], n=2, cutoff=0.4)
         log.error(_("unknown column {col}: its values would not be read").format(
             col=repr(col)), file=name, line=1, field=col,
-            fix=(_("did you mean {hint}? ").format(hint=_(" or ").join(map(repr, hint)))
-                 if hint else "") + _("the columns are: {cols}").format(
-                     cols=", ".join(known)))
+            fix=did_you_mean(hint) + _("use only the columns {cols}").format(
+                cols=", ".join(known)))
     return bool(unknown)
 
 
 # --------------------------------------------------------------------------- tables
 def _load_agencies(df: pd.DataFrame, name: str, log: _Log) -> pd.DataFrame:
-    ok = _check_unique(df["agency_id"], "agency_id", name, log, "agency_id")
+    ok = _check_unique(df["agency_id"], "agency_id", name, log)
     for col in ("name", "group"):
         for row in df.index[_blank(df[col])]:
-            log.error(f"{col} is blank", file=name, line=int(row), field=col,
-                      fix="every agency needs a name and a group (e.g. department, district, "
-                      "commune)")
+            log.error(_("{col} is blank").format(col=col), file=name, line=int(row), field=col,
+                      fix=_("every agency needs a name and a group (e.g. department, district, "
+                            "commune)"))
     ranked = (_parse_bool(df["ranked"], "ranked", name, log, blank=None)
               if "ranked" in df else pd.Series(True, index=df.index, dtype=object))
     aliases = (df["aliases"].map(_id_list) if "aliases" in df
@@ -555,12 +566,13 @@ def _load_agencies(df: pd.DataFrame, name: str, log: _Log) -> pd.DataFrame:
         if parent is None:
             continue
         if parent == df.at[row, "agency_id"]:
-            log.error("an agency cannot be its own parent", file=name, line=int(row),
-                      field="parent_id", fix="leave parent_id blank or name the district")
+            log.error(_("an agency cannot be its own parent"), file=name, line=int(row),
+                      field="parent_id", fix=_("leave parent_id blank or name the district"))
         elif parent not in valid.index:
-            log.error(f"unknown parent id '{parent}'", file=name, line=int(row),
-                      field="parent_id", fix=f"{_suggest_ids(parent, valid)}use an agency_id "
-                      "from this file, or leave it blank")
+            log.error(_("unknown parent id {id}").format(id=repr(parent)), file=name,
+                      line=int(row), field="parent_id",
+                      fix=_suggest_ids(parent, valid) + _(
+                          "use an agency_id from this file, or leave it blank"))
     out = out[ok.values]
     out.index = pd.Index(out.pop("agency_id"), name="agency_id")
     return out
@@ -568,7 +580,7 @@ def _load_agencies(df: pd.DataFrame, name: str, log: _Log) -> pd.DataFrame:
 
 def _load_dossiers(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
                    findings: pd.DataFrame | None, log: _Log) -> pd.DataFrame:
-    ok = _check_unique(df["agency_id"], "agency_id", name, log, "agency_id")
+    ok = _check_unique(df["agency_id"], "agency_id", name, log)
     _check_refs(df["agency_id"], "agency_id", name, agencies, log)
     counts = _parse_counts(df, COUNT_COLUMNS, name, log)
     for col in RATE_COLUMNS:
@@ -591,7 +603,8 @@ def _dossier_warnings(c: pd.DataFrame, ids: pd.Series, recorded: set[tuple[str, 
     A disagreement that findings.csv already records (same agency and one of the columns
     involved) is not repeated.
     """
-    fix = "check it against the source; if the source publishes it so, record it in findings.csv"
+    fix = _("check it against the source; if the source publishes it so, record it in "
+            "findings.csv")
 
     def warn(row: Any, columns: tuple[str, ...], message: str) -> None:
         if not any((ids[row], col) in recorded for col in columns):
@@ -604,24 +617,29 @@ def _dossier_warnings(c: pd.DataFrame, ids: pd.Series, recorded: set[tuple[str, 
         s = c[parts[0]] + c[parts[1]]
         for row in c.index[c[total].notna() & s.notna() & (c[total] != s)]:
             warn(row, (total, *parts),
-                 f"{total} = {c.at[row, total]:g} but {parts[0]} + {parts[1]} = {s[row]:g}")
+                 _("{total} = {value} but {a} + {b} = {sum}").format(
+                     total=total, value=format_number(c.at[row, total]), a=parts[0], b=parts[1],
+                     sum=format_number(s[row])))
     for part, whole in (("online", "online_eligible"), ("resolved_on_time", "resolved")):
         for row in c.index[c[part] > c[whole]]:
             warn(row, (part, whole),
-                 f"{part} = {c.at[row, part]:g} exceeds {whole} = {c.at[row, whole]:g}")
+                 _("{part} = {value} exceeds {whole} = {total}").format(
+                     part=part, value=format_number(c.at[row, part]), whole=whole,
+                     total=format_number(c.at[row, whole])))
     with np.errstate(divide="ignore", invalid="ignore"):
         late = c["late"] / (c["resolved"] + c["pending"]) * 100
         online = c["online"] / c["online_eligible"] * 100
     for col, derived in (("late_rate_published", late), ("online_rate_published", online)):
         off = (c[col] - derived).abs() > 0.0051
         for row in c.index[off & np.isfinite(derived)]:
-            warn(row, (col,), f"published rate {c.at[row, col]:g} % differs from the counts' "
-                 f"{derived[row]:.2f} %")
+            warn(row, (col,), _("published rate {rate} % differs from the counts' {derived} %")
+                 .format(rate=format_number(c.at[row, col]),
+                         derived=format_number(derived[row], 2)))
 
 
 def _load_tasks(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
                 log: _Log) -> pd.DataFrame:
-    ok = _check_unique(df["task_id"], "task_id", name, log, "task_id")
+    ok = _check_unique(df["task_id"], "task_id", name, log)
     out = df.copy()
     out["lead_agency_ids"] = df["lead_agency_ids"].map(_id_list)
     _check_refs(out["lead_agency_ids"], "lead_agency_ids", name, agencies, log)
@@ -629,9 +647,9 @@ def _load_tasks(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
         out["collective"] = _parse_bool(df["collective"], "collective", name, log, blank=False)
     collective = out["collective"] if "collective" in out else pd.Series(False, index=df.index)
     for row in df.index[(out["lead_agency_ids"].map(len) == 0) & (collective != True)]:  # noqa: E712
-        log.warn("no lead agency: the task counts for no agency", file=name, line=int(row),
-                 field="lead_agency_ids", fix="name the lead agency ids, separated by ';', or "
-                 "mark a task for all agencies collective=true")
+        log.warn(_("no lead agency: the task counts for no agency"), file=name, line=int(row),
+                 field="lead_agency_ids", fix=_("name the lead agency ids, separated by ';', or "
+                                                "mark a task for all agencies collective=true"))
     if "coordinating_agency_ids" in df:
         out["coordinating_agency_ids"] = df["coordinating_agency_ids"].map(_id_list)
         _check_refs(out["coordinating_agency_ids"], "coordinating_agency_ids", name,
@@ -651,11 +669,12 @@ def _load_tasks(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
 def _check_status(s: pd.Series, col: str, name: str, log: _Log, blank_ok: bool = False) -> None:
     bad = ~s.isin(TASK_STATUSES) & ~(blank_ok & _blank(s))
     for row in s.index[bad]:
-        what = "is blank" if s.at[row] == "" else f"'{s.at[row]}' is not a task status"
+        what = _("is blank") if s.at[row] == "" else _("{value} is not a task status").format(
+            value=repr(s.at[row]))
         hint = suggest(s.at[row], TASK_STATUSES, n=1)
         log.error(what, file=name, line=int(row), field=col,
-                  fix=(f"did you mean '{hint[0]}'? Else " if hint else "") +
-                  "use one of " + ", ".join(TASK_STATUSES))
+                  fix=did_you_mean(hint) + _("use one of {statuses}").format(
+                      statuses=task_status_choices()))
 
 
 def _apply_review(review: pd.DataFrame, name: str, tasks: pd.DataFrame | None,
@@ -676,10 +695,12 @@ def _apply_review(review: pd.DataFrame, name: str, tasks: pd.DataFrame | None,
         tid = d.task_id
         if d.field == "status":
             if tasks.at[tid, "status"] != d.value:
-                log.warn(f"task '{tid}': {tasks_file} says status '{tasks.at[tid, 'status']}' "
-                         f"but the review sets '{d.value}'; the review is used", file=name,
-                         line=d.line, field="value",
-                         fix="re-run cchc import-report so that the two files agree")
+                log.warn(_("task {task}: {file} says status {old} but the review sets {new}; "
+                           "the review is used").format(
+                               task=repr(tid), file=tasks_file,
+                               old=repr(tasks.at[tid, "status"]), new=repr(d.value)),
+                         file=name, line=d.line, field="value",
+                         fix=_("re-run cchc import-report so that the two files agree"))
             tasks.at[tid, "status"] = d.value
             if "status_source" in tasks:
                 proposed = tasks.at[tid, "proposed_status"] if "proposed_status" in tasks else ""
@@ -705,23 +726,26 @@ def _task_notes(tasks: pd.DataFrame, name: str, log: _Log) -> None:
     uncertain = (tasks["proposal_certain"] == False) & ~_is_reviewed(tasks)  # noqa: E712
     for tid in tasks.index[uncertain]:
         reason = tasks.at[tid, "proposed_reason"] if "proposed_reason" in tasks else ""
-        log.warn(f"task '{tid}': status '{tasks.at[tid, 'status']}' is an uncertain proposal "
-                 f"that no review confirmed" + (f" ({reason})" if reason else ""),
+        log.warn(_("task {task}: status {status} is an uncertain proposal that no review "
+                   "confirmed").format(task=repr(tid), status=repr(tasks.at[tid, "status"]))
+                 + (f" ({reason})" if reason else ""),
                  file=name, line=int(tasks.at[tid, "_row"]), field="status",
-                 fix="confirm or correct it in review.csv (task_id, field=status, value, "
-                 "justification)")
+                 fix=_("confirm or correct it in review.csv (task_id, field=status, value, "
+                       "justification)"))
 
 
 def _load_scores(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
                  log: _Log) -> pd.DataFrame:
     _check_refs(df["agency_id"], "agency_id", name, agencies, log)
     for row in df.index[_blank(df["leaf"])]:
-        log.error("leaf is blank", file=name, line=int(row), field="leaf",
-                  fix="write the leaf code of the rule set, e.g. 1.2.1")
+        log.error(_("{col} is blank").format(col="leaf"), file=name, line=int(row),
+                  field="leaf", fix=_("write the leaf code of the rule set, e.g. 1.2.1"))
     key = df["agency_id"] + "\x00" + df["leaf"]
     for row in df.index[key.duplicated()]:
-        log.error(f"agency '{df.at[row, 'agency_id']}' has leaf '{df.at[row, 'leaf']}' twice",
-                  file=name, line=int(row), field="leaf", fix="keep one row per agency and leaf")
+        log.error(_("agency {agency} has leaf {leaf} twice").format(
+                      agency=repr(df.at[row, "agency_id"]), leaf=repr(df.at[row, "leaf"])),
+                  file=name, line=int(row), field="leaf",
+                  fix=_("keep one row per agency and leaf"))
     out = df.copy()
     for col in ("self_points", "appraised_points"):
         if col not in df:
@@ -730,11 +754,13 @@ def _load_scores(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
         text = df[col].str.replace(",", ".", regex=False)
         num, bad = _numbers(text)
         for row in df.index[bad]:
-            log.error(f"'{df.at[row, col]}' is not a number", file=name, line=int(row),
-                      field=col, fix="write points as a number such as 2.5, or leave it blank")
+            log.error(_("{value} is not a number").format(value=repr(df.at[row, col])),
+                      file=name, line=int(row), field=col,
+                      fix=_("write points as a number such as 2.5, or leave it blank"))
         for row in df.index[num < 0]:
-            log.error(f"points {df.at[row, col]} are negative", file=name, line=int(row),
-                      field=col, fix="points are zero or more (deductions are their own leaf)")
+            log.error(_("points {value} are negative").format(value=df.at[row, col]),
+                      file=name, line=int(row), field=col,
+                      fix=_("points are zero or more (deductions are their own leaf)"))
         out[col] = num.where(~bad & ~(num < 0))
     if "note" not in out:
         out["note"] = ""
@@ -746,8 +772,8 @@ def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
                   log: _Log) -> pd.DataFrame:
     _check_refs(df["agency_id"], "agency_id", name, agencies, log)
     if "share" not in df and not {"option", "count"} <= set(df.columns):
-        log.error("needs either columns option and count (answer counts) or a share column "
-                  "(percent)", file=name, line=1, fix="add the missing columns to the header")
+        log.error(_("needs either columns option and count (answer counts) or a share column "
+                    "(percent)"), file=name, line=1, fix=_("add the missing columns to the header"))
         return df.reset_index(drop=True)
     out = df.copy()
     for col in ("option", "count", "share"):
@@ -757,16 +783,16 @@ def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
     counts = _parse_counts(out, ("count",), name, log)["count"]
     share = _parse_rate(out["share"], "share", name, log)
     for row in df.index[has_option & counts.isna() & _blank(out["count"])]:
-        log.error("an answer option needs its count", file=name, line=int(row), field="count",
-                  fix="write the number of answers for this option")
+        log.error(_("an answer option needs its count"), file=name, line=int(row),
+                  field="count", fix=_("write the number of answers for this option"))
     for row in df.index[~has_option & _blank(out["share"])]:
-        log.error("the row has neither an option with its count nor a share", file=name,
+        log.error(_("the row has neither an option with its count nor a share"), file=name,
                   line=int(row), field="share",
-                  fix="write the share in percent, or the option and its count")
+                  fix=_("write the share in percent, or the option and its count"))
     key = out["agency_id"] + "\x00" + out["leaf"] + "\x00" + out["option"]
     for row in df.index[key.duplicated()]:
-        log.error("this agency, leaf and option appear twice", file=name, line=int(row),
-                  field="option", fix="keep one row per agency, leaf and option")
+        log.error(_("this agency, leaf and option appear twice"), file=name, line=int(row),
+                  field="option", fix=_("keep one row per agency, leaf and option"))
     out["count"] = counts
     out["share"] = share
     out["row"] = df.index
@@ -777,19 +803,20 @@ def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
 def _manifest(folder: Path, log: _Log) -> dict[str, Any]:
     path = folder / "manifest.json"
     if not path.is_file():
-        log.warn("is missing: the dataset's source, period and checksums are not recorded",
+        log.warn(_("is missing: the dataset's source, period and checksums are not recorded"),
                  file="manifest.json",
-                 fix="write one with name, province, year, period, source and files "
-                 "(cchc import-report does)")
+                 fix=_("write one with name, province, year, period, source and files "
+                       "(cchc import-report does)"))
         return {}
     try:
         manifest = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        log.error("is not UTF-8", file="manifest.json", fix="save it as UTF-8")
+        log.error(_("is not UTF-8"), file="manifest.json", fix=_("save it as UTF-8"))
         return {}
     except json.JSONDecodeError as err:
-        log.error(f"is not valid JSON: {err.msg}", file="manifest.json", line=err.lineno,
-                  fix="correct the JSON syntax at that line (quotes, commas, braces)")
+        log.error(_("is not valid JSON ({error})").format(error=err.msg), file="manifest.json",
+                  line=err.lineno,
+                  fix=_("correct the JSON syntax at that line (quotes, commas, braces)"))
         return {}
     except RecursionError:
         log.error(_("is nested too deeply to be a manifest"), file="manifest.json",
@@ -797,20 +824,23 @@ def _manifest(folder: Path, log: _Log) -> dict[str, Any]:
                         "object with name, source, period and files"))
         return {}
     if not isinstance(manifest, dict):
-        log.error("must be a JSON object", file="manifest.json", line=1,
-                  fix="write {\"name\": ..., \"source\": ..., \"files\": {...}}")
+        log.error(_("must be a JSON object"), file="manifest.json", line=1,
+                  fix=_("write {example}").format(
+                      example='{"name": ..., "source": ..., "files": {...}}'))
         return {}
     files = manifest.get("files") or {}
     if isinstance(files, dict):
         for fname, digest in sorted(files.items()):
             p = folder / fname
             if not p.is_file():
-                log.warn(f"lists '{fname}', which is missing", file="manifest.json",
-                         field="files", fix="restore the file or re-run cchc import-report")
+                log.warn(_("lists {file}, which is missing").format(file=repr(fname)),
+                         file="manifest.json", field="files",
+                         fix=_("restore the file or re-run cchc import-report"))
             elif isinstance(digest, str) and _sha256(p) != digest.lower():
-                log.warn(f"'{fname}' changed since the manifest was written", file="manifest.json",
-                         field="files", fix="if the change is intended (a review), record it "
-                         "in review.csv and update the checksum")
+                log.warn(_("{file} changed since the manifest was written").format(
+                             file=repr(fname)), file="manifest.json", field="files",
+                         fix=_("if the change is intended (a review), record it in review.csv "
+                               "and update the checksum"))
     return _nfc_json(manifest)
 
 
@@ -866,9 +896,9 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     folder = Path(path)
     log = _Log()
     if not folder.is_dir():
-        log.error("dataset folder not found" if not folder.exists() else "is not a folder",
-                  file=str(folder), fix="pass --data a folder holding agencies.csv, "
-                  "dossiers.csv and tasks.csv")
+        log.error(_("dataset folder not found") if not folder.exists() else _("is not a folder"),
+                  file=str(folder), fix=_("pass --data a folder holding agencies.csv, "
+                                          "dossiers.csv and tasks.csv"))
         return None, log.problems
     frames: dict[str, pd.DataFrame | None] = {}
     names: dict[str, str] = {}
@@ -876,16 +906,17 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     for key, spec in TABLES.items():
         both = [folder / f"{spec.stem}{e}" for e in (".csv", ".xlsx")]
         if all(p.is_file() for p in both):
-            log.error(f"both {spec.stem}.csv and {spec.stem}.xlsx exist", file=spec.stem,
-                      fix="keep only one of them")
+            log.error(_("both {csv} and {xlsx} exist").format(
+                          csv=f"{spec.stem}.csv", xlsx=f"{spec.stem}.xlsx"), file=spec.stem,
+                      fix=_("keep only one of them"))
         file = table_file(folder, spec.stem)
         names[key] = file.name if file else f"{spec.stem}.csv"
         frames[key] = None
         if file is None:
             if spec.needed:
-                log.error("file is missing", file=names[key],
-                          fix=f"add {spec.stem}.csv (or .xlsx) with columns "
-                          + ", ".join(spec.required))
+                log.error(_("file is missing"), file=names[key],
+                          fix=_("add {file} (or .xlsx) with columns {columns}").format(
+                              file=f"{spec.stem}.csv", columns=", ".join(spec.required)))
             continue
         used.append(file)
         n_before = len(log.problems)
@@ -898,9 +929,11 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
         if missing:
             for col in missing:
                 hint = suggest(col, [c for c in df.columns if c not in spec.required], n=1)
-                log.error(f"required column '{col}' is missing", file=file.name, line=1,
-                          field=col, fix=(f"rename '{hint[0]}' to '{col}'" if hint else
-                                          f"add a column named '{col}' to the header row"))
+                log.error(_("required column {col} is missing").format(col=repr(col)),
+                          file=file.name, line=1, field=col,
+                          fix=(_("rename {old} to {new}").format(old=repr(hint[0]), new=repr(col))
+                               if hint else _("add a column named {col} to the header row")
+                               .format(col=repr(col))))
             continue
         if spec.strict and _unknown_columns(df, spec, file.name, log):
             continue
@@ -917,10 +950,11 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     if agencies is not None and dossiers is not None:
         rows = {aid: r for r, aid in list(frames["agencies"]["agency_id"].items())[::-1]}
         for aid in agencies.index[agencies["ranked"] & ~agencies.index.isin(dossiers.index)]:
-            log.warn(f"ranked agency '{aid}' has no row in {names['dossiers']}: its dossier "
-                     "indicators are empty (not applicable)", file=names["agencies"],
-                     line=int(rows[aid]), field="agency_id",
-                     fix=f"add its counts to {names['dossiers']}, or set ranked to false")
+            log.warn(_("ranked agency {id} has no row in {file}: its dossier indicators are "
+                       "empty (not applicable)").format(id=repr(aid), file=names["dossiers"]),
+                     file=names["agencies"], line=int(rows[aid]), field="agency_id",
+                     fix=_("add its counts to {file}, or set ranked to false").format(
+                         file=names["dossiers"]))
     if frames["review"] is not None:
         tasks = _apply_review(frames["review"], names["review"], tasks, agencies,
                               names["tasks"], log)

@@ -72,7 +72,7 @@ from scoring.errors import Problem, RuleError
 from scoring.i18n import N_, _, ngettext
 from scoring.number_format import format_number
 from scoring.rounding import round_half_away
-from scoring.text import did_you_mean
+from scoring.text import suggest_fix
 
 MAX_LENGTH = 1000
 """Longest formula accepted, in characters."""
@@ -268,7 +268,7 @@ class _Validator:
                             _("call it: {call}").format(call=FUNCTIONS[name]), node)
         if name not in self.names:
             known = sorted(self.names)
-            fix = did_you_mean(name, known, _("use one of: {names}").format(
+            fix = suggest_fix(name, known, _("use one of: {names}").format(
                 names=", ".join(known[:40])))
             raise self.fail(_("{name} is not a known name").format(name=repr(name)), fix, node)
         self.used.add(name)
@@ -286,7 +286,7 @@ class _Validator:
                 raise self.fail(_("names starting with '_' are not allowed ({name})").format(
                     name=repr(name)), _functions(), node)
             raise self.fail(_("{name}(...) is not an allowed function").format(name=name),
-                            did_you_mean(name, list(FUNCTIONS), _functions()), node)
+                            suggest_fix(name, list(FUNCTIONS), _functions()), node)
         write = _("write {call}").format(call=FUNCTIONS[name])
         if node.keywords:
             raise self.fail(_("{name}(...) takes no named arguments").format(name=name),

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 from scoring.errors import Problem
 from scoring.i18n import _
-from scoring.text import fold, slug, suggest
+from scoring.text import did_you_mean, fold, slug, suggest
+from scoring.vocabulary import task_status_choices
 
 REVIEW_COLUMNS: tuple[str, ...] = ("task_id", "field", "value", "justification")
 REVIEW_FIELDS: tuple[str, ...] = ("status", "lead_agency_ids")
@@ -125,8 +126,8 @@ def _leads(value: str, leads: LeadIndex | None, file: str, line: int
             problems.append(Problem(
                 _("unknown agency {name}").format(name=repr(name)), file=file, line=line,
                 field="value",
-                fix=(_("did you mean {ids}? ").format(ids=", ".join(close)) if close else "")
-                + _("use agency ids from agencies.csv or their names, separated by ';'")))
+                fix=did_you_mean(close) + _(
+                    "use agency ids from agencies.csv or their names, separated by ';'")))
     if not problems and not ids and not collective:
         problems.append(Problem(_("no agency given"), file=file, line=line, field="value",
                                 fix=_("list the lead agencies, separated by ';'")))
@@ -163,9 +164,8 @@ def validate_review(rows: Iterable[Mapping[str, str]], task_ids: Collection[str]
             close = suggest(task_id, known, n=1, cutoff=0.5)
             problems.append(Problem(
                 _("unknown task id {task}").format(task=repr(task_id)), file=file, line=line,
-                field="task_id", fix=(_("did you mean {task}? ").format(task=close[0])
-                                      if close else "")
-                + _("use a task id of tasks.csv, e.g. I.1 or VII.12")))
+                field="task_id",
+                fix=did_you_mean(close) + _("use a task id of tasks.csv, e.g. I.1 or VII.12")))
             continue
         if fld not in REVIEW_FIELDS:
             problems.append(Problem(_("unknown field {field}").format(field=repr(fld)),
@@ -192,9 +192,8 @@ def validate_review(rows: Iterable[Mapping[str, str]], task_ids: Collection[str]
                 problems.append(Problem(
                     _("bad status {value}").format(value=repr(value)), file=file, line=line,
                     field="value",
-                    fix=(_("did you mean {status}? ").format(status=close[0]) if close
-                         else "") + _("use one of {statuses}").format(
-                             statuses=", ".join(TASK_STATUSES))))
+                    fix=did_you_mean(close) + _("use one of {statuses}").format(
+                        statuses=task_status_choices())))
                 continue
             decisions.append(ReviewDecision(task_id, fld, value, why, line))
             continue

@@ -56,16 +56,33 @@ def suggest(query: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6)
     return [by_fold[h] for h in hits]
 
 
-def did_you_mean(query: str, choices: Iterable[str], otherwise: str | None = None
-                 ) -> str | None:
-    """A fix that names the choice closest to ``query`` (``did you mean 'max_points'?``),
-    else ``otherwise``.
+def did_you_mean(hits: Iterable[str]) -> str:
+    """The start of a fix that offers ``hits``: ``"did you mean 'a' or 'b'? If not, "``, or
+    ``""`` when there is none (the fix's own advice follows).
 
     Examples
     --------
     >>> from scoring.i18n import language
     >>> with language("en"):
-    ...     did_you_mean("max_pointz", ["max_points", "online_rate"])
+    ...     did_you_mean(["so-y-te"]) + "use an agency id", did_you_mean([])
+    ("did you mean 'so-y-te'? If not, use an agency id", '')
+    """
+    hits = list(hits)
+    if not hits:
+        return ""
+    return _("did you mean {ids}? If not, ").format(ids=_(" or ").join(map(repr, hits)))
+
+
+def suggest_fix(query: str, choices: Iterable[str], otherwise: str | None = None
+                ) -> str | None:
+    """A whole fix that names the choice closest to ``query`` (``did you mean
+    'max_points'?``), else ``otherwise``; :func:`did_you_mean` starts a longer fix instead.
+
+    Examples
+    --------
+    >>> from scoring.i18n import language
+    >>> with language("en"):
+    ...     suggest_fix("max_pointz", ["max_points", "online_rate"])
     "did you mean 'max_points'?"
     """
     hint = suggest(query, choices)

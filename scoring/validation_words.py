@@ -23,7 +23,7 @@ from typing import Any
 
 from scoring.i18n import _
 from scoring.number_format import format_number
-from scoring.text import did_you_mean
+from scoring.text import suggest_fix
 
 _BOUNDS = {"gt": "greater_than", "ge": "greater_than_equal", "lt": "less_than",
            "le": "less_than_equal"}
@@ -71,7 +71,7 @@ def describe(err: Mapping[str, Any], key: str | None = None,
         otherwise = (_("allowed keys: {keys}").format(keys=", ".join(allowed)) if allowed
                      else _("remove it"))
         return (_("unknown key {key}").format(key=repr(key)),
-                did_you_mean(str(key), allowed, otherwise) or otherwise)
+                suggest_fix(str(key), allowed, otherwise) or otherwise)
     if etype == "union_tag_invalid":
         return (_("kind {kind} is not known").format(kind=repr(ctx.get("tag"))),
                 _("use one of {kinds}").format(kinds=ctx.get("expected_tags", "")))

@@ -259,6 +259,12 @@ def task_status_label(status: str) -> str:
     return _label(TASK_STATUSES, status)
 
 
+def task_status_choices() -> str:
+    """Every task status code with its label, for a fix: ``done_on_time (completed on time),
+    ...`` (codes are what a data file holds; the labels say what they mean)."""
+    return ", ".join(f"{code} ({_(label)})" for code, label in TASK_STATUSES.items())
+
+
 def severity_label(severity: str) -> str:
     """A finding's severity (``error``, ``warning``, ``info``) in words."""
     return _label(SEVERITIES, severity)

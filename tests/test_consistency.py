@@ -82,7 +82,8 @@ def test_a_computed_leaf_in_scores_csv_is_an_error_at_its_row(tmp_path):
     (p,) = errors(fit(tmp_path, [score_row("so-du-lich", "1.1", "1"),
                                  score_row("so-tu-phap", "1.2", "2")]))
     assert (p.file, p.line, p.field) == ("scores.csv", 3, "leaf")
-    assert "leaf 1.2 is computed by the rule set for group department (kind formula)" in \
+    assert "leaf 1.2 is computed by the rule set for group Departments, boards and sectors "\
+           "(scoring method: formula)" in \
         p.message
     assert "scores.csv takes the codes 1.1, D, T" in p.fix
 
@@ -122,8 +123,8 @@ def test_a_basis_warning_when_part_of_a_group_is_appraised(tmp_path):
                            score_row("xa-dien-lac", "1.1", "1", "2")])
     (p,) = [p for p in found if "different bases" in p.message]
     assert p.severity == "warning" and p.line == 2
-    assert "leaf 1.1: 1 of 2 ranked units of group department have appraised points and 1 " \
-           "do not (so-tu-phap)" in p.message
+    assert "leaf 1.1: 1 of 2 ranked units of group Departments, boards and sectors have " \
+           "appraised points and 1 do not (so-tu-phap)" in p.message
 
 
 # --------------------------------------------------------------------------- surveys.csv
@@ -140,8 +141,8 @@ def test_a_survey_option_the_rule_does_not_map_is_an_error_with_its_row(tmp_path
 def test_a_survey_row_on_a_manual_leaf_is_an_error(tmp_path):
     (p,) = errors(fit(tmp_path, surveys=[survey_row("so-du-lich", "1.1", share="80")]))
     assert p.file == "surveys.csv" and p.line == 2
-    assert "1.1 is a manual code for group department: its points are not read from " \
-           "surveys.csv" in p.message and "2.1, 2.2" in p.fix
+    assert "the points of 1.1 (appraisal, group Departments, boards and sectors) are not " \
+           "read from surveys.csv" in p.message and "2.1, 2.2" in p.fix
 
 
 # --------------------------------------------------------------------------- the gate
@@ -205,4 +206,5 @@ def test_a_variant_that_makes_a_leaf_with_appraised_points_computed_is_stopped(t
                            run_tests=False)
     (p,) = errors(cross_check(variant, ds))
     assert (p.file, p.line, p.field) == ("scores.csv", 2, "leaf")
-    assert "leaf 1.1.2 is computed by the rule set for group commune (kind tasks)" in p.message
+    assert "leaf 1.1.2 is computed by the rule set for group Commune People's Committees " \
+           "(scoring method: assigned tasks)" in p.message

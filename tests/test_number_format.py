@@ -1,8 +1,10 @@
 """Numbers for people: one format per language, read back exactly."""
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -57,3 +59,20 @@ def test_english_style_with_lang_en():
         assert format_number(1234.5, 2) == "1,234.50"
         assert format_number(12.5, 2, signed=True) == "+12.50"
     assert format_number(1234.5, 2, lang="en") == "1,234.50"
+
+
+@given(st.one_of(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
+                 st.integers(min_value=-10**7, max_value=10**7)),
+       st.sampled_from([None, 0, 1, 2, 3]), st.booleans(), st.sampled_from(["vi", "en"]))
+def test_same_text_as_babel_patterns(x, decimals, signed, lang):
+    """The fast writer gives exactly what Babel's number pattern gives."""
+    places = 6 if decimals is None else decimals
+    exact = Decimal(f"{float(x):.12g}").quantize(Decimal(1).scaleb(-places),
+                                                 rounding=ROUND_HALF_UP)
+    if exact == 0:
+        exact, signed = abs(exact), False
+    body = "#,##0" + ("." + ("#" * 6 if decimals is None else "0" * decimals)
+                      if decimals != 0 else "")
+    expected = format_decimal(exact, format=f"+{body};-{body}" if signed else body,
+                              locale=lang, decimal_quantization=False)
+    assert format_number(x, decimals, signed=signed, lang=lang) == expected

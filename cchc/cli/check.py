@@ -14,12 +14,12 @@ from typing import Any
 import click
 
 from cchc.cli.options import data_option, rules_option
-from scoring.consistency import adjustment_notes, cross_check
-from scoring.dataset import Dataset, reviewed_tasks, sort_problems, validate_dataset
+from scoring.consistency import adjustment_notes, cross_check, dataset_notes
+from scoring.dataset import sort_problems, validate_dataset
 from scoring.errors import CchcError, Problem
 from scoring.i18n import _, ngettext
 from scoring.number_format import format_number
-from scoring.vocabulary import group_label, task_status_label
+from scoring.vocabulary import group_label
 
 __all__ = ["check", "cross_check"]
 
@@ -60,44 +60,13 @@ def _warnings(n: int) -> str:
     return _count(ngettext("{n} warning", "{n} warnings", n), n)
 
 
-def _status_change(task_id: str, proposed: Any, status: str) -> str:
-    before = task_status_label(str(proposed)) if proposed else "?"
-    return _("{task} ({before} → {after})").format(task=task_id, before=before,
-                                                  after=task_status_label(status))
-
-
-def _notes(ds: Dataset) -> list[str]:
-    notes = []
-    reviewed = reviewed_tasks(ds)
-    changed = reviewed[reviewed["overridden"]]
-    if len(changed):
-        parts = [_status_change(str(tid), row.get("proposed_status"), row["status"])
-                 for tid, row in changed.iterrows()]
-        notes.append(_count(ngettext("{n} task status overridden by review.csv: {tasks}",
-                                     "{n} task statuses overridden by review.csv: {tasks}",
-                                     len(changed)), len(changed), tasks=", ".join(parts)))
-    confirmed = len(reviewed) - len(changed)
-    if confirmed:
-        notes.append(_count(ngettext("{n} proposed task status confirmed by review.csv",
-                                     "{n} proposed task statuses confirmed by review.csv",
-                                     confirmed), confirmed))
-    if len(ds.findings):
-        n = len(ds.findings)
-        notes.append(_count(ngettext(
-            "findings.csv records {n} data-quality finding about the source (a fact about "
-            "the source, not an error in the data)",
-            "findings.csv records {n} data-quality findings about the source (facts about "
-            "the source, not errors in the data)", n), n))
-    return notes
-
-
 def _rules_line(rules_path: Path, rules: Any) -> str:
     groups = "; ".join(group_label(g.id, g.name) for g in rules.groups)
     return _("rules: {path} ({id} {version}; groups: {groups})").format(
         path=rules_path, id=rules.id, version=rules.version, groups=groups)
 
 
-def _data_line(data_path: Path, ds: Dataset) -> str:
+def _data_line(data_path: Path, ds: Any) -> str:
     agencies, dossiers, tasks = len(ds.agencies), len(ds.dossiers), len(ds.tasks)
     counts = ", ".join((
         _count(ngettext("{n} agency", "{n} agencies", agencies), agencies),
@@ -135,7 +104,7 @@ def check(rules_path: Path, data_path: Path) -> None:
         click.echo(_rules_line(rules_path, rules))
     if ds is not None:
         click.echo(_data_line(data_path, ds))
-        notes = _notes(ds) + notes
+        notes = dataset_notes(ds) + notes
         if rules is not None:
             problems += cross_check(rules, ds, prefix)
             notes += adjustment_notes(rules, ds)

@@ -1,7 +1,7 @@
 """``cchc simulate``: Monte Carlo rank intervals over declared uncertainties.
 
 The uncertainties come from ``--uncertainty FILE`` or, by default, ``uncertainty.yaml`` in
-the rule-set folder (format: README.md, "The uncertainty file"). The same seed gives the
+the rule-set folder (format: docs/mo-phong.md, "Tệp khai báo sai số"). The same seed gives the
 same output.
 """
 

@@ -36,7 +36,7 @@ from .security import (
     TooLarge,
     csrf_token,
 )
-from .views import vi
+from .views import num
 
 HERE = Path(__file__).parent
 LOG = logging.getLogger("cchc.web")
@@ -70,7 +70,7 @@ def context(request: Request) -> Context:
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
-    env.globals.update(_=_, ngettext=ngettext, vi=vi)
+    env.globals.update(_=_, ngettext=ngettext, num=num)
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates

@@ -12,7 +12,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from scoring.text import vi_number
+from scoring.number_format import format_number
 
 WIDTH = 920
 PALETTE = ("#1b7f3b", "#4f9d2d", "#c9a227", "#e07b24", "#c0392b", "#7f8c8d")
@@ -50,7 +50,7 @@ def ranking_chart(labels: Sequence[str], values: Sequence[float], colours: Seque
         y = top + plot_h - plot_h * k / 10
         parts.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'class="grid"/><text x="{left - 6}" y="{y + 4:.1f}" class="tick" '
-                     f'text-anchor="end">{escape(vi_number(v, 0))}</text>')
+                     f'text-anchor="end">{escape(format_number(v, 0))}</text>')
     for i, (label, v, colour) in enumerate(zip(labels, values, colours, strict=True)):
         if v is None or not math.isfinite(v):
             continue
@@ -58,7 +58,7 @@ def ranking_chart(labels: Sequence[str], values: Sequence[float], colours: Seque
         x = left + i * step + (step - bar) / 2
         y = top + plot_h - h
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                     f'fill="{colour}"><title>{escape(label)}: {escape(vi_number(v, 2))}'
+                     f'fill="{colour}"><title>{escape(label)}: {escape(format_number(v, 2))}'
                      f'</title></rect>')
         if n <= 40:
             cx, cy = x + bar / 2, top + plot_h + 8
@@ -70,7 +70,7 @@ def ranking_chart(labels: Sequence[str], values: Sequence[float], colours: Seque
         parts.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'class="mean"/><text x="{WIDTH - right - 4}" y="{y - 5:.1f}" '
                      f'class="mean-label" text-anchor="end">{escape(mean_label)} '
-                     f'{escape(vi_number(mean, 2))}</text>')
+                     f'{escape(format_number(mean, 2))}</text>')
     parts.append(f'<line x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" class="axis"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -103,9 +103,9 @@ def area_chart(names: Sequence[str], unit: Sequence[float | None],
                 continue
             w = plot_w * max(0.0, min(v, 100.0)) / 100
             parts.append(f'<rect x="{left}" y="{y + 2 + j * 12}" width="{w:.1f}" '
-                         f'height="11" class="{cls}"><title>{escape(vi_number(v, 2))}</title>'
+                         f'height="11" class="{cls}"><title>{escape(format_number(v, 2))}</title>'
                          f'</rect><text x="{left + w + 4:.1f}" y="{y + 12 + j * 12}" '
-                         f'class="tick">{escape(vi_number(v, 2))}</text>')
+                         f'class="tick">{escape(format_number(v, 2))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -127,12 +127,9 @@ def _preview(ctx: Context, request: Request, form: Any) -> Response:
         return ctx.page(request, "_preview.html", outcome=None,
                         field_errors=dict(outcome.attempt.field_problems), slots=slots,
                         general=list(outcome.attempt.problems))
-    rows = views.shift_rows(outcome.comparison)
-    n_points = sum(1 for r in rows if abs(r["points_diff"] or 0) > 1e-9)
-    return ctx.page(request, "_preview.html", outcome=outcome, rows=rows, field_errors={},
-                    n_points=n_points,
-                    slots=slots, general=[], edit=edit,
-                    groups=outcome.comparison.groups.to_dict("index"))
+    return ctx.page(request, "_preview.html", outcome=outcome,
+                    shifts=views.shifts(outcome.comparison), field_errors={}, slots=slots,
+                    general=[], edit=edit)
 
 
 def _slot(name: str) -> str:

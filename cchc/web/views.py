@@ -16,23 +16,23 @@ import numpy as np
 import pandas as pd
 
 from scoring.i18n import _
-from scoring.text import fold, vi_number
+from scoring.number_format import format_number
+from scoring.text import fold
+from scoring.vocabulary import status_label
 
 from .charts import area_chart, class_colour, ranking_chart
 
 SORT_KEYS = ("rank", "name", "district", "points", "index")
 PAGE_ROWS = 500
+SHIFT_ROWS = 200
 
 
-def vi(x: Any, decimals: int = 2) -> str:
-    """A number for people (``90,92``); blank → ``—``."""
-    if x is None or x is pd.NA:
+def num(x: Any, decimals: int | None = 2, *, signed: bool = False) -> str:
+    """A number for people in the language in force (``90,92``, ``1.234``, ``+12,50``);
+    blank → ``—``; text that is not a number is shown as it is."""
+    if x is pd.NA:
         return "—"
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    return "—" if math.isnan(v) else vi_number(v, decimals)
+    return format_number(x, decimals, signed=signed)
 
 
 def _missing(x: Any) -> bool:
@@ -158,7 +158,7 @@ def group_tables(result: Any, *, q: str = "", klass: str = "", district: str = "
             rows.append(RankRow(
                 agency_id=r.agency_id, stt=int(r.stt), name=r.name, district=r.district,
                 district_id=r.district_id,
-                areas=tuple(vi(area_pts.get(code) if area_pts is not None else None)
+                areas=tuple(num(area_pts.get(code) if area_pts is not None else None)
                             for code, _n in area_list),
                 points=r.points, max_points=r.max_points, index=r.index,
                 rank=None if _missing(r.rank) else int(r.rank),
@@ -175,13 +175,6 @@ def group_tables(result: Any, *, q: str = "", klass: str = "", district: str = "
 
 
 # --------------------------------------------------------------------------- one unit
-def status_label(status: str) -> str:
-    """A ledger status in words."""
-    return {"scored": _("scored from the data"), "not_applicable": _("not applicable"),
-            "manual": _("appraised"), "capped": _("capped at the maximum"),
-            "missing": _("no points yet")}.get(status, status)
-
-
 @dataclass(frozen=True)
 class UnitView:
     agency_id: str
@@ -250,28 +243,81 @@ def unit_view(result: Any, agency_id: str, ledger: pd.DataFrame) -> UnitView:
 
 
 # --------------------------------------------------------------------------- shifts
-def shift_rows(cmp: Any, *, changed_only: bool = True) -> list[dict[str, Any]]:
-    """Per unit the rank and class under A and B and the leaves behind the difference."""
+@dataclass(frozen=True)
+class ShiftGroup:
+    """One group's changed units, the most telling first, at most :data:`SHIFT_ROWS`."""
+
+    id: str
+    name: str
+    spearman: float
+    max_shift: int
+    changed: int
+    rows: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Shifts:
+    """What a rule edit changes: counts over every unit and the rows a page shows."""
+
+    moved: int
+    reclassed: int
+    points: int
+    groups: tuple[ShiftGroup, ...]
+
+
+def _changed(a: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: rank changed, class changed, points changed (bool arrays)."""
+    shift = (a["rank_shift"].astype("Float64").fillna(0) != 0).to_numpy(dtype=bool)
+    klass = a["class_changed"].to_numpy(dtype=bool)
+    points = (a["points_diff"].astype(float).abs().fillna(0) > 1e-9).to_numpy(dtype=bool)
+    return shift, klass, points
+
+
+def _leaf_texts(cmp: Any, ids: pd.Index, top: int = 3) -> dict[str, str]:
+    """Per unit of ``ids``, its largest per-leaf differences: ``3.2.1: +0,50; …``."""
+    rows = cmp.leaves[cmp.leaves["agency_id"].isin(ids)]
+    rows = rows.groupby("agency_id", sort=False).head(top)   # already largest first
+    out: dict[str, list[str]] = {}
+    for aid, leaf, diff in zip(rows["agency_id"], rows["leaf"], rows["diff"], strict=True):
+        out.setdefault(str(aid), []).append(f"{leaf}: {num(diff, None, signed=True)}")
+    return {k: "; ".join(v) for k, v in out.items()}
+
+
+def _shift_row(cmp: Any, agency_id: Any, r: Any, leaves: Mapping[str, str]) -> dict[str, Any]:
+    return {"agency_id": str(agency_id), "agency": r.agency, "group": r.group,
+            "group_name": cmp.group_names.get(r.group, r.group),
+            "points_a": r.points_a, "points_b": r.points_b, "points_diff": r.points_diff,
+            "index_a": r.index_a, "index_b": r.index_b,
+            "rank_a": None if _missing(r.rank_a) else int(r.rank_a),
+            "rank_b": None if _missing(r.rank_b) else int(r.rank_b),
+            "rank_shift": None if _missing(r.rank_shift) else int(r.rank_shift),
+            "class_a": None if _missing(r.class_a) else str(r.class_a),
+            "class_b": None if _missing(r.class_b) else str(r.class_b),
+            "class_changed": bool(r.class_changed), "leaves": leaves.get(str(agency_id), "")}
+
+
+def shifts(cmp: Any, *, limit: int = SHIFT_ROWS) -> Shifts:
+    """The counts of a comparison and, per group, at most ``limit`` changed units."""
     a = cmp.agencies
-    rows = []
-    for agency_id, r in a.iterrows():
-        moved = (not _missing(r["rank_shift"]) and r["rank_shift"] != 0) or r["class_changed"] \
-            or (not _missing(r["points_diff"]) and abs(r["points_diff"]) > 1e-9)
-        if changed_only and not moved:
-            continue
-        rows.append({"agency_id": str(agency_id), "agency": r["agency"], "group": r["group"],
-                     "group_name": cmp.group_names.get(r["group"], r["group"]),
-                     "points_a": r["points_a"], "points_b": r["points_b"],
-                     "points_diff": r["points_diff"], "index_a": r["index_a"],
-                     "index_b": r["index_b"],
-                     "rank_a": None if _missing(r["rank_a"]) else int(r["rank_a"]),
-                     "rank_b": None if _missing(r["rank_b"]) else int(r["rank_b"]),
-                     "rank_shift": None if _missing(r["rank_shift"]) else int(r["rank_shift"]),
-                     "class_a": None if _missing(r["class_a"]) else str(r["class_a"]),
-                     "class_b": None if _missing(r["class_b"]) else str(r["class_b"]),
-                     "class_changed": bool(r["class_changed"]), "leaves": r["leaves"]})
-    rows.sort(key=lambda d: (d["group"], -abs(d["rank_shift"] or 0), d["rank_b"] or 0))
-    return rows
+    shift, klass, points = _changed(a)
+    changed = a[shift | klass | points]
+    groups = []
+    for gid, g in cmp.groups.iterrows():
+        mine = changed[changed["group"] == gid]
+        key = pd.DataFrame({"c": ~mine["class_changed"].to_numpy(dtype=bool),
+                            "s": -mine["rank_shift"].astype("Float64").abs().fillna(0)
+                            .to_numpy(dtype=float),
+                            "r": mine["rank_b"].astype("Float64").fillna(0)
+                            .to_numpy(dtype=float)})
+        top = mine.iloc[key.sort_values(["c", "s", "r"], kind="stable").index[:limit]]
+        texts = _leaf_texts(cmp, top.index)
+        groups.append(ShiftGroup(
+            id=str(gid), name=cmp.group_names.get(gid, str(gid)), spearman=g["spearman"],
+            max_shift=int(g["max_abs_rank_shift"]), changed=len(mine),
+            rows=tuple(_shift_row(cmp, aid, r, texts)
+                       for aid, r in zip(top.index, top.itertuples(index=False), strict=True))))
+    return Shifts(moved=int(shift.sum()), reclassed=int(klass.sum()), points=int(points.sum()),
+                  groups=tuple(groups))
 
 
 def json_value(v: Any) -> Any:

@@ -1,6 +1,6 @@
 """The agency registry: stable ids, canonical names, aliases and name resolution.
 
-Id scheme (see "Agency ids" in ``README.md``):
+Id scheme (see "Mã đơn vị" in ``docs/nhap-bao-cao.md``):
 
 - department (one per numbered row of group A): ``slug`` of the full name with the
   published abbreviations expanded — ``so-du-lich``,

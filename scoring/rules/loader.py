@@ -55,7 +55,7 @@ from pydantic import BaseModel, ValidationError
 from scoring.errors import CchcError, Problem, RuleError, Severity
 from scoring.i18n import _, ngettext
 from scoring.number_format import format_number
-from scoring.text import did_you_mean, suggest
+from scoring.text import suggest_fix, suggest
 from scoring.validation_words import describe
 from scoring.yamlfile import At, Meta, PathT, locate, parse_yaml, read_yaml, render_path
 
@@ -380,7 +380,7 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
             problems.append(Problem(
                 message.format(code=repr(code), tree=tree), file=file, line=at.line,
                 field=where,
-                fix=did_you_mean(code, sorted({str(n.get("code")) for _p, _l, n in nodes}),
+                fix=suggest_fix(code, sorted({str(n.get("code")) for _p, _l, n in nodes}),
                                  _("use a code of the base"))))
             continue
         mixed = _mixed_kinds(targets, partial)
@@ -599,7 +599,7 @@ def _refine(path: PathT, error: RuleValueError, data: dict[str, Any]
         for i, g in enumerate(data.get("groups") or []):
             if isinstance(g, dict) and str(g.get("id")) == values["group"]:
                 trees = [str(t) for t in data.get("trees") or {}]
-                return ("groups", i, "tree"), did_you_mean(values["tree"], trees,
+                return ("groups", i, "tree"), suggest_fix(values["tree"], trees,
                                                            _one_of(trees))
     if topic == "component_areas":
         for i, c in enumerate(data.get("components") or []):
@@ -759,7 +759,7 @@ class _Checker:
     def indicator(self, path: PathT, name: str) -> None:
         if name not in self.indicators:
             self.at(path, _("{name} is not a known indicator").format(name=repr(name)),
-                    did_you_mean(name, self.indicators, _one_of(self.indicators)))
+                    suggest_fix(name, self.indicators, _one_of(self.indicators)))
 
     def expression(self, path: PathT, text: str) -> None:
         from scoring.expressions import ExpressionError, compile_expression
@@ -797,7 +797,7 @@ class _Checker:
             self.at(("ranking", "tie_break", i), _(
                 "tie-break key {key} is neither a total (points, index, bonus, deduction, "
                 "max_points), an area code nor an indicator").format(key=repr(key)),
-                did_you_mean(name, [*TOTAL_KEYS, *area_codes, *self.indicators],
+                suggest_fix(name, [*TOTAL_KEYS, *area_codes, *self.indicators],
                              _("use points, index, an area code or an indicator name; prefix "
                                "'-' when lower is better")))
         for i, test in enumerate(rules.tests):
@@ -805,7 +805,7 @@ class _Checker:
             if test.tree is not None and test.tree not in rules.trees:
                 self.at(p + ("tree",), _("the test names tree {tree}, which is not defined"
                                          ).format(tree=repr(test.tree)),
-                        did_you_mean(test.tree, list(rules.trees), _one_of(rules.trees)))
+                        suggest_fix(test.tree, list(rules.trees), _one_of(rules.trees)))
                 continue
             try:
                 rules.leaf(test.leaf, test.tree)
@@ -815,7 +815,7 @@ class _Checker:
                 message = (_("the test names leaf {leaf}, which tree {tree} has not")
                            if test.tree else _("the test names leaf {leaf}, which no tree has"))
                 self.at(p + ("leaf",), message.format(leaf=repr(test.leaf), tree=test.tree),
-                        did_you_mean(test.leaf, codes, _("use a leaf code")))
+                        suggest_fix(test.leaf, codes, _("use a leaf code")))
             for name in test.indicators:
                 self.indicator(p + ("indicators", name), name)
         return self.problems

@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from scoring.errors import Problem, UsageError
 from scoring.i18n import N_, _
-from scoring.text import did_you_mean
+from scoring.text import suggest_fix
 from scoring.validation_words import describe
 from scoring.yamlfile import locate, read_yaml, render_path
 
@@ -287,7 +287,7 @@ def check_against(unc: Uncertainty, rules: Any, *, file: str | Path | None = Non
         if group is not None and group not in groups:
             problems.append(Problem(_("unknown group {group}").format(group=repr(group)),
                                     file=file, field=where + ".group",
-                                    fix=did_you_mean(group, list(groups),
+                                    fix=suggest_fix(group, list(groups),
                                                      _("use one of: {groups}").format(
                                                          groups=", ".join(groups)))))
             return
@@ -299,7 +299,7 @@ def check_against(unc: Uncertainty, rules: Any, *, file: str | Path | None = Non
                 problems.append(Problem(
                     message.format(leaf=repr(code), group=group), file=file,
                     field=where + ".leaf",
-                    fix=did_you_mean(code, known, _("use a leaf code of the rule set's tree"))))
+                    fix=suggest_fix(code, known, _("use a leaf code of the rule set's tree"))))
 
     for i, e in enumerate(unc.leaf_max):
         check("leaf_max", i, (e.leaf,), e.group)

@@ -177,7 +177,7 @@ def test_cross_check_a_leaf_code_outside_the_tree_is_an_error_with_its_row(
     [p] = [p for p in cross_check(tiny_rules(), ds) if p.severity == "error"]
     assert p.file == "scores.csv" and p.line == 3
     assert "'1.2' is not a leaf of the tree t" in p.message
-    assert p.fix.startswith("did you mean '1.1'? scores.csv takes the codes 1.1, T")
+    assert p.fix.startswith("did you mean '1.1'? If not, scores.csv takes the codes 1.1, T")
 
 
 def test_bundled_rules_and_data_pass(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from scoring.engine import score
 from scoring.rules.model import Adjustment, ManualRule
-from scoring.simulate.compare import FLOOR_LEAF, compare
+from scoring.simulate.compare import FLOOR_LEAF, _kendall_s, compare
 from tests.simulate.helpers import make_data, make_rules
 
 
@@ -22,6 +22,14 @@ def data():
 def _score(rules, data):
     ds, ind = data
     return score(rules, ds, indicators=ind)
+
+
+def _pair(data, cut: float, online_max: float):
+    """The base rules and a variant (cut-off ``cut``, online leaf max) scored on ``data``."""
+    a = _score(make_rules(groups=("d", "x")), data)
+    b = _score(make_rules(groups=("d", "x"), cut=cut, online_max=online_max).replace(id="b"),
+               data)
+    return a, b
 
 
 def test_a_rule_set_compared_with_itself_shows_no_shift(data) -> None:
@@ -38,9 +46,7 @@ def test_a_rule_set_compared_with_itself_shows_no_shift(data) -> None:
 @settings(max_examples=15)
 @given(cut=st.sampled_from([85.0, 90.0, 97.0]), online_max=st.sampled_from([1.0, 5.0]))
 def test_compare_mirrors(data, cut: float, online_max: float) -> None:
-    a = _score(make_rules(groups=("d", "x")), data)
-    b = _score(make_rules(groups=("d", "x"), cut=cut, online_max=online_max).replace(id="b"),
-               data)
+    a, b = _pair(data, cut, online_max)
     ab = compare(a, b).agencies
     ba = compare(b, a).agencies.reindex(ab.index)
     assert (ab["rank_shift"] == -ba["rank_shift"]).all()
@@ -55,9 +61,7 @@ def test_compare_mirrors(data, cut: float, online_max: float) -> None:
 @given(cut=st.sampled_from([82.0, 90.0, 99.0]), online_max=st.sampled_from([1.0, 4.0, 6.0]))
 def test_per_leaf_differences_add_up_to_the_points_difference(data, cut: float,
                                                              online_max: float) -> None:
-    a = _score(make_rules(groups=("d", "x")), data)
-    b = _score(make_rules(groups=("d", "x"), cut=cut, online_max=online_max).replace(id="b"),
-               data)
+    a, b = _pair(data, cut, online_max)
     c = compare(a, b)
     sums = c.leaves.groupby("agency_id")["diff"].sum().reindex(c.agencies.index).fillna(0)
     assert np.allclose(sums, c.agencies["points_diff"])
@@ -124,3 +128,34 @@ def test_agencies_ranked_on_one_side_only(data) -> None:
     c = compare(score(rules, ds, indicators=ind), score(rules, ds_b, indicators=ind))
     assert pd.isna(c.agencies.loc[gone, "rank_b"])
     assert c.groups.loc[ds.agencies.loc[gone, "group"], "agencies"] == 14
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), min_size=2, max_size=60))
+def test_kendall_matches_the_pairwise_count(pairs) -> None:
+    """The O(n log n) count equals Σ sign(Δa)·sign(Δb) over every pair (ties included)."""
+    a = np.array([p[0] for p in pairs], dtype=float)
+    b = np.array([p[1] for p in pairs], dtype=float)
+    n = len(a)
+    s = sum(np.sign(a[j] - a[i]) * np.sign(b[j] - b[i])
+            for i in range(n) for j in range(i + 1, n))
+    assert _kendall_s(a, b) == s
+
+
+@settings(max_examples=10)
+@given(cut=st.sampled_from([82.0, 90.0, 99.0]), online_max=st.sampled_from([1.0, 4.0, 6.0]))
+def test_leaf_differences_match_a_merge_of_the_two_ledgers(data, cut: float,
+                                                           online_max: float) -> None:
+    """The array walk gives the rows a plain merge of the two ledgers on (agency, leaf)."""
+    a, b = _pair(data, cut, online_max)
+    got = compare(a, b).leaves
+    m = a.ledger.merge(b.ledger, on=["agency_id", "leaf"], how="outer", suffixes=("_a", "_b"))
+    m["diff"] = m["points_b"].fillna(0) - m["points_a"].fillna(0)
+    m = m[m["diff"].abs() > 1e-12]
+    key = ["agency_id", "leaf"]
+    want = m.sort_values(key).reset_index(drop=True)
+    have = got.sort_values(key).reset_index(drop=True)
+    assert list(have[key].itertuples(index=False)) == list(want[key].itertuples(index=False))
+    assert np.allclose(have["diff"], want["diff"])
+    assert np.allclose(have["points_a"], want["points_a"])
+    assert list(have["name"]) == list(want["name_b"].fillna(want["name_a"]))

@@ -10,8 +10,12 @@ from ruamel.yaml import YAML
 from cchc.cli import main
 from cchc.web.library import Entry
 from cchc.web.variants import Edit, number, parse_form, try_variant
-from scoring.paths import BUNDLED_RULES
-from scoring.rules.loader import load_rules
+from cchc.web.views import shifts
+from scoring.dataset import load_dataset
+from scoring.engine import score
+from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
+from scoring.rules.loader import load_rules, load_variant
+from scoring.simulate.compare import compare
 
 from .conftest import csrf_of
 
@@ -206,3 +210,31 @@ def test_variant_workbook_download(fresh_client) -> None:
 def test_edit_key_is_stable() -> None:
     a = Edit({"3.2.1": {"max": 4}})
     assert a.key() == Edit({"3.2.1": {"max": 4}}).key() != Edit({"3.2.1": {"max": 5}}).key()
+
+
+def test_shift_tables_are_capped_with_class_changes_first(base) -> None:
+    """Counts cover every unit; each group shows at most ``limit`` rows, class changes
+    first, then the largest rank shifts; leaves read the Vietnamese way (``+0,5``)."""
+    entry, rules = base
+    ds = load_dataset(BUNDLED_DATASET)
+    variant = load_variant(BUNDLED_RULES, {"3.2.1": {"rule": {"bands": [
+        {"min": 99, "points": 4}, {"min": 95, "max": 99, "points": 3},
+        {"min": 90, "max": 95, "points": 2}, {"min": 80, "max": 90, "points": 1},
+        {"min": 0, "max": 80, "points": 0}]}}}, id="cap")
+    cmp = compare(score(rules, ds), score(variant, ds))
+    a = cmp.agencies
+    full = shifts(cmp, limit=10_000)
+    capped = shifts(cmp, limit=3)
+    assert full.moved == int((a["rank_shift"].fillna(0) != 0).sum()) == capped.moved
+    assert full.reclassed == int(a["class_changed"].sum()) == capped.reclassed
+    for g_full, g in zip(full.groups, capped.groups, strict=True):
+        assert g.changed == g_full.changed == len(g_full.rows)
+        assert len(g.rows) == min(3, g.changed)
+        assert [r["agency_id"] for r in g.rows] == [r["agency_id"] for r in g_full.rows[:3]]
+        flags = [r["class_changed"] for r in g_full.rows]
+        assert flags == sorted(flags, reverse=True)          # class changes first
+        plain = [abs(r["rank_shift"] or 0) for r in g_full.rows if not r["class_changed"]]
+        assert plain == sorted(plain, reverse=True)
+    texts = [r["leaves"] for g in full.groups for r in g.rows if r["leaves"]]
+    assert texts and all(re.fullmatch(r"3\.2\.1: [+-]\d+(,\d+)?", t) for t in texts)
+
