@@ -72,7 +72,7 @@ from scoring.errors import Problem, RuleError
 from scoring.i18n import N_, _, ngettext
 from scoring.number_format import format_number
 from scoring.rounding import round_half_away
-from scoring.text import suggest_fix
+from scoring.text import known_words, suggest_fix
 
 MAX_LENGTH = 1000
 """Longest formula accepted, in characters."""
@@ -154,10 +154,7 @@ _SYNTAX: tuple[tuple[str, str], ...] = (
 
 def _syntax_words(msg: str) -> str:
     """What Python's syntax error means, in the user's language."""
-    for key, words in _SYNTAX:
-        if key in msg:
-            return _(words)
-    return _("Python says: {message}").format(message=msg)
+    return known_words(msg, _SYNTAX, _("Python says: {message}"))
 
 
 def _fail(message: str, fix: str, where: str, node: ast.AST | None = None) -> ExpressionError:
@@ -268,7 +265,7 @@ class _Validator:
                             _("call it: {call}").format(call=FUNCTIONS[name]), node)
         if name not in self.names:
             known = sorted(self.names)
-            fix = suggest_fix(name, known, _("use one of: {names}").format(
+            fix = suggest_fix(name, known, _("use one of the names: {names}").format(
                 names=", ".join(known[:40])))
             raise self.fail(_("{name} is not a known name").format(name=repr(name)), fix, node)
         self.used.add(name)
@@ -316,7 +313,8 @@ def _compile(text: str, names: frozenset[str], where: str) -> Expression:
                     _("keep it under {max} characters (split it into several leaves)").format(
                         max=MAX_LENGTH), where)
     if "\x00" in text:
-        raise _fail(_("the formula contains a NUL character"), _("remove it"), where)
+        raise _fail(_("the formula contains a NUL character"), _("remove the NUL character"),
+                    where)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:

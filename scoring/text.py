@@ -89,6 +89,22 @@ def suggest_fix(query: str, choices: Iterable[str], otherwise: str | None = None
     return _("did you mean {name}?").format(name=repr(hint[0])) if hint else otherwise
 
 
+def known_words(message: str, table: Iterable[tuple[str, str]], otherwise: str) -> str:
+    """A library's English ``message`` in the user's words: the translated text of the first
+    ``(key, words)`` of ``table`` whose key occurs in it, else ``otherwise`` (a translated
+    template with ``{message}``) quoting it.
+
+    Examples
+    --------
+    >>> known_words("invalid syntax", [("invalid", "badly written")], "it says: {message}")
+    'badly written'
+    """
+    for key, words in table:
+        if key in message:
+            return _(words)
+    return otherwise.format(message=message)
+
+
 def vi_number(x: float, decimals: int | None = None) -> str:
     """A number written the Vietnamese way: ``.`` for thousands, ``,`` for decimals.
 

@@ -272,7 +272,7 @@ class LeafContext:
                     _("leaf {leaf} reads indicator {name}, which the indicators do not "
                       "provide").format(leaf=code, name=repr(name)),
                     field=f"{self.where}leaf {code}",
-                    fix=_("use one of: {names}").format(
+                    fix=_("use one of the indicators: {names}").format(
                         names=", ".join(map(str, self.indicators.columns)))))
             col = self.indicators[name].reindex(self.agency_ids)
             self.columns[name] = pd.to_numeric(col, errors="coerce").to_numpy(

@@ -339,7 +339,7 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
     touched: list[PathT] = []
     changed_leaves: set[str] = set()
     if not isinstance(overrides, dict):
-        problems.append(Problem(_("overrides must map codes to changes"), file=file,
+        problems.append(Problem(_("overrides must list codes with their changes"), file=file,
                                 line=vmeta[("overrides",)].line, field="overrides",
                                 fix=_('write overrides: {example}').format(
                                     example='{"7.2.1": {max: 3}}')))

@@ -91,7 +91,7 @@ def test_framing_in_vietnamese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     # in Vietnamese a group is named as its rule file names it (here: its id)
     assert f"Bộ tiêu chí: {RULES} (test-rules 1; nhóm: department; district; commune)" in out
     assert "(tiny-2022: 6 đơn vị, " in out
-    assert ("ghi chú: 1 tình trạng nhiệm vụ được review.csv điều chỉnh: "
+    assert ("ghi chú: 1 trạng thái nhiệm vụ được điều chỉnh theo review.csv: "
             "T4 (chưa hoàn thành → đang thực hiện)") in out
     assert "cảnh báo: r.yaml:3: x." in out
 
