@@ -19,7 +19,7 @@ import numpy as np
 
 from scoring.expressions import compile_expression
 from scoring.paths import REPO_ROOT
-from scoring.rules import load_rules
+from scoring.rules.loader import load_rules
 
 FORMULA = ("where(isna(late_rate), max_points, "
            "clip(max_points - round(late_rate, 2) * max_points / 5, 0, max_points)) "

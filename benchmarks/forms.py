@@ -33,8 +33,10 @@ then ``plan_writes``, the merge into ``scores.csv``), and prints::
     {"metric": "full_collect_ms_per_form", ...}   wall per form
     {"metric": "full_peak_rss_mib", ...}          peak memory of this process (scoring included)
 
-It takes long (about an hour of machine time on 2 cores); run it alone, e.g. under
-``nice``: other work on the machine makes the wall times an upper bound.
+It takes long (most of it writing the 12,565 forms). With ``--folder DIR`` the forms
+are kept and a stopped run resumes; ``--prepare-only`` writes and fills without the timed
+collect, so the collect can be timed alone when the machine is quiet (other work on the
+machine makes the wall times an upper bound).
 
 Run: ``python benchmarks/forms.py [--sample N] [--full]`` or ``python benchmarks/bench.py forms``.
 """
@@ -45,14 +47,17 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
 import resource
 import statistics
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
+from openpyxl.utils import get_column_letter
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -85,13 +90,40 @@ def _sample(result, n: int | None) -> list[tuple[object, int]]:
 
 
 def _fill(path: Path, k: int) -> None:
-    wb = openpyxl.load_workbook(path)
+    """Type self-assessed points into every input cell of the form at ``path``.
+
+    The points are ``(k + i) % (max + 1)`` for the i-th input leaf. The cells are filled in
+    the sheet's XML, as a spreadsheet program stores a typed number (``<v>3</v>`` in the
+    blank cell the form left for it), and the file is otherwise kept as written: an
+    openpyxl load-and-save costs about 10× the write and would rewrite the whole file.
+    """
+    wb = openpyxl.load_workbook(path, read_only=True)
     recs = decode_records(r[0] for r in wb[META_SHEET].iter_rows(max_col=1, values_only=True))
+    first = wb.sheetnames[0]
+    wb.close()
     meta = {r[1]: r[2] for r in recs if r[0] == "meta"}
-    ws = wb[meta["sheet"]]
-    for i, rec in enumerate(r for r in recs if r[0] == "row" and r[3] in INPUT_ROLES):
-        ws.cell(int(rec[1]), SELF_COL).value = ((k + i) % (int(rec[4]) + 1))
-    wb.save(path)
+    assert meta["sheet"] == first, "the form is the first sheet"
+    inputs = [r for r in recs if r[0] == "row" and r[3] in INPUT_ROLES]
+    values = {f"{get_column_letter(SELF_COL)}{int(r[1])}": (k + i) % (int(r[4]) + 1)
+              for i, r in enumerate(inputs)}
+    sheet = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        parts = [(info, z.read(info)) for info in z.infolist()]
+
+    def typed(m: re.Match) -> bytes:
+        ref = m[1].decode()
+        if ref not in values:
+            return m[0]
+        return b'<c r="%s" s="%s"><v>%d</v></c>' % (m[1], m[2], values.pop(ref))
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            if info.filename == sheet:
+                data = re.sub(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"/>', typed, data)
+            z.writestr(info, data)
+    assert not values, f"input cells not found in {path.name}: {sorted(values)[:3]}"
+    tmp.replace(path)
 
 
 def _read_all(paths: list[Path]) -> None:
@@ -130,26 +162,45 @@ def _cpu_all() -> float:
 
 
 def full(rules, ds, result, ctx, plans, names, group_names, workers: int,
-         limit: int | None = None) -> None:
-    """Write, fill and collect the form of every ranked unit (see the module docstring)."""
+         limit: int | None = None, folder: Path | None = None,
+         prepare_only: bool = False) -> None:
+    """Write, fill and collect the form of every ranked unit (see the module docstring).
+
+    With ``folder`` the forms are kept there and the run can be resumed: forms already
+    written are not written again, forms already filled (listed in ``.filled``) are not
+    filled again, so the timed collect can be run when the machine is quiet
+    (``prepare_only`` stops before it).
+    """
     _FULL.update(result=result, plans=plans, names=names, ctx=ctx, group_names=group_names)
     items = [(b, j) for b, block in enumerate(result.blocks) for j in range(block.n_agencies)]
     items = items[:limit]
     fork = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "forms"
-        folder.mkdir()
+        forms = Path(folder) if folder else Path(tmp) / "forms"
+        forms.mkdir(parents=True, exist_ok=True)
+        ids = [str(result.blocks[b].agency_ids[j]) for b, j in items]
+        todo = [(b, j, str(forms)) for (b, j), a in zip(items, ids, strict=True)
+                if not (forms / form_filename(a)).exists()]
         t0 = time.perf_counter()
         with fork.Pool(workers) as pool:
-            paths = pool.map(_write_one, [(b, j, str(folder)) for b, j in items], chunksize=64)
+            pool.map(_write_one, todo, chunksize=64)
+        paths = [str(forms / form_filename(a)) for a in ids]
         _emit("full_forms", len(paths), "forms")
-        _emit("full_write_min", (time.perf_counter() - t0) / 60, "min")
-        with fork.Pool(workers) as pool:
-            pool.map(_fill_one, list(enumerate(paths)), chunksize=64)
+        if todo:
+            _emit("full_write_min", (time.perf_counter() - t0) / 60, "min")
+            _emit("full_write_ms_per_form", (time.perf_counter() - t0) * 1000 / len(todo), "ms")
+        log = forms / ".filled"
+        done = set(log.read_text().split()) if log.exists() else set()
+        with fork.Pool(workers) as pool, log.open("a") as out:
+            work = [(k, p) for k, p in enumerate(paths) if Path(p).name not in done]
+            for (_k, p), _ in zip(work, pool.imap(_fill_one, work, chunksize=16), strict=True):
+                out.write(Path(p).name + "\n")
+        if prepare_only:
+            return
         data = Path(tmp) / "data"
         data.mkdir()
         t0, c0 = time.perf_counter(), _cpu_all()
-        got = collect_folder(folder, rules, ds, workers=workers)
+        got = collect_folder(forms, rules, ds, workers=workers)
         plan = plan_writes(data, rules, ds, got)
         wall, cpu = time.perf_counter() - t0, _cpu_all() - c0
         assert not got.problems and plan.writes, "every form must collect cleanly"
@@ -167,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="write, fill and collect every unit's form (slow)")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                     help="processes writing, filling and collecting in --full")
+    ap.add_argument("--folder", type=Path, default=None,
+                    help="with --full: keep the forms here and resume a run stopped halfway")
+    ap.add_argument("--prepare-only", action="store_true",
+                    help="with --full --folder: write and fill, do not collect")
     ap.add_argument("--limit", type=int, default=None,
                     help="with --full: only the first N units (to try the mode quickly)")
     args = ap.parse_args(argv)
@@ -180,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     plans = {t: plan_rows(rules, rules.trees[t]) for t in rules.trees}
     group_names = {g.id: g.name for g in rules.groups}
     if args.full:
-        full(rules, ds, result, ctx, plans, names, group_names, args.workers, args.limit)
+        full(rules, ds, result, ctx, plans, names, group_names, args.workers, args.limit,
+             args.folder, args.prepare_only)
         return 0
     pairs = _sample(result, args.sample)
     batches = [pairs[i::args.batches] for i in range(args.batches)]

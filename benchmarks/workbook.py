@@ -80,7 +80,7 @@ def province() -> None:
     """Province-size workbook against the two yardsticks, interleaved medians."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.synthetic import make_rules
-    from reports import write_workbook
+    from reports.workbook import write_workbook
     from scoring.engine import score
 
     rules = make_rules()
@@ -115,7 +115,7 @@ def province() -> None:
 def _national_child(n: int, ledger_mode: str) -> None:
     sys.path.insert(0, str(ROOT))
     from benchmarks.synthetic import make_dataset, make_rules
-    from reports import write_workbook
+    from reports.workbook import write_workbook
     from scoring.engine import score
 
     rules = make_rules()

@@ -954,18 +954,18 @@ class _Builder:
             self.merge(ws, r, 0, r, len(cols) - 1, A.no_differences(), self.f_text)
             r += 1
         group_names = {g.id: L.group_label(g) for g in self.rules.groups}
-        for row in d.itertuples(index=False):
-            ws.set_row(r, 15 * max(1, math.ceil(len(_text(row.name)) / 50),
-                                   math.ceil(len(_text(row.note)) / 50)) + 3)
-            values = {"agency": self.names.get(row.agency_id, row.agency_id),
-                      "group": group_names.get(row.group, row.group), "leaf": row.leaf,
-                      "name": row.name, "self_points": _num(row.self_points),
-                      "appraised_points": _num(row.appraised_points),
-                      "difference": _num(row.difference), "note": _text(row.note)}
-            for c, key in enumerate(cols):
-                numeric = key in ("self_points", "appraised_points", "difference")
-                self.put(ws, r, c, values[key], self.f_pts if numeric else self.f_text)
-            r += 1
+        leaf_names, notes = d["name"].map(_text), d["note"].map(_text)
+        for k, (leaf_name, note) in enumerate(zip(leaf_names, notes, strict=True)):
+            ws.set_row(r + k, 15 * max(1, math.ceil(len(leaf_name) / 50),  # heights first
+                                       math.ceil(len(note) / 50)) + 3)
+        numeric = [key in ("self_points", "appraised_points", "difference") for key in cols]
+        values = {"agency": d["agency_id"].map(lambda a: self.names.get(a, a)),
+                  "group": d["group"].map(lambda g: group_names.get(g, g)),
+                  "name": leaf_names, "note": notes}
+        r += write_rows(ws, r, 0, [column_values(values.get(key, d.get(key)), is_num)
+                                   for key, is_num in zip(cols, numeric, strict=True)],
+                        numeric=numeric,
+                        formats=[self.f_pts if is_num else self.f_text for is_num in numeric])
         last = r - 1
         units = self.view.unit_differences()
         if len(units):
@@ -1018,9 +1018,11 @@ class _Builder:
                 s = self.rule_words(led)
             elif key not in led:
                 s = pd.Series([None] * n, dtype=object)
-            elif key in labels:
+            elif key in labels:  # each distinct code looked up once
                 raw = led[key].astype(object).where(led[key].notna(), None)
-                s = raw.map(lambda v, m=labels[key]: None if v is None else m.get(str(v), str(v)))
+                words = {v: None if v is None else labels[key].get(str(v), str(v))
+                         for v in raw.unique()}
+                s = raw.map(words)
             else:
                 s = led[key]
             data.append(column_values(s, is_num))

@@ -25,11 +25,10 @@ from scoring.i18n import _
 from scoring.number_format import format_number
 from scoring.review import REVIEW_COLUMNS, LeadIndex, validate_review
 from scoring.tables import DatasetIndex
+from scoring.task_status import TASK_STATUSES
 from scoring.text import did_you_mean, fold, nfc, suggest
 from scoring.vocabulary import task_status_choices
 
-TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
-                                  "not_arising")
 GROUPS: tuple[str, ...] = ("department", "district", "commune")
 
 

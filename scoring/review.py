@@ -29,14 +29,12 @@ from dataclasses import dataclass
 
 from scoring.errors import Problem
 from scoring.i18n import _
+from scoring.task_status import TASK_STATUSES
 from scoring.text import did_you_mean, fold, slug, suggest
 from scoring.vocabulary import task_status_choices
 
 REVIEW_COLUMNS: tuple[str, ...] = ("task_id", "field", "value", "justification")
 REVIEW_FIELDS: tuple[str, ...] = ("status", "lead_agency_ids")
-TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
-                                  "not_arising")
-"""The five task statuses (as scoring.rules.model.TaskStatus; review sits below the rules)."""
 
 
 def is_collective(text: str) -> bool:

@@ -58,6 +58,11 @@ def floats(col: pd.Series) -> np.ndarray:
     return pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+NO_ROWS = pd.DataFrame()
+"""The frame of a table that has no rows (never modified; one for all: a rule file's
+self-tests build two empty tables per test)."""
+
+
 @dataclass(frozen=True, eq=False)
 class IndexedTable:
     """A score or survey table against a list of agencies.
@@ -83,7 +88,7 @@ class IndexedTable:
     def of(cls, df: pd.DataFrame | None, agency_ids: pd.Index) -> IndexedTable:
         if df is None or not len(df) or not {"agency_id", "leaf"} <= set(df.columns):
             empty = np.zeros(0, dtype=np.int64)
-            return cls(df=pd.DataFrame(), agency=empty, leaf_code=empty, leaves={})
+            return cls(df=NO_ROWS, agency=empty, leaf_code=empty, leaves={})
         leaf_code, leaves = text_codes(df["leaf"].to_numpy())
         ids = df["agency_id"].to_numpy(dtype=object)
         if pd.api.types.infer_dtype(ids, skipna=False) == "string":

@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -33,8 +34,12 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("\u00a0", " ")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Fold for matching: no diacritics, đ→d, lower case, single spaces, stripped."""
+    """Fold for matching: no diacritics, đ→d, lower case, single spaces, stripped.
+
+    Remembered (names and yes/no words are folded again and again while a dataset loads
+    and is matched)."""
     text = unicodedata.normalize("NFD", nfc(text))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     text = text.replace("đ", "d").replace("Đ", "D").lower()

@@ -195,7 +195,7 @@ def test_simulate_runs_are_bounded(capsys):
 
 
 def test_a_variant_that_makes_a_leaf_with_appraised_points_computed_is_stopped(tmp_path):
-    from scoring.rules import load_variant
+    from scoring.rules.loader import load_variant
 
     t = tiny_tables()
     t["scores"] = [score_row("xa-dien-dien", "1.1.2", "1", "1")]

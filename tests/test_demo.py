@@ -54,8 +54,8 @@ def test_every_title_made_from_the_demo_is_stamped(tmp_path, capsys):
     import openpyxl
 
     from cchc.cli import main
-    from reports import write_workbook
     from reports.forms import write_forms
+    from reports.workbook import write_workbook
     from scoring.i18n import language
 
     result = score(load_rules(BUNDLED_RULES), load_dataset(DEMO))

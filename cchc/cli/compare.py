@@ -15,7 +15,9 @@ from cchc.cli.options import (
     fit,
     force_option,
     format_option,
+    load_data_at,
     load_inputs,
+    load_rules_at,
     rules_option,
 )
 from scoring.errors import Problem, UsageError
@@ -61,7 +63,7 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
     from reports.analysis import compare_headings, write_compare_workbook
     from scoring.engine import score
     from scoring.files import check_output
-    from scoring.simulate.cli_support import echo_csv, load_data_at, load_rules_at
+    from scoring.simulate.cli_support import echo_csv
     from scoring.simulate.compare import compare as run_compare
 
     if previous_path is not None:

@@ -8,9 +8,11 @@ from typing import Any
 import click
 
 from scoring.consistency import require_fit
+from scoring.dataset import load_dataset
+from scoring.errors import Problem, UsageError
 from scoring.i18n import _
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
-from scoring.simulate.cli_support import load_data_at, load_rules_at
+from scoring.rules.loader import load_rules
 
 rules_option = click.option(
     "--rules", "rules_path", type=click.Path(path_type=Path), default=BUNDLED_RULES,
@@ -35,6 +37,24 @@ def format_option(*choices: str, default: str = "table"):  # noqa: ANN201 - clic
     """``--format`` with the given choices."""
     return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
                         show_default=True, help="Output format.")
+
+
+def load_rules_at(path: Path, option: str = "--rules") -> Any:
+    """Load a rule set, or a clear error when the path does not exist."""
+    if not Path(path).exists():
+        raise UsageError(Problem(_("rule set {path} not found").format(path=path),
+                                 field=option,
+                                 fix=_("give a rule-set folder or YAML file")))
+    return load_rules(path)
+
+
+def load_data_at(path: Path, option: str = "--data") -> Any:
+    """Load a dataset folder, or a clear error when it does not exist."""
+    if not Path(path).is_dir():
+        raise UsageError(Problem(_("dataset folder {path} not found").format(path=path),
+                                 field=option,
+                                 fix=_("give a dataset folder (see `cchc import-report`)")))
+    return load_dataset(path)
 
 
 def load_inputs(rules_path: Path, data_path: Path, *, rules_flag: str = "--rules",

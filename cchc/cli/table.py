@@ -5,6 +5,11 @@ when the output is piped; text columns wrap, numbers never do. On a terminal the
 light rules; piped (a file, ``grep``, another program) it is plain text with no box
 characters. Numbers are formatted by :func:`scoring.number_format.format_number` in the
 language in force.
+
+Rich lays the tables out. Piped output that needs no layout (every cell fits on one line
+and the table fits the width, as with the bundled data) is written directly, in the same
+text rich gives (:func:`plain_lines`): laying it out with rich costs a command more than
+scoring does, and rich itself is imported only when a table needs it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from rich.cells import cell_len
 
 from scoring.i18n import _
 from scoring.number_format import format_number
@@ -41,7 +43,9 @@ def width(stream: Any = None) -> int:
     return PIPED_WIDTH
 
 
-def _console(err: bool) -> Console:
+def _console(err: bool) -> Any:
+    from rich.console import Console  # rich is loaded only for what it lays out
+
     stream = sys.stderr if err else sys.stdout
     return Console(file=stream, width=width(stream), highlight=False, markup=False,
                    emoji=False, force_terminal=stream.isatty(), no_color=not stream.isatty(),
@@ -71,14 +75,72 @@ def print_table(headings: Sequence[str], rows: Iterable[Sequence[Any]], *,
     err : bool
         Print on stderr instead of stdout.
     """
+    numeric = list(numeric or [False] * len(headings))
+    body = [["" if c is None else str(c) for c in row] for row in rows]
+    stream = sys.stderr if err else sys.stdout
+    if not stream.isatty() and ratios is None:
+        lines = plain_lines(headings, body, numeric, width(stream))
+        if lines is not None and (not title or fits(title, width(stream))):
+            stream.write("".join(line + "\n" for line in
+                                 ([title] if title else []) + lines + [""]))
+            return
+    _rich_table(headings, body, numeric, title, bold_rows, ratios, err)
+
+
+def fits(text: str, room: int) -> bool:
+    """True when ``text`` prints as one line of at most ``room`` cells, as it is."""
+    return text.isprintable() and cell_len(text) <= room
+
+
+def plain_lines(headings: Sequence[str], body: Sequence[Sequence[str]],
+                numeric: Sequence[bool], room: int) -> list[str] | None:
+    """The lines of a table printed without rules, or None when it needs laying out.
+
+    Columns are as wide as their widest cell, one space of padding each side (none at
+    the edges), text to the left and numbers to the right, trailing spaces cut: what
+    rich prints for a table with no box that fits ``room`` columns. None when a cell
+    would wrap or the table is wider than ``room`` (rich lays those out).
+
+    Examples
+    --------
+    >>> plain_lines(["Hạng", "Tên"], [["1", "Sở A"], ["10", "Sở Tư pháp"]],
+    ...             [True, False], 80)
+    ['Hạng  Tên', '   1  Sở A', '  10  Sở Tư pháp']
+    >>> plain_lines(["Tên"], [["x" * 90]], [False], 80) is None
+    True
+    """
+    texts = [list(headings), *body]
+    if not all(c.isprintable() for row in texts for c in row):
+        return None
+    last = len(headings) - 1
+    pads = [(0 if i == 0 else 1, 0 if i == last else 1) for i in range(len(headings))]
+    widths = [max(cell_len(row[i]) for row in texts) for i in range(len(headings))]
+    if sum(w + a + b for w, (a, b) in zip(widths, pads, strict=True)) > room:
+        return None
+    lines = []
+    for row in texts:
+        cells = []
+        for c, w, (a, b), right in zip(row, widths, pads, numeric, strict=True):
+            gap = " " * (w - cell_len(c))
+            cells.append(" " * a + (gap + c if right else c + gap) + " " * b)
+        lines.append("".join(cells).rstrip())
+    return lines
+
+
+def _rich_table(headings: Sequence[str], body: list[list[str]], numeric: list[bool],
+                title: str | None, bold_rows: Iterable[int],
+                ratios: Sequence[int | None] | None, err: bool) -> None:
+    """:func:`print_table` laid out by rich (a terminal, wrapping, or shares of width)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     console = _console(err)
     piped = not console.is_terminal
     table = Table(box=None if piped else box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
                   header_style="" if piped else "bold", title=None, expand=ratios is not None,
                   show_header=True, padding=(0, 1))
-    numeric = list(numeric or [False] * len(headings))
     shares = list(ratios or [None] * len(headings))
-    body = [["" if c is None else str(c) for c in row] for row in rows]
     for i, (heading, is_number, share) in enumerate(zip(headings, numeric, shares,
                                                          strict=True)):
         cells = [row[i] for row in body]
@@ -108,6 +170,12 @@ def print_table(headings: Sequence[str], rows: Iterable[Sequence[Any]], *,
 
 def print_text(text: str, err: bool = False) -> None:
     """A paragraph wrapped to the width the tables use."""
+    stream = sys.stderr if err else sys.stdout
+    if not stream.isatty() and all(fits(line, width(stream)) for line in text.split("\n")):
+        stream.write(text + "\n")
+        return
+    from rich.text import Text
+
     _console(err).print(Text(text))
 
 

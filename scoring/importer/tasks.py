@@ -23,8 +23,6 @@ from scoring.importer.source import Line, Report, clean_cell, join_continuation
 from scoring.review import is_collective
 from scoring.text import fold, slug
 
-STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
-                             "not_arising")
 DEADLINE_KINDS: tuple[str, ...] = ("date", "quarter", "month", "year", "from_month",
                                    "multi_year", "central_schedule", "ongoing", "none")
 ROMAN_AREAS: tuple[str, ...] = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")

@@ -1,6 +1,7 @@
-"""Rule sets: the model (:mod:`.model`) and the YAML loader (:mod:`.loader`)."""
+"""Rule sets: the model (:mod:`.model`, below the engine) and the YAML loader
+(:mod:`.loader`, above it: loading a file runs the file's own tests with the engine).
 
-from scoring.rules.loader import check_rules, load_rules, load_variant
-from scoring.rules.model import RuleSet
-
-__all__ = ["RuleSet", "check_rules", "load_rules", "load_variant"]
+Import what you need from the module that defines it (``from scoring.rules.loader import
+load_rules``); this package re-exports nothing, so that the engine, which reads the
+model, does not load the loader.
+"""

@@ -52,6 +52,7 @@ from typing import Any, Union
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from scoring.engine.selftest import run_rule_tests
 from scoring.errors import CchcError, Problem, RuleError, Severity
 from scoring.i18n import _, ngettext
 from scoring.number_format import format_number
@@ -833,12 +834,6 @@ def _content_hash(docs: list[_Doc]) -> str:
 
 
 def _self_tests(rules: RuleSet, meta: Meta, fallback: str) -> list[Problem]:
-    try:
-        from scoring.engine.selftest import run_rule_tests
-    except ModuleNotFoundError as exc:
-        if exc.name in ("scoring.engine", "scoring.engine.selftest"):
-            return []
-        raise
     out = []
     for p in run_rule_tests(rules):
         path: PathT = ()

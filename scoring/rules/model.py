@@ -31,10 +31,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scoring.i18n import _
+from scoring.task_status import TASK_STATUSES, TaskStatus
 
-TaskStatus = Literal["done_on_time", "done_late", "not_done", "in_progress", "not_arising"]
-TASK_STATUSES: tuple[str, ...] = ("done_on_time", "done_late", "not_done", "in_progress",
-                                  "not_arising")
 NotApplicablePolicy = Literal["drop", "award"]
 _EPS = 1e-9
 

@@ -10,6 +10,7 @@ renaming a chapter cannot leave a reader with a dead reference.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,13 @@ def test_documents_cited_by_rules_data_and_code_exist() -> None:
                 if not (ROOT / cited).exists():
                     missing.append(f"{path.relative_to(ROOT)} cites {cited}")
     assert not missing, "\n".join(sorted(missing))
+
+
+@pytest.mark.parametrize("doc", [d for d in DOCS if d.exists()],
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_documents_are_nfc(doc: Path) -> None:
+    """Vietnamese text composed one way (NFC), so search and accent-free matching find it."""
+    text = doc.read_text("utf-8")
+    bad = [n for n, line in enumerate(text.splitlines(), 1)
+           if unicodedata.normalize("NFC", line) != line]
+    assert not bad, f"{doc.relative_to(ROOT)}: lines not in NFC: {bad[:10]}"

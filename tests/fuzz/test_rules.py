@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from rules.sample import BASE, write
 
 from scoring.errors import CchcError, Problem
-from scoring.rules import RuleSet, check_rules, load_variant
+from scoring.rules.loader import check_rules, load_variant
+from scoring.rules.model import RuleSet
 
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(-10**20, 10**20),

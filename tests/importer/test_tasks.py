@@ -14,13 +14,13 @@ from scoring.importer.agencies import Agency, AgencyRegistry
 from scoring.importer.core import _split, build_dataset
 from scoring.importer.source import read_report
 from scoring.importer.tasks import (
-    STATUSES,
     extract_documents,
     parse_assignment,
     parse_deadline,
     parse_task_rows,
     propose_status,
 )
+from scoring.task_status import TASK_STATUSES as STATUSES
 
 REPORT_DATE = date(2023, 2, 24)
 

@@ -8,9 +8,8 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from reports import write_workbook
 from reports.render import find_soffice, recalculate
-from reports.workbook import NO_CLASS
+from reports.workbook import NO_CLASS, write_workbook
 from scoring.dataset import load_dataset
 from scoring.engine import score
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES

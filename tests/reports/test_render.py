@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from reports import write_workbook
 from reports.render import find_soffice, recalculate, render_png
+from reports.workbook import write_workbook
 from tests.reports.fixtures import make_result
 from tests.reports.readback import formula_cells
 

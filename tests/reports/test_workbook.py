@@ -13,7 +13,7 @@ import pytest
 import xlsxwriter
 
 import reports.workbook as wbmod
-from reports import default_filename, summarise, write_workbook
+from reports.workbook import default_filename, summarise, write_workbook
 from reports.xlsx import write_rows
 from scoring.engine import STATUSES
 from scoring.errors import UsageError

@@ -12,7 +12,7 @@ import pytest
 
 from scoring.errors import RuleError
 from scoring.paths import BUNDLED_RULES, REPO_ROOT
-from scoring.rules import check_rules, load_rules, load_variant
+from scoring.rules.loader import check_rules, load_rules, load_variant
 
 from .sample import BASE, line_of, mutate, only, write
 from .test_loader import VARIANT

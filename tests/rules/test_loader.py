@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from scoring.errors import Problem, RuleError
 from scoring.paths import REPO_ROOT
-from scoring.rules import RuleSet, check_rules, load_rules
+from scoring.rules.loader import check_rules, load_rules
+from scoring.rules.model import RuleSet
 from scoring.rules.loader import MAX_FILE_BYTES
 
 from .sample import BASE, line_of, mutate, only, problems, write
