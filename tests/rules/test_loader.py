@@ -441,7 +441,7 @@ def test_check_rules_never_raises_on_mangled_files(edits, variant):
 
 def test_two_documents_in_one_file(tmp_path):
     p = only(tmp_path, BASE + "---\nid: again\n")
-    assert "single document" in p.message and "'---'" in p.fix
+    assert "more than one YAML document" in p.message and "'---'" in p.fix
 
 
 def test_a_node_reused_through_an_alias_is_reported_once(tmp_path):
