@@ -63,6 +63,7 @@ from scoring.i18n import _
 from scoring.importer.numbers import NumberFormatError, parse_number
 from scoring.paths import BUNDLED_RULES_ID, BUNDLED_RULES_SHA256
 from scoring.previous import PreviousYear, year_over_year
+from scoring.vocabulary import data_table_label, field_label
 
 FONT = "Times New Roman"
 SHEET_LEDGER = "Chi tiết điểm"
@@ -1214,6 +1215,10 @@ class _Builder:
                     value, fmt = L.SEVERITY_LABELS.get(_text(v), _text(v)), self.f_text_c
                 elif key == "agency":
                     value, fmt = self.names.get(_text(v), _text(v)), self.f_text
+                elif key == "table":
+                    value, fmt = data_table_label(_text(v)), self.f_text
+                elif key == "column":
+                    value, fmt = field_label(_text(v)), self.f_text
                 elif key in ("published", "expected"):
                     value, fmt = self._source_number(v)
                 elif key == "line":

@@ -51,7 +51,7 @@ from scoring.forms import (
     SELF_COL,
     decode_records,
 )
-from scoring.i18n import _
+from scoring.i18n import _, ngettext
 from scoring.rules.model import ManualRule, RuleSet, SurveyRule
 from scoring.text import nfc, vi_number
 
@@ -702,6 +702,35 @@ def _stats(got: Collected, rules: RuleSet) -> tuple[tuple[str, int, int, int, in
 def _survey_stats(got: Collected) -> tuple[tuple[str, int, int], ...]:
     return tuple((f.group, len({e.agency_id for e in f.surveys}), len(f.surveys))
                  for f in got.forms if f.kind == KIND_SURVEY)
+
+
+def report_lines(got: Collected, plan: Plan, source: str) -> list[str]:
+    """What a collect read and changes, for a person (``cchc collect`` prints these lines,
+    the web application shows them): workbooks read from ``source``, per group the forms
+    and leaves filled, survey results, skipped lock files, per file the rows changed."""
+    n_forms = sum(1 for f in got.forms if f.kind)
+    lines = [ngettext("Read {n} workbook from {folder}", "Read {n} workbooks from {folder}",
+                      n_forms).format(n=n_forms, folder=source)]
+    for group, forms, filled, own, judged in plan.stats:
+        lines.append("  " + _("{group}: {forms} forms, {filled} leaves filled ({own} "
+                              "self-assessed only, {judged} appraised)").format(
+            group=group, forms=forms, filled=filled, own=own, judged=judged))
+    for group, units, values in plan.survey_stats:
+        lines.append("  " + _("{group}: survey results for {units} units ({values} figures)")
+                     .format(group=group, units=units, values=values))
+    for name in got.skipped:
+        lines.append("  " + _("skipped {name} (a lock file of an open workbook)").format(
+            name=name))
+    for w in plan.writes:
+        if w.path.name == "manifest.json":
+            continue
+        if not w.differs:
+            lines.append(_("{file}: unchanged").format(file=w.path.name))
+        else:
+            lines.append(_("{file}: {added} rows added, {changed} changed, {removed} removed")
+                         .format(file=w.path.name, added=w.added, changed=w.changed,
+                                 removed=w.removed))
+    return lines
 
 
 def write_plan(plan: Plan) -> list[Path]:

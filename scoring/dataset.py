@@ -889,8 +889,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
     Examples
     --------
     >>> ds, problems = validate_dataset("/nonexistent")
-    >>> ds is None, problems[0].message
-    (True, 'dataset folder not found')
+    >>> ds is None, problems[0].message  # Vietnamese unless --lang en / CCHC_LANG=en
+    (True, 'không tìm thấy thư mục dữ liệu')
     """
     folder = Path(path)
     log = _Log()
@@ -1026,7 +1026,9 @@ def check_dataset(path: str | Path) -> list[Problem]:
 
     Examples
     --------
-    >>> [str(p) for p in check_dataset("/nonexistent")]  # doctest: +ELLIPSIS
+    >>> from scoring.i18n import language
+    >>> with language("en"):
+    ...     [str(p) for p in check_dataset("/nonexistent")]  # doctest: +ELLIPSIS
     ['/nonexistent: dataset folder not found. Fix: pass --data a folder ...']
     """
     problems = validate_dataset(path)[1]
@@ -1045,6 +1047,21 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     """
     return sorted(problems, key=lambda p: (p.severity != "error", str(p.file or ""),
                                            p.line or 0))
+
+
+def in_folder(problems: list[Problem], folder: str | Path) -> list[Problem]:
+    """``problems`` of a dataset folder sorted (:func:`sort_problems`), each file named
+    inside ``folder`` (``kh2/dossiers.csv``) as ``cchc check`` prints them.
+
+    Examples
+    --------
+    >>> [str(p.file) for p in in_folder([Problem("x", file="tasks.csv")], "kh2")]
+    ['kh2/tasks.csv']
+    """
+    folder = str(folder)
+    return [p.replace(file=f"{folder}/{p.file}")
+            if p.file is not None and not Path(p.file).is_absolute() and str(p.file) != folder
+            else p for p in sort_problems(problems)]
 
 
 def reviewed_tasks(ds: Dataset) -> pd.DataFrame:

@@ -204,6 +204,28 @@ COLUMNS: Mapping[str, str] = {
     "earned": N_("Points earned"),
 }
 
+# the data file a finding is about (findings.csv, column ``table``)
+DATA_TABLES: Mapping[str, str] = {
+    "report": N_("Report"),
+    "agencies": N_("Agencies and units"),
+    "dossiers": N_("Administrative procedure dossiers"),
+    "tasks": N_("Reform plan tasks"),
+}
+
+# columns of the data files that are not indicators (findings.csv, column ``column``)
+DATA_FIELDS: Mapping[str, str] = {
+    "report_date": N_("Report date"),
+    "period": N_("Statistics period"),
+    "name": N_("Name"),
+    "ranked": N_("Ranked"),
+    "area": N_("Area"),
+    "number": N_("Task number"),
+    "deadline": N_("Deadline"),
+    "lead_agency_ids": N_("Lead agencies"),
+    "documents": N_("Documents cited"),
+    "result": N_("Result reported"),
+}
+
 SHEETS: Mapping[str, str] = {
     "summary": N_("Summary"),
     "ledger": N_("Scoring details"),
@@ -326,6 +348,19 @@ def indicator_label(name: str) -> str:
     """An indicator's label (``on_time_rate`` → "Tỷ lệ hồ sơ giải quyết đúng hạn")."""
     found = INDICATORS.get(name)
     return _(found[0]) if found is not None else name
+
+
+def data_table_label(table: str) -> str:
+    """The data file a finding is about (``dossiers`` → "Hồ sơ thủ tục hành chính")."""
+    return _label(DATA_TABLES, table)
+
+
+def field_label(column: str) -> str:
+    """A data file's column in words: an indicator's label, else the field's (``deadline``
+    → "Thời hạn"); an unknown column as it is."""
+    if column in INDICATORS:
+        return indicator_label(column)
+    return _label(DATA_FIELDS, column)
 
 
 def indicator_unit(name: str) -> str:

@@ -133,3 +133,61 @@ def test_a_leaf_outside_the_tree_names_the_group_and_kind_in_words(tmp_path):
     assert (p.file, p.line, p.field) == ("scores.csv", 2, "leaf")
     assert p.message == ("tiêu chí 1.2 do bộ tiêu chí tự tính cho nhóm Sở, ban, ngành (cách "
                          "chấm: công thức), không đọc từ scores.csv: điểm ghi ở đây sẽ bị bỏ qua")
+
+
+def _seed_with_a_bad_cell(seed: Path, folder: Path, cell: str | None) -> tuple[Path, int]:
+    """The seed report with one cell of the sixth dossier row replaced (None: removed)."""
+    lines = seed.read_text(encoding="utf-8").split("\n")
+    start = next(n for n, line in enumerate(lines) if line.startswith("Phụ lục 2"))
+    row = [n for n in range(start, len(lines)) if lines[n].count("\t") >= 13][5]
+    cells = lines[row].split("\t")
+    if cell is None:
+        del cells[4]
+    else:
+        cells[3] = cell
+    lines[row] = "\t".join(cells)
+    path = folder / "bao-cao.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path, row + 1
+
+
+@pytest.mark.parametrize(("cell", "vi", "en"), [
+    ("12a", ": resolved: '12a' không phải là số theo cách ghi của báo cáo ('.' phân cách hàng "
+            "nghìn, ',' cho phần thập phân, '-' cho số không, để trống khi không có số liệu). "
+            "Cách sửa: ghi số đếm như 1.234, tỷ lệ như 2,33%, '-' cho số không",
+     ": resolved: '12a' is not a number in the published format ('.' for thousands, ',' for "
+     "decimals, '-' for zero, blank for missing). Fix: write counts like 1.234"),
+    (None, ": dòng có 13 ô, cần 14 ô. Cách sửa: khôi phục cột bị thiếu",
+     ": the row has 13 cells, expected 14. Fix: restore the missing column"),
+])
+def test_a_broken_report_is_one_message_with_its_line_in_the_language(
+        seed_report, tmp_path, capsys, cell, vi, en):
+    report, line = _seed_with_a_bad_cell(seed_report, tmp_path, cell)
+    for args, text in ((["import-report"], vi), (["--lang", "en", "import-report"], en)):
+        assert main([*args, str(report), "--out", str(tmp_path / "ds")]) == 1
+        err = capsys.readouterr().err
+        assert f"{report}:{line}{text}" in err, err
+    assert not (tmp_path / "ds").exists()
+
+
+def test_the_import_summary_reads_vietnamese(seed_report, tmp_path, capsys):
+    assert main(["import-report", str(seed_report), "--out", str(tmp_path / "ds")]) == 0
+    out = capsys.readouterr().out
+    assert "Phát hiện về chất lượng dữ liệu (findings.csv)" in out
+    assert ("- Cảnh báo · Hồ sơ thủ tục hành chính · C.VI Thuộc thành phố Cam Ranh · Hồ sơ đã "
+            "giải quyết · Dòng trong nguồn 284: số tổng hợp ≠ tổng của 15 dòng thành phần; "
+            "chênh lệch -7.979 (nguồn ghi: 8.184; lẽ ra là: 16.163)") in " ".join(out.split())
+    assert "Đề xuất chưa chắc chắn, chưa rà soát: I.1, I.7" in out
+    assert "đã ghi " in out and "21 phát hiện" in out
+
+
+def test_a_scoring_command_names_the_bad_rows_inside_the_folder_in_order(tmp_path, capsys):
+    folder = broken(tmp_path / "ds")
+    assert main(["score", "--data", str(folder)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("cchc: ") and "lỗi" in lines[0]
+    places = [line.split(": ", 1)[0] for line in lines[1:]]
+    assert places[:3] == [f"{folder}/agencies.csv:3", f"{folder}/dossiers.csv:2",
+                          f"{folder}/dossiers.csv:3"]
+    assert any(line.startswith(f"{folder}/dossiers.csv:3: resolved_late: số đếm -5 là số âm. "
+                               "Cách sửa:") for line in lines)

@@ -2,65 +2,78 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
 
+from cchc.cli.table import print_table, print_text
 from scoring.files import check_output_folder
+from scoring.i18n import _
 from scoring.importer import ImportSummary
 from scoring.importer import import_report as run_import
+from scoring.importer.findings import Finding
+from scoring.number_format import format_number
 from scoring.paths import BUNDLED_DATASET, SEED_REPORT
+from scoring.vocabulary import (
+    column_label,
+    data_table_label,
+    field_label,
+    group_label,
+    severity_label,
+    task_status_label,
+)
 
-GROUP_LABELS = {"department": "Sở, ban, ngành", "district": "UBND cấp huyện",
-                "commune": "UBND cấp xã"}
 
-
-def render_summary(summary: ImportSummary, console: Console) -> None:
-    """Print counts, findings and the review state of the tasks."""
+def _count_rows(summary: ImportSummary) -> list[tuple[str, str]]:
     c = summary.counts
-    counts = Table(title=f"Nhập báo cáo → {summary.out}", show_header=True)
-    counts.add_column("Mục")
-    counts.add_column("Số lượng", justify="right")
-    counts.add_row("Cơ quan, đơn vị (tổng)", str(c["agencies"]))
-    counts.add_row(f"  {GROUP_LABELS['department']} xếp hạng / tất cả",
-                   f"{c['ranked_departments']} / {c['departments']}")
-    counts.add_row(f"  {GROUP_LABELS['district']}", str(c["districts"]))
-    counts.add_row(f"  {GROUP_LABELS['commune']}", str(c["communes"]))
-    counts.add_row("Dòng hồ sơ TTHC (dossiers.csv)", str(c["dossier_rows"]))
-    counts.add_row("Lĩnh vực / nhiệm vụ (tasks.csv)", f"{c['areas']} / {c['tasks']}")
-    counts.add_row("Phát hiện (cảnh báo / ghi chú)",
-                   f"{c['findings_warning']} / {c['findings_info']}")
-    counts.add_row("Nhiệm vụ đã review trạng thái / bị ghi đè",
-                   f"{c['reviewed_status']} / {c['review_overrides']}")
-    counts.add_row("Đề xuất chưa chắc chắn, chưa review", str(c["uncertain_unreviewed"]))
-    console.print(counts)
+    n = format_number
+    return [
+        (_("Agencies and units (all)"), n(c["agencies"])),
+        ("  " + _("{group}: ranked / all").format(group=group_label("department")),
+         f"{n(c['ranked_departments'])} / {n(c['departments'])}"),
+        ("  " + group_label("district"), n(c["districts"])),
+        ("  " + group_label("commune"), n(c["communes"])),
+        (_("Dossier rows (dossiers.csv)"), n(c["dossier_rows"])),
+        (_("Areas / tasks (tasks.csv)"), f"{n(c['areas'])} / {n(c['tasks'])}"),
+        (_("Findings (warnings / information)"),
+         f"{n(c['findings_warning'])} / {n(c['findings_info'])}"),
+        (_("Task statuses reviewed / overridden"),
+         f"{n(c['reviewed_status'])} / {n(c['review_overrides'])}"),
+        (_("Uncertain proposals not yet reviewed"), n(c["uncertain_unreviewed"])),
+    ]
 
+
+def _finding_words(f: Finding) -> str:
+    """One finding as a line: where (severity, file, unit, column, line), what, the figures."""
+    where = [severity_label(f.severity), data_table_label(f.table), f.agency,
+             field_label(f.column) if f.column else "",
+             f"{column_label('line')} {f.line}" if f.line not in (None, "") else ""]
+    text = "- " + " · ".join(w for w in where if w) + ": " + f.message
+    if f.published or f.expected:
+        text += " (" + _("in the source: {published}; expected: {expected}").format(
+            published=f.published or "—", expected=f.expected or "—") + ")"
+    return text
+
+
+def render_summary(summary: ImportSummary) -> None:
+    """Print counts, findings and the review state of the tasks."""
+    print_table([_("Item"), _("Count")], _count_rows(summary), numeric=[False, True],
+                title=_("Report imported → {out}").format(out=summary.out))
     if summary.findings:
-        table = Table(title="Phát hiện về chất lượng dữ liệu (findings.csv)", show_lines=False)
-        for heading, width in (("Mức", 8), ("Bảng", 8), ("Đơn vị", 30), ("Cột", 22),
-                               ("Công bố", 14), ("Tính lại", 14), ("Nội dung", None),
-                               ("Vị trí", 16)):
-            table.add_column(heading, overflow="fold", max_width=width,
-                             ratio=1 if width is None else None)
+        print_text("\n" + _("Data-quality findings (findings.csv)"))
         for f in summary.findings:
-            table.add_row("cảnh báo" if f.severity == "warning" else "ghi chú", f.table,
-                          f.agency, f.column, f.published, f.expected, f.message,
-                          "" if f.line is None else str(f.line))
-        console.print(table)
-
-    review = (f"review: {summary.review_file}" if summary.review_file
-              else "review: none (no review.csv in the output folder)")
-    console.print(review)
+            print_text(_finding_words(f))
+    print_text(_("Review: {file}").format(file=summary.review_file) if summary.review_file
+               else _("Review: none (no review.csv in the output folder)"))
     if summary.overridden:
         by_id = {t.task_id: t for t in summary.tasks}
-        console.print("Trạng thái ghi đè bởi review: " + ", ".join(
-            f"{i} ({by_id[i].proposed_status} → {by_id[i].status})" for i in summary.overridden))
+        print_text(_("Statuses overridden by the review: {tasks}").format(tasks=", ".join(
+            _("{task} ({proposed} → {status})").format(
+                task=i, proposed=task_status_label(by_id[i].proposed_status),
+                status=task_status_label(by_id[i].status)) for i in summary.overridden)))
     if summary.uncertain_unreviewed:
-        console.print("Đề xuất chưa chắc chắn, chưa review: "
-                      + ", ".join(summary.uncertain_unreviewed))
+        print_text(_("Uncertain proposals not yet reviewed: {tasks}").format(
+            tasks=", ".join(summary.uncertain_unreviewed)))
 
 
 @click.command("import-report")
@@ -80,10 +93,11 @@ def import_report(report: Path, out: Path, review: Path | None, quiet: bool) -> 
     check_output_folder(out, inputs=[p for p in (report, review) if p is not None])
     summary = run_import(report, out, review)
     if not quiet:
-        width = max(shutil.get_terminal_size((160, 40)).columns, 140)
-        render_summary(summary, Console(width=width, soft_wrap=False))
+        render_summary(summary)
     c = summary.counts
-    click.echo(f"wrote {out}: {c['agencies']} agencies, {c['dossier_rows']} dossier rows, "
-               f"{c['tasks']} tasks, {c['findings']} findings "
-               f"({c['review_overrides']} review overrides, "
-               f"{c['uncertain_unreviewed']} uncertain unreviewed)")
+    click.echo(_("wrote {out}: {agencies} agencies, {dossiers} dossier rows, {tasks} tasks, "
+                 "{findings} findings ({overrides} review overrides, {uncertain} uncertain "
+                 "unreviewed)").format(
+        out=out, agencies=c["agencies"], dossiers=c["dossier_rows"], tasks=c["tasks"],
+        findings=c["findings"], overrides=c["review_overrides"],
+        uncertain=c["uncertain_unreviewed"]))

@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from scoring.consistency import require_fit
-from scoring.dataset import load_dataset
-from scoring.errors import Problem, UsageError
+from scoring.dataset import in_folder, load_dataset
+from scoring.errors import DataError, Problem, UsageError
 from scoring.i18n import _
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
 from scoring.rules.loader import load_rules
@@ -54,7 +54,10 @@ def load_data_at(path: Path, option: str = "--data") -> Any:
         raise UsageError(Problem(_("dataset folder {path} not found").format(path=path),
                                  field=option,
                                  fix=_("give a dataset folder (see `cchc import-report`)")))
-    return load_dataset(path)
+    try:
+        return load_dataset(path)
+    except DataError as err:
+        raise DataError(in_folder(list(err.problems), path)) from None
 
 
 def load_inputs(rules_path: Path, data_path: Path, *, rules_flag: str = "--rules",

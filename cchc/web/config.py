@@ -1,15 +1,14 @@
 """How the web application runs: where it keeps files, who may use it, its limits.
 
-Binding to anything but the loopback address needs a password: the shared password in
-the environment variable ``CCHC_PASSWORD`` (kept only as a salted scrypt hash and
-compared in constant time). Uploads and saved variants go into the *workspace* folder,
+Binding to anything but the loopback address needs a password: a users file
+(``--users FILE``, names with salted scrypt hashes, see :mod:`cchc.web.users`) or the shared
+password in the environment variable ``CCHC_PASSWORD`` (kept only as a salted scrypt hash
+and compared in constant time), or both. Uploads and saved variants go into the *workspace* folder,
 nowhere else.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import os
 import secrets
@@ -21,39 +20,11 @@ from scoring.errors import Problem, UsageError
 from scoring.i18n import _
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
 
+from .users import hash_password, read_users
+
 PASSWORD_ENV = "CCHC_PASSWORD"
 DEFAULT_UPLOAD_MB = 50
 WORKSPACE_DIRS = ("rules", "datasets", "tmp")
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    """``scrypt$<salt hex>$<hash hex>`` of ``password`` (a fresh salt unless given).
-
-    Examples
-    --------
-    >>> h = hash_password("mật khẩu")
-    >>> check_password("mật khẩu", h), check_password("sai", h)
-    (True, False)
-    """
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    """Whether ``password`` matches the ``stored`` hash (constant-time comparison)."""
-    try:
-        kind, salt_hex, digest_hex = stored.split("$")
-        salt, digest = bytes.fromhex(salt_hex), bytes.fromhex(digest_hex)
-    except ValueError:
-        return False
-    if kind != "scrypt":
-        return False
-    got = hashlib.scrypt(password.encode("utf-8"), salt=salt, **_SCRYPT)
-    return hmac.compare_digest(got, digest)
-
-
 def is_loopback(host: str) -> bool:
     """Whether ``host`` only listens on this machine (127.0.0.0/8, ::1, localhost)."""
     if host.strip().lower() == "localhost":
@@ -92,7 +63,9 @@ class WebConfig:
     host : str
         Address the server listens on (for the start message and the password rule).
     password_hash : str or None
-        Required to sign in when set.
+        The shared password's hash: signs anyone in when set.
+    users_file : Path or None
+        The users file: signs in its users, each with their own password.
     secret_key : str
         Signs the session cookie.
     max_upload_bytes : int
@@ -111,6 +84,7 @@ class WebConfig:
     data: Path = BUNDLED_DATASET
     host: str = "127.0.0.1"
     password_hash: str | None = None
+    users_file: Path | None = None
     secret_key: str = ""
     max_upload_bytes: int = DEFAULT_UPLOAD_MB * 1024 * 1024
     secure_cookies: bool = False
@@ -123,27 +97,33 @@ class WebConfig:
 
     @property
     def auth_required(self) -> bool:
-        return self.password_hash is not None
+        return self.password_hash is not None or self.users_file is not None
 
     @classmethod
     def make(cls, workspace: str | os.PathLike[str], *, rules: Path = BUNDLED_RULES,
              data: Path = BUNDLED_DATASET, host: str = "127.0.0.1",
              password: str | None = None, max_upload_mb: float = DEFAULT_UPLOAD_MB,
              secure_cookies: bool = False, cache_size: int = 16,
-             previous: Path | None = None) -> WebConfig:
+             previous: Path | None = None, users: Path | None = None) -> WebConfig:
         """Check the settings, create the workspace and hash the password.
 
-        ``password`` defaults to the environment variable ``CCHC_PASSWORD``; a host
-        other than loopback without one is refused.
+        ``password`` defaults to the environment variable ``CCHC_PASSWORD``; ``users``
+        is a users file (read now, so that a bad line stops the start). A host other
+        than loopback with neither is refused.
         """
         if password is None:
             password = os.environ.get(PASSWORD_ENV) or None
-        if not is_loopback(host) and not password:
+        if users is not None:
+            users = Path(users).expanduser().resolve()
+            read_users(users)
+        if not is_loopback(host) and not password and users is None:
             raise UsageError(Problem(
                 _("listening on {host} lets other computers connect, so a password is "
                   "required").format(host=host), field="--host",
-                fix=_("set the environment variable {env} to a shared password, or leave "
-                      "out --host to listen on 127.0.0.1 only").format(env=PASSWORD_ENV)))
+                fix=_("give a users file with --users FILE (add users with --add-user "
+                      "NAME), or set the environment variable {env} to a shared password, "
+                      "or leave out --host to listen on 127.0.0.1 only").format(
+                          env=PASSWORD_ENV)))
         if max_upload_mb <= 0:
             raise UsageError(Problem(_("the upload limit must be positive"),
                                      field="--max-upload-mb", fix=_("give e.g. 50")))
@@ -159,6 +139,7 @@ class WebConfig:
                 fix=_("give a folder you may write to"))) from None
         return cls(workspace=ws, rules=Path(rules), data=Path(data), host=host,
                    password_hash=hash_password(password) if password else None,
+                   users_file=users,
                    secret_key=secret, max_upload_bytes=int(max_upload_mb * 1024 * 1024),
                    secure_cookies=secure_cookies, cache_size=cache_size,
                    previous=Path(previous).resolve() if previous else None)

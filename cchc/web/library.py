@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scoring.consistency import require_fit
 from scoring.errors import Problem, UsageError
 from scoring.i18n import _
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
@@ -195,11 +196,27 @@ class Library:
         key = (str(folder), _signature([folder, *folder.iterdir()]) if folder.is_dir() else ())
         return self._data.get_or_compute(key, lambda: load_dataset(folder))
 
+    def fit(self, rules: Any, ds: Any) -> tuple[Problem, ...]:
+        """The warnings of the gate every command that scores passes (``require_fit``,
+        what ``cchc check`` reports about the rule set and the dataset together).
+
+        Raises
+        ------
+        DataError
+            On anything ``cchc check`` calls an error, with the same messages (the
+            dataset's files named ``<dataset id>/<file>``).
+        """
+        return self._extra.get_or_compute(
+            ("fit", rules.id, rules.content_hash, ds.content_hash),
+            lambda: tuple(require_fit(rules, ds, f"{ds.name}/")))
+
     def result(self, rules: Any, ds: Any) -> Any:
-        """``score(rules, ds)``, cached by (rule-set hash, dataset hash)."""
+        """``score(rules, ds)``, cached by (rule-set hash, dataset hash), once the pair
+        has passed :meth:`fit`."""
         from scoring.engine import score
 
         def compute() -> Any:
+            self.fit(rules, ds)
             res = score(rules, ds)
             res.totals  # noqa: B018 - built once here, then only read by requests
             res.areas  # noqa: B018

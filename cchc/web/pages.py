@@ -22,8 +22,8 @@ from scoring.text import fold
 from . import services, views
 from .app import Context, context
 from .charts import interval_chart
-from .config import check_password
 from .security import checked_form
+from .users import sign_in
 from .variants import (
     WEIGHT_STATUSES,
     class_form,
@@ -67,6 +67,7 @@ def ranking(request: Request, q: str = "", klass: str = "", district: str = "",
     values = {"groups": groups, "all_classes": all_classes, "all_districts": all_districts,
               "q": q, "klass": klass, "district": district, "sort": sort,
               "desc": desc, "show_all": all, "result": result,
+              "warnings": [str(w) for w in ctx.library.fit(result.rules, result.dataset)],
               "rules_id": result.rules.id if rules_id is None else rules_id}
     name = "_groups.html" if _partial(request, "groups") else "ranking.html"
     return ctx.page(request, name, **values)
@@ -285,6 +286,8 @@ def _data(ctx: Context, request: Request, status: int = 200, **values: Any) -> R
 async def data_upload(request: Request) -> Response:
     ctx = context(request)
     form = await checked_form(request)
+    if form.get("kind") == "forms":
+        return await _forms_upload(ctx, request, form)
     upload = form.get("file")
     if upload is None or isinstance(upload, str) or not upload.filename:
         raise UsageError(Problem(_("no file was chosen"), field="file",
@@ -299,10 +302,28 @@ async def data_upload(request: Request) -> Response:
     return _data(ctx, request, uploaded=vid, upload_warnings=[str(p) for p in warnings])
 
 
+async def _forms_upload(ctx: Context, request: Request, form: Any) -> Response:
+    """Filled score forms → a workspace copy of the chosen dataset (``cchc collect``)."""
+    rules_id, data_id = _ids(request, form)
+    files = [(f.file, f.filename) for f in form.getlist("file")
+             if not isinstance(f, str) and f.filename]
+    try:
+        done = await run_in_threadpool(
+            services.take_forms, ctx, rules_id, data_id, files, str(form.get("name") or ""),
+            form.get("replace") == "on")
+    except CchcError as err:
+        return _data(ctx, request, status=400 if err.exit_code != 404 else 404,
+                     upload_errors=[str(p) for p in err.problems])
+    return _data(ctx, request, uploaded=done.dataset_id, collected=list(done.lines),
+                 upload_warnings=[str(p) for p in done.warnings])
+
+
 # --------------------------------------------------------------------------- sign-in
 @router.get("/login")
 def login_page(request: Request, next: str = "/") -> Response:  # noqa: A002
-    return context(request).page(request, "login.html", next=_local(next), failed=False)
+    ctx = context(request)
+    return ctx.page(request, "login.html", next=_local(next), failed=False,
+                    named=ctx.config.users_file is not None)
 
 
 def _local(target: str) -> str:
@@ -318,12 +339,13 @@ async def login(request: Request) -> Response:
     ctx = context(request)
     form = await checked_form(request)
     target = _local(str(form.get("next") or "/"))
-    stored = ctx.config.password_hash
-    ok = stored is None or await run_in_threadpool(check_password,
-                                                   str(form.get("password") or ""), stored)
-    if not ok:
-        return ctx.page(request, "login.html", status=401, next=target, failed=True)
-    request.session["user"] = str(form.get("user") or "cchc")[:64]
+    config = ctx.config
+    who = await run_in_threadpool(sign_in, config.users_file, config.password_hash,
+                                  str(form.get("user") or ""), str(form.get("password") or ""))
+    if who is None:
+        return ctx.page(request, "login.html", status=401, next=target, failed=True,
+                        named=config.users_file is not None)
+    request.session["user"] = who
     return RedirectResponse(target, status_code=303)
 
 

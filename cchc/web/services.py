@@ -15,9 +15,10 @@ from fastapi.responses import Response
 
 from reports.workbook import default_filename, write_workbook
 from scoring.agencies import resolve_agency
+from scoring.collect import collect_folder, plan_writes, report_lines, write_plan
 from scoring.engine import explain
 from scoring.errors import CchcError, Problem, UsageError
-from scoring.i18n import _
+from scoring.i18n import _, ngettext
 from scoring.previous import read_previous, year_over_year
 from scoring.simulate import check_against, load_uncertainty, simulate
 from scoring.simulate.cli_support import parse_assignments
@@ -191,3 +192,61 @@ def take_upload(ctx: Any, kind: str, stream: Any, filename: str, name: str,
         warnings = uploads.check_built(built, shown)
         uploads.install(built, ctx.config.workspace, vid, replace=replace, taken=taken)
     return vid, warnings
+
+
+@dataclass(frozen=True)
+class Collected:
+    """Filled forms collected into a workspace copy of a dataset."""
+
+    dataset_id: str
+    lines: tuple[str, ...]
+    warnings: tuple[Problem, ...]
+
+
+def take_forms(ctx: Any, rules_id: str | None, data_id: str | None,
+               files: list[tuple[Any, str]], name: str, replace: bool) -> Collected:
+    """Collect uploaded score forms (``.xlsx`` files, or zips of them) into a copy of
+    dataset ``data_id``, installed as ``<workspace>/datasets/<name>``: all or nothing.
+
+    The forms are checked cell by cell against ``rules_id`` by the code of ``cchc
+    collect`` (the same messages, naming the uploaded files and cells); the copy is then
+    checked as ``cchc check`` does and only then moved into place in one rename. The
+    source dataset is never changed.
+    """
+    lib: Library = ctx.library
+    limit = ctx.config.max_upload_bytes
+    base = lib.data_entry(data_id)
+    rules = lib.load_rules(rules_id)
+    ds = lib.load_data(base.id)
+    if not files:
+        raise UsageError(Problem(_("no file was chosen"), field="file",
+                                 fix=_("choose the filled forms (.xlsx) or a .zip of them")))
+    vid = uploads.dataset_id(name or f"{base.id}-phieu", "")
+    taken = {e.id for e in lib.datasets()}
+    with uploads.staging(ctx.config.workspace) as folder:
+        forms = folder / "forms"
+        forms.mkdir()
+        total = 0
+        for stream, filename in files:
+            shown = Path(filename or "upload").name
+            if shown.lower().endswith(".zip"):
+                saved = folder / f"upload-{total}.zip"
+                total += uploads.save_stream(stream, saved, limit - total, shown)
+                uploads.unpack_forms(saved, shown, forms, limit)
+                saved.unlink()
+                continue
+            plain = uploads.form_name(filename or "", shown)
+            if (forms / plain).exists():
+                raise UsageError(Problem(_("two forms are named {name!r}").format(name=plain),
+                                         file=plain, fix=_("keep one form per unit")))
+            total += uploads.save_stream(stream, forms / plain, limit - total, shown)
+        got = collect_folder(forms, rules, ds, workers=1)
+        copy = folder / "dataset"
+        shutil.copytree(base.path, copy, symlinks=False)
+        plan = plan_writes(copy, rules, ds, got)
+        write_plan(plan)
+        lines = report_lines(got, plan, ngettext("{n} uploaded file", "{n} uploaded files",
+                                                 len(files)).format(n=len(files)))
+        warnings = uploads.check_built(copy, vid)
+        uploads.install(copy, ctx.config.workspace, vid, replace=replace, taken=taken)
+    return Collected(vid, tuple(lines), tuple(warnings))

@@ -1,4 +1,6 @@
-"""Uploads: a dataset folder as a zip, or a published report to import — into the workspace.
+"""Uploads: a dataset folder as a zip, a published report to import, or filled score forms
+(several ``.xlsx``, or a zip of them) to collect into a copy of a dataset — into the
+workspace.
 
 Nothing from an upload is trusted: a zip member with an absolute path, a ``..`` part, a
 back-slash, a link, an unexpected file name or a suspicious size is refused with one
@@ -102,6 +104,74 @@ def _members(zf: zipfile.ZipFile, archive: str, limit: int) -> list[tuple[zipfil
     return out
 
 
+def form_name(filename: str, shown: str) -> str:
+    """The plain name an uploaded form is kept under (``.xlsx`` only; no folders).
+
+    Examples
+    --------
+    >>> form_name("phieu/so-du-lich.xlsx", "x.zip")
+    'so-du-lich.xlsx'
+    """
+    plain = PurePosixPath(filename.replace("\\", "/")).name
+    if not plain or plain.startswith(".") or "\0" in plain or \
+            not plain.lower().endswith(".xlsx"):
+        raise _bad(_("{name!r} is not a filled form (.xlsx)").format(name=filename), shown,
+                   _("upload the .xlsx forms written by cchc forms, or a .zip of them"))
+    return plain
+
+
+def unpack_forms(archive: Path, shown: str, folder: Path, limit: int) -> list[str]:
+    """Unpack the ``.xlsx`` members of a zip of forms into ``folder`` (flat, bounded).
+
+    Every member is checked as a dataset zip's are (no absolute paths, ``..``, links);
+    members that are not ``.xlsx`` are refused, two members of one name too.
+    """
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError):
+        raise _bad(_("the file is not a zip archive"), shown,
+                   _("upload the forms as .xlsx files or as one .zip")) from None
+    names: list[str] = []
+    with zf:
+        total = 0
+        for info in zf.infolist():
+            name = member_name(info, shown)
+            if name is None:
+                continue
+            plain = form_name(name, shown)
+            if plain in names:
+                raise _bad(_("the zip holds two forms named {name!r}").format(name=plain),
+                           shown, _("keep one form per unit"))
+            total += info.file_size
+            if total > limit:
+                raise _bad(_("the zip unpacks to more than the upload limit"), shown,
+                           _("upload fewer forms at a time"))
+            _copy_member(zf, info, folder / plain, shown, limit)
+            names.append(plain)
+    if not names:
+        raise _bad(_("the zip holds no form (.xlsx)"), shown,
+                   _("zip the folder of filled forms"))
+    return names
+
+
+def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, shown: str,
+                 limit: int) -> None:
+    """Copy one zip member to ``target``, never more than it declares or ``limit``."""
+    written = 0
+    try:
+        with zf.open(info) as src, target.open("xb") as dst:
+            while chunk := src.read(CHUNK):
+                written += len(chunk)
+                if written > info.file_size or written > limit:
+                    raise _bad(_("the zip unpacks to more than the upload limit"),
+                               shown, _("upload a smaller dataset"))
+                dst.write(chunk)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError,
+            NotImplementedError) as err:
+        raise _bad(_("the zip is damaged or encrypted ({error})").format(error=err),
+                   shown, _("zip the folder again, without a password")) from None
+
+
 def unpack(archive: Path, shown: str, folder: Path, limit: int) -> None:
     """Unpack the dataset zip ``archive`` into the empty ``folder`` (checked, bounded)."""
     try:
@@ -111,20 +181,7 @@ def unpack(archive: Path, shown: str, folder: Path, limit: int) -> None:
                    _("upload the dataset folder compressed as .zip")) from None
     with zf:
         for info, plain in _members(zf, shown, limit):
-            target = folder / plain
-            written = 0
-            try:
-                with zf.open(info) as src, target.open("xb") as dst:
-                    while chunk := src.read(CHUNK):
-                        written += len(chunk)
-                        if written > info.file_size or written > limit:
-                            raise _bad(_("the zip unpacks to more than the upload limit"),
-                                       shown, _("upload a smaller dataset"))
-                        dst.write(chunk)
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError,
-                    NotImplementedError) as err:
-                raise _bad(_("the zip is damaged or encrypted ({error})").format(error=err),
-                           shown, _("zip the folder again, without a password")) from None
+            _copy_member(zf, info, folder / plain, shown, limit)
 
 
 def dataset_id(name: str, filename: str) -> str:

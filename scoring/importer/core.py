@@ -19,6 +19,7 @@ from pathlib import Path
 
 from scoring.errors import DataError, Problem, UsageError
 from scoring.files import replace_folder
+from scoring.i18n import N_, _
 from scoring.importer.agencies import AgencyRegistry
 from scoring.importer.dossiers import (
     COLUMNS,
@@ -28,10 +29,10 @@ from scoring.importer.dossiers import (
     dossier_record,
     parse_dossier_table,
 )
-from scoring.importer.findings import FINDING_COLUMNS, Finding
+from scoring.importer.findings import FINDING_COLUMNS, Finding, stored_date, stored_text
 from scoring.importer.formats import read_source
 from scoring.importer.review import ReviewDecision, read_review, validate_review
-from scoring.importer.source import Report
+from scoring.importer.source import Report, complete_report
 from scoring.importer.tasks import (
     Task,
     build_tasks,
@@ -129,14 +130,13 @@ def _split(report: Report) -> tuple[list, list]:
         elif p2 is None and f.startswith("phu luc 2"):
             p2 = i
     if p1 is None:
-        raise DataError(Problem("no 'Phụ lục 1' heading: this is not the report format the "
-                                "importer reads (or the text is cut)", file=report.path,
-                                fix="pass the text of the province's CCHC report with its "
-                                    "two appendices"))
+        raise DataError(Problem(_("no 'Phụ lục 1' heading: this is not the report format the "
+                                  "importer reads (or the text is cut)"), file=report.path,
+                                fix=_("pass the province's CCHC report with its two "
+                                      "appendices")))
     if p2 is None:
-        raise DataError(Problem("no 'Phụ lục 2' heading after Phụ lục 1: the report looks "
-                                "truncated", file=report.path,
-                                fix="use the complete report text"))
+        raise DataError(Problem(_("no 'Phụ lục 2' heading after Phụ lục 1: the report looks "
+                                  "truncated"), file=report.path, fix=complete_report()))
     return list(report.lines[p1:p2]), list(report.lines[p2:])
 
 
@@ -153,9 +153,9 @@ def _report_date(report: Report, tasks_table, dossiers_table) -> tuple[date, lis
     period_end = dossiers_table.period[1]
     candidates = [d for d in (p2, p1) if d is not None]
     if not candidates:
-        raise DataError(Problem("the report date ('Báo cáo số … ngày dd/mm/yyyy') is missing "
-                                "from both appendices", file=report.path,
-                                fix="use the complete report text"))
+        raise DataError(Problem(_("the report date ('Báo cáo số … ngày dd/mm/yyyy') is "
+                                  "missing from both appendices"), file=report.path,
+                                fix=complete_report()))
     valid = [d for d in candidates if d > period_end] or candidates
     chosen = valid[0]
     for d, line, which in ((p1, tasks_table.report_date_line, "Phụ lục 1"),
@@ -164,10 +164,12 @@ def _report_date(report: Report, tasks_table, dossiers_table) -> tuple[date, lis
             findings.append(Finding(
                 "warning", "report", "", "report_date", d.strftime("%d/%m/%Y"),
                 chosen.strftime("%d/%m/%Y"),
-                f"{which} dates report {tasks_table.report_ref or dossiers_table.report_ref} "
-                f"{d.strftime('%d/%m/%Y')}, before the end of the statistics period "
-                f"{period_end.strftime('%d/%m/%Y')} it reports on: a source typo; "
-                f"{chosen.strftime('%d/%m/%Y')} is used", line))
+                stored_text(N_("{appendix} dates report {ref} {date}, before the end of the "
+                               "statistics period {end} it reports on: a source typo; {chosen} "
+                               "is used"), appendix=which,
+                            ref=tasks_table.report_ref or dossiers_table.report_ref,
+                            date=stored_date(d), end=stored_date(period_end),
+                            chosen=stored_date(chosen)), line))
     return chosen, findings
 
 
@@ -383,12 +385,12 @@ def import_report(report: Path, out: Path, review: Path | None = None) -> Import
     """
     report, out = Path(report), Path(out)
     if out.exists() and not out.is_dir():
-        raise UsageError(Problem("the output path exists and is not a folder", file=out,
-                                 fix="pass a folder for --out"))
+        raise UsageError(Problem(_("the output path exists and is not a folder"), file=out,
+                                 fix=_("pass a folder for --out")))
     if report.exists() and any((out / name).resolve() == report.resolve()
                                for name in (*GENERATED_FILES, REVIEW_FILE)):
-        raise UsageError(Problem("the output would overwrite the report", file=report,
-                                 fix="choose another --out folder"))
+        raise UsageError(Problem(_("the output would overwrite the report"), file=report,
+                                 fix=_("choose another --out folder")))
     if review is None and (out / REVIEW_FILE).is_file():
         review = out / REVIEW_FILE
     built = build_dataset(report, out, review)

@@ -23,7 +23,7 @@ from pathlib import Path
 from scoring.dataset import read_table, table_file
 from scoring.errors import DataError, Problem, UsageError
 from scoring.files import replace_folder
-from scoring.i18n import _
+from scoring.i18n import N_, _
 from scoring.importer.agencies import Agency, AgencyRegistry, key, suggest_ids
 from scoring.importer.core import (
     AGENCY_COLUMNS,
@@ -43,7 +43,7 @@ from scoring.importer.export import (
     resolve_unit,
     sheet_location,
 )
-from scoring.importer.findings import FINDING_COLUMNS, Finding
+from scoring.importer.findings import FINDING_COLUMNS, Finding, stored_text
 from scoring.importer.sheets import read_sheets
 from scoring.text import fold, slug
 from scoring.yamlfile import read_yaml
@@ -139,7 +139,8 @@ def _choose_sheet(path: Path, sheet_name: str | None, mapped: dict[str, str]
         if not chosen:
             raise UsageError(Problem(
                 _("no sheet named {name!r}").format(name=sheet_name), file=path,
-                field="--sheet", fix=_("use one of: {names}").format(names=", ".join(names))))
+                field="--sheet",
+                fix=_("use one of the sheets: {names}").format(names=", ".join(names))))
         sheets = chosen
     for sheet in sheets:
         header = find_header(sheet, mapped)
@@ -330,7 +331,8 @@ def build_files(path: Path, out: Path, found: ExportTable, matches: list[UnitMat
             "warning", "report", "", "period",
             f"{period[0].strftime('%d/%m/%Y')}–{period[1].strftime('%d/%m/%Y')}",
             f"{manifest['period'].get('start')}–{manifest['period'].get('end')}",
-            _("the export's statistics period differs from the dataset's period"), None))
+            stored_text(N_("the export's statistics period differs from the dataset's period")),
+            None))
     findings = [f.replace(line=_where(found, f.line) if isinstance(f.line, int) else f.line)
                 for f in findings]
     dossier_rows = [dossier_record(m.agency_id, found.table.rows[m.index],

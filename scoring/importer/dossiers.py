@@ -21,6 +21,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from scoring.errors import DataError, Problem
+from scoring.i18n import N_, _
 from scoring.importer.agencies import (
     COMMON_ALIASES,
     Agency,
@@ -28,9 +29,16 @@ from scoring.importer.agencies import (
     expand_abbreviations,
     key,
 )
-from scoring.importer.findings import Finding
+from scoring.importer.findings import Finding, stored_text
 from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
-from scoring.importer.source import Line, Report, clean_cell
+from scoring.importer.source import (
+    Line,
+    Report,
+    clean_cell,
+    complete_report,
+    restore_cell,
+    wrong_cells,
+)
 from scoring.text import fold, slug
 
 COLUMNS: tuple[str, ...] = (
@@ -136,10 +144,11 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
         if fold(first) == "stt":
             if len(cells) < N_CELLS:
                 raise _problem(report, ln.number,
-                               f"the dossier table header has {len(cells)} columns, expected "
-                               f"{N_CELLS} (Stt, unit, received, resolved ×3, pending ×3, "
-                               "late ×2, online ×3)",
-                               "restore the missing column in every row of Phụ lục 2")
+                               _("the dossier table header has {n} columns, expected {expected} "
+                                 "(Stt, unit, received, resolved ×3, pending ×3, late ×2, "
+                                 "online ×3)").format(n=len(cells), expected=N_CELLS),
+                               _("restore the missing column in every row of {appendix}").format(
+                                   appendix="Phụ lục 2"))
             table.header_line = table.header_line or ln.number
             expect_sub_heading = True
             continue
@@ -147,23 +156,25 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
             got = tuple(fold(clean_cell(c)) for c in cells[3:])
             if got[:len(SUB_HEADINGS)] != SUB_HEADINGS or len(cells) < N_CELLS:
                 raise _problem(report, ln.number,
-                               "the dossier table sub-headings are "
-                               f"{[clean_cell(c) for c in cells[3:]]}, expected Tổng, Đúng "
-                               "hạn, Trễ hạn, Tổng, Trong hạn, Trễ hạn, Số lượng, Tỷ lệ, HS trực "
-                               "tuyến, Tổng số HS phát sinh, Tỷ lệ",
-                               "restore the missing or reordered column")
+                               _("the dossier table sub-headings are {found}, expected "
+                                 "{expected}").format(
+                                   found=", ".join(clean_cell(c) for c in cells[3:]),
+                                   expected="Tổng, Đúng hạn, Trễ hạn, Tổng, Trong hạn, Trễ hạn, "
+                                   "Số lượng, Tỷ lệ, HS trực tuyến, Tổng số HS phát sinh, Tỷ lệ"),
+                               _("restore the missing or reordered column"))
             expect_sub_heading = False
             continue
         expect_sub_heading = False
         if table.header_line is None:
-            raise _problem(report, ln.number, "a table row comes before the header of Phụ lục 2",
-                           "keep the header row 'Stt | Cơ quan, đơn vị, … | Hồ sơ tiếp nhận | …'")
+            raise _problem(report, ln.number,
+                           _("a table row comes before the header of {appendix}").format(
+                               appendix="Phụ lục 2"),
+                           _("keep the header row {header}").format(
+                               header="'Stt | Cơ quan, đơn vị, … | Hồ sơ tiếp nhận | …'"))
         if len(cells) != N_CELLS and not (len(cells) > N_CELLS
                                           and all(not c.strip() for c in cells[N_CELLS:])):
-            raise _problem(report, ln.number,
-                           f"the row has {len(cells)} cells, expected {N_CELLS}",
-                           "restore the missing column (cells are separated by tabs; a blank "
-                           "cell is still a cell)")
+            raise _problem(report, ln.number, wrong_cells(len(cells), N_CELLS),
+                           restore_cell())
         label = clean_cell(cells[1])
         values: dict[str, Number | None] = {}
         for column, cell in zip(COLUMNS, cells[2:N_CELLS], strict=True):
@@ -171,7 +182,7 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
                 values[column] = parse_number(clean_cell(cell))
             except NumberFormatError as err:
                 raise _problem(report, ln.number, str(err),
-                               "write counts like 1.234, rates like 2,33%, '-' for zero",
+                               _("write counts like 1.234, rates like 2,33%, '-' for zero"),
                                field_=column) from None
         stt = first.replace(" ", "")
         if stt in SECTION_GROUPS:
@@ -188,29 +199,31 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
             kind = "total"
         else:
             raise _problem(report, ln.number,
-                           f"unknown row number {first!r} (label {label!r})",
-                           "use A/B/C for groups, I…VIII for districts under C, 1, 2, … for "
-                           "units, '-' and '+' for sub-units, blank Stt for TỔNG")
+                           _("unknown row number {stt} (label {label})").format(
+                               stt=repr(first), label=repr(label)),
+                           _("use A/B/C for groups, I…VIII for districts under C, 1, 2, … for "
+                             "units, '-' and '+' for sub-units, blank Stt for TỔNG"))
         if kind != "section" and kind != "total" and section is None:
-            raise _problem(report, ln.number, "a unit row comes before group A",
-                           "start the table with the group row A")
+            raise _problem(report, ln.number, _("a unit row comes before group A"),
+                           _("start the table with the group row A"))
         table.rows.append(TableRow(ln.number, stt, label, kind, values))
     if not table.rows:
-        raise DataError(Problem("Phụ lục 2 has no rows; the report looks truncated",
-                                file=report.path,
-                                fix="use the complete report text"))
+        raise DataError(Problem(_("{appendix} has no rows; the report looks truncated").format(
+                                    appendix="Phụ lục 2"), file=report.path,
+                                fix=complete_report()))
     if table.rows[-1].kind != "total":
         raise _problem(report, table.rows[-1].line,
-                       "Phụ lục 2 ends without its grand total row (TỔNG); the report looks "
-                       "truncated", "use the complete report text")
+                       _("Phụ lục 2 ends without its grand total row (TỔNG); the report looks "
+                         "truncated"), complete_report())
     if table.period is None:
-        raise DataError(Problem("the statistics period ('Kỳ thống kê từ ngày … đến …') is "
-                                "missing after Phụ lục 2", file=report.path,
-                                fix="use the complete report text"))
+        raise DataError(Problem(_("the statistics period ('Kỳ thống kê từ ngày … đến …') is "
+                                  "missing after Phụ lục 2"), file=report.path,
+                                fix=complete_report()))
     sections = [r.stt for r in table.rows if r.kind == "section"]
     if sections != ["A", "B", "C"]:
-        raise DataError(Problem(f"Phụ lục 2 has groups {sections}, expected A, B, C",
-                                file=report.path, fix="use the complete report text"))
+        raise DataError(Problem(_("Phụ lục 2 has groups {groups}, expected A, B, C").format(
+                                    groups=", ".join(sections) or "—"),
+                                file=report.path, fix=complete_report()))
     link_children(table)
     return table
 
@@ -307,10 +320,11 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
     def add(agency: Agency, row: TableRow) -> None:
         if agency.agency_id in registry:
             raise DataError(Problem(
-                f"unit {row.label!r} would get id {agency.agency_id!r}, already used by "
-                f"{registry[agency.agency_id].name!r} (line "
-                f"{registry[agency.agency_id].source_line})", line=row.line, field="unit",
-                fix="two rows name the same unit in the same group: remove or rename one"))
+                _("unit {unit} would get id {id}, already used by {other} (line {line})").format(
+                    unit=repr(row.label), id=repr(agency.agency_id),
+                    other=repr(registry[agency.agency_id].name),
+                    line=registry[agency.agency_id].source_line), line=row.line, field="unit",
+                fix=_("two rows name the same unit in the same group: remove or rename one")))
         registry.add(agency)
 
     for i, row in enumerate(table.rows):
@@ -327,9 +341,9 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
             found = districts.get(key(m.group(1)))
             if found is None:
                 raise DataError(Problem(
-                    f"district group {row.label!r} names no district of group B",
-                    line=row.line, field="unit",
-                    fix="write it as 'Thuộc huyện X' with X a district listed under B"))
+                    _("district group {label} names no district of group B").format(
+                        label=repr(row.label)), line=row.line, field="unit",
+                    fix=_("write it as 'Thuộc huyện X' with X a district listed under B")))
             group_district = found
             out.subtotal_labels[i] = f"C.{row.stt} {row.label}"
             continue
@@ -341,8 +355,8 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
                 last_member, last_sub = agency_id, None
             elif row.kind == "sub":
                 if last_member is None:
-                    raise DataError(Problem("a '-' row comes before any numbered row",
-                                            line=row.line, fix="put it under its unit"))
+                    raise DataError(Problem(_("a '-' row comes before any numbered row"),
+                                            line=row.line, fix=_("put it under its unit")))
                 parent = registry[last_member]
                 expanded = expand_abbreviations(row.label)
                 if key(expanded) == key(parent.name):
@@ -351,10 +365,13 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
                     kind = "department_office"
                     out.findings.append(Finding(
                         "info", "agencies", agency_id, "name", row.label, name,
-                        f"the '-' row has the same name as its department (row "
-                        f"{table.rows[i - 1].stt if table.rows[i - 1].kind == 'member' else ''}"
-                        f" '{parent.name}'); it is the department's own office and is named "
-                        f"'{name}'; the name alone resolves to {last_member}", row.line))
+                        stored_text(N_(
+                            "the '-' row has the same name as its department (row {stt} "
+                            "'{parent}'); it is the department's own office and is named "
+                            "'{name}'; the name alone resolves to {id}"),
+                            stt=(table.rows[i - 1].stt
+                                 if table.rows[i - 1].kind == "member" else ""),
+                            parent=parent.name, name=name, id=last_member), row.line))
                     aliases: tuple[str, ...] = ()
                 elif fold(expanded).startswith("khoi van phong dang ky dat dai"):
                     agency_id, name, kind = "vpdkdd", "Khối Văn phòng Đăng ký đất đai", \
@@ -364,7 +381,8 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
                         out.findings.append(Finding(
                             "info", "agencies", agency_id, "name", row.label,
                             row.label.replace("Khôi", "Khối"),
-                            "misspelt 'Khôi' for 'Khối' (matched accent-insensitively)",
+                            stored_text(N_("misspelt 'Khôi' for 'Khối' (matched "
+                                           "accent-insensitively)")),
                             row.line))
                 else:
                     agency_id, name, kind = slug(expanded), expanded, "sub_unit"
@@ -387,19 +405,22 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
                 add(Agency(agency_id, expanded, "department", parent_id, aliases, False, kind,
                            row.line), row)
             else:
-                raise DataError(Problem(f"unexpected {row.kind} row in group A", line=row.line))
+                raise DataError(Problem(_("unexpected row kind {kind} in group A").format(
+                    kind=repr(row.stt)), line=row.line, field="Stt",
+                    fix=_("use 1, 2, … for units, '-' and '+' for their sub-units")))
             out.row_agency[i] = registry.agencies[-1].agency_id
             continue
         if row.kind != "member":
-            raise DataError(Problem(f"sub-unit rows ('{row.stt}') are only expected in group A",
-                                    line=row.line, field="Stt",
-                                    fix="number the unit or move it to group A"))
+            raise DataError(Problem(_("sub-unit rows ({stt}) are only expected in group A")
+                                    .format(stt=repr(row.stt)), line=row.line, field="Stt",
+                                    fix=_("number the unit or move it to group A")))
         if group == "district":
             m = _DISTRICT.match(row.label)
             if not m:
                 raise DataError(Problem(
-                    f"district {row.label!r} is not 'UBND huyện|thành phố|thị xã <name>'",
-                    line=row.line, field="unit", fix="write the district's full name"))
+                    _("district {label} is not {pattern}").format(
+                        label=repr(row.label), pattern="'UBND huyện|thành phố|thị xã <tên>'"),
+                    line=row.line, field="unit", fix=_("write the district's full name")))
             unit_type, place = m.group(1).lower(), m.group(2)
             agency_id = slug(row.label)
             add(Agency(agency_id, row.label, "district", "", (f"{unit_type} {place}",), True,
@@ -407,13 +428,15 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
             districts[key(f"{unit_type} {place}")] = (agency_id, slug(place))
         else:
             if group_district is None:
-                raise DataError(Problem("a commune row comes before its district group (I, II…)",
-                                        line=row.line, fix="put communes under 'Thuộc …'"))
+                raise DataError(Problem(_("a commune row comes before its district group (I, "
+                                          "II…)"), line=row.line,
+                                        fix=_("put communes under 'Thuộc …'")))
             m = _COMMUNE.match(row.label)
             if not m:
                 raise DataError(Problem(
-                    f"commune {row.label!r} is not 'UBND xã|phường|thị trấn <name>'",
-                    line=row.line, field="unit", fix="write the commune's full name"))
+                    _("commune {label} is not {pattern}").format(
+                        label=repr(row.label), pattern="'UBND xã|phường|thị trấn <tên>'"),
+                    line=row.line, field="unit", fix=_("write the commune's full name")))
             unit_type, place = m.group(1).lower(), m.group(2)
             district_id, district_place = group_district
             name = f"UBND {unit_type} {place}"
@@ -430,8 +453,8 @@ def build_agencies(table: DossierTable, registry: AgencyRegistry) -> BuiltAgenci
         first = min(registry[i].source_line or 0 for i in ids)
         out.findings.append(Finding(
             "info", "agencies", ";".join(ids), "name", name, "",
-            f"'{name}' names {len(ids)} units; it resolves to none of them, use the full "
-            "name or the id", first or None))
+            stored_text(N_("'{name}' names {n} units; it resolves to none of them, use the "
+                           "full name or the id"), name=name, n=len(ids)), first or None))
     return out
 
 
@@ -478,9 +501,9 @@ def _rate_findings(label: str, row: TableRow, counts: dict[str, float], what: st
     out: list[Finding] = []
     specs = (
         ("late_rate_published", counts["late"], counts["resolved"] + counts["pending"],
-         "late ÷ (resolved + pending)"),
+         stored_text(N_("late ÷ (resolved + pending)"))),
         ("online_rate_published", counts["online"], counts["online_eligible"],
-         "online ÷ eligible"),
+         stored_text(N_("online ÷ eligible"))),
     )
     for column, num, den, formula in specs:
         pub = row.values[column]
@@ -490,16 +513,18 @@ def _rate_findings(label: str, row: TableRow, counts: dict[str, float], what: st
         if exact is None:
             if pub.value != 0:
                 out.append(Finding("warning", "dossiers", label, column, pub.text, "",
-                                   f"rate published but {formula} has a zero denominator "
-                                   f"{what}", row.line))
+                                   stored_text(N_("rate published but {formula} has a zero "
+                                                  "denominator"), formula=formula) + what,
+                                   row.line))
             continue
         if not rate_agrees(float(pub.value), exact, pub.decimals):
             expected = format_number(round_half_up(exact, pub.decimals), pub.decimals,
                                      percent=pub.percent)
             out.append(Finding(
                 "warning", "dossiers", label, column, pub.text, expected,
-                f"published rate differs from {formula} = {_fmt_count(num)} ÷ "
-                f"{_fmt_count(den)} {what}".rstrip(), row.line))
+                stored_text(N_("published rate differs from {formula} = {num} ÷ {den}"),
+                            formula=formula, num=_fmt_count(num), den=_fmt_count(den)) + what,
+                row.line))
     return out
 
 
@@ -510,9 +535,12 @@ def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
     """
     findings: list[Finding] = []
     identities = (
-        ("resolved", ("resolved_on_time", "resolved_late"), "on time + late"),
-        ("pending", ("pending_on_time", "pending_late"), "within time + overdue"),
-        ("late", ("resolved_late", "pending_late"), "resolved late + pending overdue"),
+        ("resolved", ("resolved_on_time", "resolved_late"),
+         stored_text(N_("resolved ≠ on time + late"))),
+        ("pending", ("pending_on_time", "pending_late"),
+         stored_text(N_("pending ≠ within time + overdue"))),
+        ("late", ("resolved_late", "pending_late"),
+         stored_text(N_("late ≠ resolved late + pending overdue"))),
     )
     for i, row in enumerate(table.rows):
         label = labels[i]
@@ -522,7 +550,8 @@ def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
                 findings.append(Finding(
                     "info", "dossiers", label, column, n.text,
                     format_number(n.value, n.decimals, n.percent),
-                    "number written without thousands separator (value read as written)",
+                    stored_text(N_("number written without thousands separator (value read "
+                                   "as written)")),
                     row.line))
         for total, parts, words in identities:
             vals = [row.count(c) for c in (total, *parts)]
@@ -532,7 +561,7 @@ def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
                 findings.append(Finding(
                     "warning", "dossiers", label, total, _fmt_count(vals[0]),
                     _fmt_count(vals[1] + vals[2]),
-                    f"{total} ≠ {words} ({_fmt_count(vals[1])} + {_fmt_count(vals[2])})",
+                    f"{words} ({_fmt_count(vals[1])} + {_fmt_count(vals[2])})",
                     row.line))
         findings += _rate_findings(label, row, _values(row), "")
     return findings
@@ -557,9 +586,10 @@ def check_subtotals(table: DossierTable, labels: dict[int, str]) -> list[Finding
                 findings.append(Finding(
                     "warning", "dossiers", labels[i], column,
                     row.values[column].text, _fmt_count(sums[column]),
-                    f"subtotal ≠ sum of its {len(members)} members; "
-                    f"difference {'+' if diff > 0 else '-'}{_fmt_count(abs(diff))}",
+                    stored_text(N_("subtotal ≠ sum of its {n} members; difference {diff}"),
+                                n=len(members),
+                                diff=f"{'+' if diff > 0 else '-'}{_fmt_count(abs(diff))}"),
                     row.line))
-        findings += _rate_findings(labels[i], row, sums,
-                                   f"(summed over its {len(members)} members)")
+        findings += _rate_findings(labels[i], row, sums, " " + stored_text(
+            N_("(summed over its {n} members)"), n=len(members)))
     return findings

@@ -8,6 +8,12 @@ Severities:
 - ``info``: a formatting irregularity that did not change any value (a number written
   without thousands separators, a misspelt or ambiguous name).
 
+The messages are stored in ``findings.csv`` (and the proposed reasons in ``tasks.csv``) in
+Vietnamese, whatever the language in force: they are data about a Vietnamese report, shown
+as they are in the workbook's ``Kiểm tra số liệu`` sheet, and a fresh import gives the same
+bytes in every language. The code writes them in English, marked with ``N_``, and
+:func:`stored_text` translates them.
+
 Examples
 --------
 >>> f = Finding("warning", "dossiers", "so-du-lich", "late_rate_published", "8,92%",
@@ -19,7 +25,10 @@ Examples
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Literal
+from datetime import date
+from typing import Any, Literal
+
+from scoring.i18n import _, language
 
 FindingSeverity = Literal["warning", "info"]
 FINDING_COLUMNS: tuple[str, ...] = ("severity", "table", "agency", "column", "published",
@@ -69,3 +78,21 @@ class Finding:
     def replace(self, **changes: object) -> Finding:
         """Return a copy with some attributes changed."""
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def stored_text(message: str, **values: Any) -> str:
+    """``message`` (English, marked with ``N_``) as data files store it: in Vietnamese.
+
+    Examples
+    --------
+    >>> from scoring.i18n import N_
+    >>> stored_text(N_("task numbers are not consecutive"))
+    'số thứ tự nhiệm vụ không liên tục'
+    """
+    with language("vi"):
+        return _(message).format(**values)
+
+
+def stored_date(day: date) -> str:
+    """A date as stored text shows it: ``24/02/2023``."""
+    return day.strftime("%d/%m/%Y")

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scoring.i18n import _
+
 _INT_GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _INT_PLAIN = re.compile(r"^\d+$")
 _DECIMAL = re.compile(r"^(\d{1,3}(?:\.\d{3})*|\d+),(\d+)$")
@@ -96,7 +98,7 @@ def parse_number(text: str) -> Number | None:
         return Number(int(body.replace(".", "")), raw, 0, percent)
     if _INT_PLAIN.match(body):
         if len(body) > 1 and body.startswith("0"):
-            raise NumberFormatError(f"{raw!r} has a leading zero")
+            raise NumberFormatError(_("{value} has a leading zero").format(value=repr(raw)))
         return Number(int(body), raw, 0, percent, unseparated=len(body) >= 4)
     m = _DECIMAL.match(body)
     if m:
@@ -105,8 +107,8 @@ def parse_number(text: str) -> Number | None:
         return Number(float(f"{whole.replace('.', '')}.{frac}"), raw, len(frac), percent,
                       unseparated)
     raise NumberFormatError(
-        f"{raw!r} is not a number in the published format "
-        "('.' for thousands, ',' for decimals, '-' for zero, blank for missing)")
+        _("{value} is not a number in the published format ('.' for thousands, ',' for "
+          "decimals, '-' for zero, blank for missing)").format(value=repr(raw)))
 
 
 def format_number(value: int | float, decimals: int = 0, percent: bool = False) -> str:

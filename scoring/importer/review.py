@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from scoring.errors import DataError, Problem
+from scoring.i18n import _
 from scoring.importer.agencies import AgencyRegistry
 from scoring.review import REVIEW_COLUMNS, LeadIndex, ReviewDecision
 from scoring.review import validate_review as check_review
@@ -40,21 +41,24 @@ def read_review(path: Path) -> tuple[list[dict[str, str]], bytes]:
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError(Problem("the review file does not exist", file=path,
-                                fix="check the --review path, or leave it out"))
+        raise DataError(Problem(_("the review file does not exist"), file=path,
+                                fix=_("check the --review path, or leave it out")))
     data = path.read_bytes()
     try:
         text = nfc(data.decode("utf-8-sig"))
     except UnicodeDecodeError as err:
-        raise DataError(Problem(f"the review file is not UTF-8 (byte at offset {err.start})",
-                                file=path, fix="save it as CSV UTF-8")) from None
+        raise DataError(Problem(_("the review file is not UTF-8 (byte at offset {offset})")
+                                .format(offset=err.start),
+                                file=path, fix=_("save it as CSV UTF-8"))) from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in REVIEW_COLUMNS if c not in header]
     if missing:
-        raise DataError(Problem(f"missing column(s) {', '.join(missing)} (found {header})",
+        raise DataError(Problem(_("missing column(s) {missing} (found {found})").format(
+                                    missing=", ".join(missing), found=", ".join(header)),
                                 file=path, line=1,
-                                fix="the header must be task_id,field,value,justification"))
+                                fix=_("the header must be {header}").format(
+                                    header=",".join(REVIEW_COLUMNS))))
     rows = []
     for row in reader:
         clean = {(k or "").strip(): (v or "").strip() for k, v in row.items()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scoring.errors import DataError, Problem
+from scoring.i18n import _
 from scoring.text import nfc
 
 _BLOCK = re.compile(r"</?(?:p|li|ul|ol|div|br|tr|h\d)\b[^>]*>", re.IGNORECASE)
@@ -92,25 +93,25 @@ def read_report(path: Path) -> Report:
     """
     path = Path(path)
     if not path.exists():
-        raise DataError(Problem("the report file does not exist", file=path,
-                                fix="check the path (e.g. datasets/sources/"
-                                    "000_aa68a87f1e8bdfdf.txt)"))
+        raise DataError(Problem(_("the report file does not exist"), file=path,
+                                fix=_("check the path (e.g. {example})").format(
+                                    example="datasets/sources/000_aa68a87f1e8bdfdf.txt")))
     if not path.is_file():
-        raise DataError(Problem("the report path is not a file", file=path,
-                                fix="pass the .txt report itself, not a folder"))
+        raise DataError(Problem(_("the report path is not a file"), file=path,
+                                fix=_("pass the report file itself, not a folder")))
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
         raise DataError(Problem(
-            f"the report is not UTF-8 text (byte 0x{data[err.start]:02x} at offset "
-            f"{err.start})", file=path, line=line,
-            fix="re-export or convert the report to UTF-8 "
-                "(e.g. iconv -f WINDOWS-1258 -t UTF-8)")) from None
+            _("the report is not UTF-8 text (byte 0x{byte} at offset {offset})").format(
+                byte=f"{data[err.start]:02x}", offset=err.start), file=path, line=line,
+            fix=_("re-export or convert the report to UTF-8 (e.g. {example})").format(
+                example="iconv -f WINDOWS-1258 -t UTF-8"))) from None
     if not text.strip():
-        raise DataError(Problem("the report is empty", file=path,
-                                fix="pass the full text of the published report"))
+        raise DataError(Problem(_("the report is empty"), file=path,
+                                fix=_("pass the full text of the published report")))
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
     lines = tuple(Line(i, t) for i, t in enumerate(text.split("\n"), start=1))
     return Report(path, lines, hashlib.sha256(data).hexdigest())
@@ -189,3 +190,20 @@ def join_continuation(before: str, after: str) -> str:
     if tail.endswith(("-", "/")) and not tail.endswith((" -", " /")):
         return tail + after
     return f"{tail} {after}"
+
+
+def complete_report() -> str:
+    """The fix for a report whose text stops early or lacks a part."""
+    return _("use the complete report (every page, both appendices)")
+
+
+def wrong_cells(found: int, expected: int) -> str:
+    """A table row with the wrong number of cells."""
+    return _("the row has {found} cells, expected {expected}").format(found=found,
+                                                                       expected=expected)
+
+
+def restore_cell() -> str:
+    """The fix for a row that lost a cell."""
+    return _("restore the missing column (cells are separated by tabs; a blank cell is still "
+             "a cell)")

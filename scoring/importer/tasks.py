@@ -17,9 +17,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from scoring.errors import DataError, Problem
+from scoring.i18n import N_, _
 from scoring.importer.agencies import ORG_WORDS, Agency, AgencyRegistry
-from scoring.importer.findings import Finding
-from scoring.importer.source import Line, Report, clean_cell, join_continuation
+from scoring.importer.findings import Finding, stored_date, stored_text
+from scoring.importer.source import (
+    Line,
+    Report,
+    clean_cell,
+    complete_report,
+    join_continuation,
+    restore_cell,
+    wrong_cells,
+)
 from scoring.review import is_collective
 from scoring.text import fold, slug
 
@@ -104,17 +113,18 @@ def parse_deadline(text: str, plan_year: int | None = None) -> Deadline:
         else:
             moved = _month_end(plan_year, end.month)
         moved_start = start.replace(year=plan_year) if start else None
-        return Deadline(raw, kind, moved, moved_start,
-                        f"'{raw}' ends before the {plan_year} plan was issued (plans are "
-                        f"issued in December of the year before); read as "
-                        f"{moved.isoformat()}, the same period of {plan_year}")
+        return Deadline(raw, kind, moved, moved_start, stored_text(
+            N_("'{raw}' ends before the {year} plan was issued (plans are issued in December "
+               "of the year before); read as {date}, the same period of {year}"),
+            raw=raw, year=plan_year, date=stored_date(moved)))
 
     m = re.match(r"^(?:truoc |den |han )?(?:ngay )?(\d{1,2})/(\d{1,2})/(\d{4})", f)
     if m:
         try:
             return checked("date", date(int(m.group(3)), int(m.group(2)), int(m.group(1))))
         except ValueError:
-            return Deadline(raw, "none", note=f"'{raw}' is not a valid date")
+            return Deadline(raw, "none", note=stored_text(N_("'{raw}' is not a valid date"),
+                                                          raw=raw))
     m = re.match(r"^tu quy (i{1,3}|iv)/(\d{4})", f)
     if m:
         q, y = _QUARTER[m.group(1).upper()], int(m.group(2))
@@ -131,7 +141,8 @@ def parse_deadline(text: str, plan_year: int | None = None) -> Deadline:
         month, y = int(m.group(1)), int(m.group(2))
         if 1 <= month <= 12:
             return checked("month", _month_end(y, month), date(y, month, 1))
-        return Deadline(raw, "none", note=f"'{raw}': month {month} does not exist")
+        return Deadline(raw, "none", note=stored_text(
+            N_("'{raw}': month {month} does not exist"), raw=raw, month=month))
     m = re.match(r"^(?:tu |trong )?(?:nam|giai doan) (\d{4})\s*(?:-|den|–)\s*(?:nam )?(\d{4})", f)
     if m:
         y1, y2 = int(m.group(1)), int(m.group(2))
@@ -149,7 +160,8 @@ def parse_deadline(text: str, plan_year: int | None = None) -> Deadline:
     if re.match(r"^(?:thuc hien )?theo (?:tien do|chi dao|de an|huong dan|ke hoach|lo trinh|"
                 r"yeu cau)", f) or "trung uong" in f:
         return Deadline(raw, "central_schedule")
-    return Deadline(raw, "none", note=f"deadline '{raw}' has no recognised form")
+    return Deadline(raw, "none", note=stored_text(
+        N_("deadline '{raw}' has no recognised form"), raw=raw))
 
 
 # ---------------------------------------------------------------------------- documents
@@ -410,76 +422,90 @@ def propose_status(result: str, product: str, deadline: Deadline,
     """
     f = fold(result)
     passed = deadline.end is not None and deadline.end < as_of
-    where = (f"deadline '{deadline.text}' ({deadline.end.isoformat()})" if deadline.end
-             else f"deadline '{deadline.text}' ({deadline.kind}, no date)")
+    where = (stored_text(N_("the deadline '{text}' ({date})"), text=deadline.text,
+                         date=stored_date(deadline.end)) if deadline.end
+             else stored_text(N_("the deadline '{text}' (no date)"), text=deadline.text))
     caution = _found(f, CAUTION_PHRASES)
-    fault = " The deadline needed interpretation: " + deadline.note if deadline.note else ""
+    fault = (" " + stored_text(N_("The deadline needed interpretation: {note}"),
+                               note=deadline.note) if deadline.note else "")
+    as_of_text = stored_date(as_of)
 
     hits = _found(f, NOT_ARISING_PHRASES)
     if hits:
         local = [d for d in documents if d.local]
         return Proposal("not_arising",
-                        f"phrase {_q(hits)} in the result"
-                        + (f"; the result also cites {len(local)} document(s)" if local else ""),
+                        stored_text(N_("phrase {phrases} in the result"), phrases=_q(hits))
+                        + (stored_text(N_("; the result also cites {n} document(s)"),
+                                       n=len(local)) if local else ""),
                         not local and not caution)
     hits = _found(f, WITHDRAWN_PHRASES)
     if hits:
-        return Proposal("not_arising",
-                        f"phrase {_q(hits)}: the task was paused or withdrawn with approval; "
-                        "review whether it counts as not arising or not done", False)
+        return Proposal("not_arising", stored_text(
+            N_("phrase {phrases}: the task was paused or withdrawn with approval; review "
+               "whether it counts as not arising or not done"), phrases=_q(hits)), False)
     negative = _found(f, NOT_DONE_PHRASES) + _found(f, ONGOING_PHRASES)
     on_time_claims = _found(f, ON_TIME_PHRASES)
     if negative and not on_time_claims:
         status = "not_done" if passed else "in_progress"
-        tail = (f"the {where} passed before the report date {as_of.isoformat()}" if passed
-                else f"the {where} had not passed at the report date {as_of.isoformat()}")
-        return Proposal(status, f"phrase {_q(negative)} says the product is not finished; "
-                                f"{tail}.{fault}".rstrip(), False)
+        tail = stored_text(N_("{where} passed before the report date {date}") if passed
+                           else N_("{where} had not passed at the report date {date}"),
+                           where=where, date=as_of_text)
+        return Proposal(status, stored_text(
+            N_("phrase {phrases} says the product is not finished; {tail}."),
+            phrases=_q(negative), tail=tail) + fault, False)
 
     dated = [(d.date, str(d), d.kind) for d in documents if d.local and d.date
              and d.date <= as_of]
-    dated += [(e, f"event on {e.isoformat()}", "") for e in event_dates(result)
-              if e <= as_of]
+    dated += [(e, stored_text(N_("event on {date}"), date=stored_date(e)), "")
+              for e in event_dates(result) if e <= as_of]
     certain_extra = not caution and not negative and not deadline.note
     if dated:
         if deadline.end is None:
             claim = on_time_claims
             return Proposal("done_on_time",
-                            f"{len(dated)} dated document(s)/event(s), latest "
-                            f"{max(dated)[0].isoformat()}; the {where} cannot be compared"
-                            + (f"; the result says {_q(claim)}" if claim else ""),
+                            stored_text(N_("{n} dated document(s)/event(s), latest {date}; "
+                                           "{where} cannot be compared"),
+                                        n=len(dated), date=stored_date(max(dated)[0]),
+                                        where=where)
+                            + (stored_text(N_("; the result says {phrases}"),
+                                           phrases=_q(claim)) if claim else ""),
                             bool(claim) and certain_extra)
         early = [x for x in dated if x[0] <= deadline.end]
         late = [x for x in dated if x[0] > deadline.end]
         if not late:
             latest = max(early)
-            return Proposal("done_on_time",
-                            f"{latest[1]} (latest of {len(early)}) is on or before the "
-                            f"{where}.{fault}".rstrip(), certain_extra)
+            return Proposal("done_on_time", stored_text(
+                N_("{document} (latest of {n}) is on or before {where}."),
+                document=latest[1], n=len(early), where=where) + fault, certain_extra)
         if not early:
             first = min(late)
-            return Proposal("done_late",
-                            f"{first[1]} (earliest of {len(late)}) is after the {where}."
-                            f"{fault}".rstrip(), certain_extra)
+            return Proposal("done_late", stored_text(
+                N_("{document} (earliest of {n}) is after {where}."),
+                document=first[1], n=len(late), where=where) + fault, certain_extra)
         pf = fold(product)
         of_kind = [x for x in dated if x[2] and fold(x[2]) in pf]
         pool = of_kind or dated
         decisive = max(pool)
         status = "done_on_time" if decisive[0] <= deadline.end else "done_late"
-        return Proposal(status,
-                        f"documents on both sides of the {where} ({len(early)} before, "
-                        f"{len(late)} after); the latest "
-                        f"{'of the product kind' if of_kind else 'document'}, {decisive[1]}, "
-                        f"decides.{fault}", False)
+        return Proposal(status, stored_text(
+            N_("documents on both sides of {where} ({before} before, {after} after); the "
+               "latest document of the product's kind, {document}, decides.") if of_kind else
+            N_("documents on both sides of {where} ({before} before, {after} after); the "
+               "latest document, {document}, decides."),
+            where=where, before=len(early), after=len(late), document=decisive[1]) + fault,
+            False)
     hits = _found(f, DONE_PHRASES)
     if hits:
-        return Proposal("done_on_time",
-                        f"phrase {_q(hits)} reports completion; no dated document to compare "
-                        f"with the {where}", bool(on_time_claims) and certain_extra)
+        return Proposal("done_on_time", stored_text(
+            N_("phrase {phrases} reports completion; no dated document to compare with "
+               "{where}"), phrases=_q(hits), where=where),
+            bool(on_time_claims) and certain_extra)
     status = "not_done" if passed else "in_progress"
-    return Proposal(status, f"no completion phrase or dated document; the {where} "
-                            f"{'passed' if passed else 'had not passed'} at the report date "
-                            f"{as_of.isoformat()}", False)
+    return Proposal(status, stored_text(
+        N_("no completion phrase or dated document; {where} passed before the report date "
+           "{date}") if passed else
+        N_("no completion phrase or dated document; {where} had not passed at the report "
+           "date {date}"), where=where, date=as_of_text), False)
 
 
 # -------------------------------------------------------------------------------- tasks
@@ -577,66 +603,73 @@ def parse_task_rows(report: Report, lines: Sequence[Line]) -> tuple[TaskTable, l
             got = tuple(fold(clean_cell(c)) for c in cells)
             if len(cells) != N_CELLS or got != HEADINGS:
                 raise DataError(Problem(
-                    f"the task table header has {len(cells)} columns "
-                    f"{list(map(clean_cell, cells))}, "
-                    "expected Stt, Nhiệm vụ, Sản phẩm, Tiến độ, Phân công và cách thức thực "
-                    "hiện, Tiến độ, kết quả", file=report.path, line=ln.number,
-                    fix="restore the missing column in every row of Phụ lục 1"))
+                    _("the task table header has {n} columns ({found}), expected {expected}")
+                    .format(n=len(cells), found=", ".join(map(clean_cell, cells)),
+                            expected="Stt, Nhiệm vụ, Sản phẩm, Tiến độ, Phân công và cách thức "
+                            "thực hiện, Tiến độ, kết quả"), file=report.path, line=ln.number,
+                    fix=_("restore the missing column in every row of {appendix}").format(
+                        appendix="Phụ lục 1")))
             seen_header = True
             continue
         if not seen_header:
-            raise DataError(Problem("a table row comes before the header of Phụ lục 1",
+            raise DataError(Problem(_("a table row comes before the header of {appendix}")
+                                    .format(appendix="Phụ lục 1"),
                                     file=report.path, line=ln.number,
-                                    fix="keep the header row 'Stt | Nhiệm vụ | …'"))
+                                    fix=_("keep the header row {header}").format(
+                                        header="'Stt | Nhiệm vụ | …'")))
         if len(cells) != N_CELLS:
-            raise DataError(Problem(f"the row has {len(cells)} cells, expected {N_CELLS}",
-                                    file=report.path, line=ln.number,
-                                    fix="restore the missing column (cells are separated by "
-                                        "tabs; a blank cell is still a cell)"))
+            raise DataError(Problem(wrong_cells(len(cells), N_CELLS), file=report.path,
+                                    line=ln.number, fix=restore_cell()))
         numeral = _area_numeral(first)
         if numeral is not None and not first.isdigit():
             expected = ROMAN_AREAS[len(table.areas)] if len(table.areas) < len(ROMAN_AREAS) \
                 else "?"
             if numeral != expected:
-                raise DataError(Problem(f"area {first!r} follows area {area!r}; expected "
-                                        f"{expected}", file=report.path, line=ln.number,
-                                        field="Stt", fix="number the areas I, II, III, …"))
+                raise DataError(Problem(_("area {area} follows area {previous}; expected "
+                                          "{expected}").format(area=repr(first),
+                                                               previous=repr(area),
+                                                               expected=expected),
+                                        file=report.path, line=ln.number, field="Stt",
+                                        fix=_("number the areas I, II, III, …")))
             if first != numeral:
                 table.findings.append(Finding(
                     "info", "tasks", numeral, "area", cells[0].strip(), numeral,
-                    f"area numeral written '{first}' (extraction fault), read as {numeral}",
+                    stored_text(N_("area numeral written '{written}' (extraction fault), read "
+                                   "as {numeral}"), written=first, numeral=numeral),
                     ln.number))
             area = numeral
             table.areas[area] = clean_cell(cells[1]).replace("\n", " ")
             continue
         if first == "":
             if not raws:
-                raise DataError(Problem("a continuation row (empty Stt) comes before any task",
-                                        file=report.path, line=ln.number, field="Stt",
-                                        fix="give the row its task number"))
+                raise DataError(Problem(_("a continuation row (empty Stt) comes before any "
+                                          "task"), file=report.path, line=ln.number,
+                                        field="Stt", fix=_("give the row its task number")))
             prev = raws[-1]
             prev.cells = [join_continuation(a, clean_cell(b))
                           for a, b in zip(prev.cells, cells, strict=True)]
             prev.fragments.append(ln)
             continue
         if not first.isdigit():
-            raise DataError(Problem(f"unknown row number {first!r}", file=report.path,
-                                    line=ln.number, field="Stt",
-                                    fix="use I, II, … for areas and 1, 2, … for tasks"))
+            raise DataError(Problem(_("unknown row number {stt}").format(stt=repr(first)),
+                                    file=report.path, line=ln.number, field="Stt",
+                                    fix=_("use I, II, … for areas and 1, 2, … for tasks")))
         if area is None:
-            raise DataError(Problem("a task comes before the first area heading (I)",
+            raise DataError(Problem(_("a task comes before the first area heading (I)"),
                                     file=report.path, line=ln.number,
-                                    fix="keep the area heading rows"))
+                                    fix=_("keep the area heading rows")))
         number = int(first)
         prev_number = raws[-1].number if raws and raws[-1].area == area else 0
         if number != prev_number + 1:
             table.findings.append(Finding(
                 "warning", "tasks", f"{area}.{number}", "number", str(number),
-                str(prev_number + 1), "task numbers are not consecutive", ln.number))
+                str(prev_number + 1), stored_text(N_("task numbers are not consecutive")),
+                ln.number))
         raws.append(_Raw(area, number, [clean_cell(c) for c in cells], ln.number, [ln]))
     if not raws:
-        raise DataError(Problem("Phụ lục 1 has no tasks; the report looks truncated",
-                                file=report.path, fix="use the complete report text"))
+        raise DataError(Problem(_("{appendix} has no tasks; the report looks truncated")
+                                .format(appendix="Phụ lục 1"), file=report.path,
+                                fix=complete_report()))
     return table, raws
 
 
@@ -655,8 +688,8 @@ def register_task_leads(raws: Sequence[_Raw], registry: AgencyRegistry) -> list[
                                 "provincial_office", raw.line))
             findings.append(Finding(
                 "info", "agencies", agency_id, "ranked", "", "false",
-                f"'{name}' leads tasks in Phụ lục 1 but has no row in Phụ lục 2; "
-                "registered as a non-ranked agency", raw.line))
+                stored_text(N_("'{name}' leads tasks in Phụ lục 1 but has no row in Phụ lục "
+                               "2; registered as a non-ranked agency"), name=name), raw.line))
     return findings
 
 
@@ -677,24 +710,28 @@ def build_tasks(table: TaskTable, raws: Sequence[_Raw], registry: AgencyRegistry
         if not assignment.leads and not assignment.collective:
             findings.append(Finding("warning", "tasks", task_id, "lead_agency_ids",
                                     assignment_text.replace("\n", " "), "",
-                                    "no lead agency found in the assignment", raw.line))
+                                    stored_text(N_("no lead agency found in the assignment")),
+                                    raw.line))
         for name in assignment.unresolved:
             findings.append(Finding("warning", "tasks", task_id, "lead_agency_ids", name, "",
-                                    "lead named in the assignment matches no agency",
+                                    stored_text(N_("lead named in the assignment matches no "
+                                                   "agency")),
                                     raw.line))
         documents, invalid = extract_documents(result)
         for bad in invalid:
             findings.append(Finding("warning", "tasks", task_id, "documents", bad, "",
-                                    "invalid date in the result text; the document is kept "
-                                    "without a date", raw.line_of(bad)))
+                                    stored_text(N_("invalid date in the result text; the "
+                                                   "document is kept without a date")),
+                                    raw.line_of(bad)))
         tail = result.rstrip()
         if tail.endswith(":"):
             last = tail.splitlines()[-1].strip()
             findings.append(Finding(
                 "warning", "tasks", task_id, "result", last[-80:], "",
-                "the result ends with an unfinished sentence (a trailing ':'): the page "
-                "break may have put its continuation into another task's result; read the "
-                "neighbouring tasks before relying on either", raw.line_of(last)))
+                stored_text(N_("the result ends with an unfinished sentence (a trailing ':'): "
+                               "the page break may have put its continuation into another "
+                               "task's result; read the neighbouring tasks before relying on "
+                               "either")), raw.line_of(last)))
         proposal = propose_status(result, product, deadline, documents, as_of)
         table.tasks.append(Task(
             task_id, raw.area, table.areas[raw.area], raw.number, title, product, deadline,

@@ -26,9 +26,9 @@ def test_import_prints_counts_and_findings(seed_report: Path, tmp_path: Path,
     code, stdout, stderr = _run(capsys, str(seed_report), "--out", str(out))
     assert code == 0, stderr
     assert "174 agencies, 173 dossier rows, 60 tasks" in stdout
-    assert "Phát hiện về chất lượng dữ liệu" in stdout
+    assert "Data-quality findings (findings.csv)" in stdout
     assert "Thuộc thành phố Cam Ranh" in stdout and "16.163" in stdout
-    assert "chưa review" in stdout
+    assert "Uncertain proposals not yet reviewed: I.1, I.7" in stdout
     rows = list(csv.DictReader(io.StringIO((out / "findings.csv").read_text("utf-8"))))
     assert f"{len(rows)} findings" in stdout
     assert all(r["published"] in stdout for r in rows if len(r["published"]) <= 12)
@@ -42,7 +42,7 @@ def test_review_overrides_are_listed(seed_report: Path, tmp_path: Path,
     code, stdout, _ = _run(capsys, str(seed_report), "--out", str(tmp_path / "ds"),
                            "--review", str(review))
     assert code == 0
-    assert "I.7 (done_late → done_on_time)" in stdout
+    assert "I.7 (completed late → completed on time)" in stdout
     assert not (tmp_path / "ds" / "review.csv").exists()  # the review is read, not copied
 
 

@@ -100,5 +100,5 @@ def test_write_failure_cleans_up(tmp_path: Path) -> None:
 def test_out_must_be_a_folder(seed_report: Path, tmp_path: Path) -> None:
     f = tmp_path / "file"
     f.write_text("x")
-    with pytest.raises(UsageError, match="not a folder"):
+    with pytest.raises(UsageError, match="không phải là thư mục. Cách sửa: truyền một thư mục"):
         import_report(seed_report, f)

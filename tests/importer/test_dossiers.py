@@ -131,7 +131,7 @@ def test_no_identity_or_own_rate_disagreements_in_seed(built, seed_report: Path)
             assert abs(r["online_rate"] - 100 * r["online"] / r["online_eligible"]) <= 0.005001
     own = [f for f in _table(built, "findings.csv")
            if f["table"] == "dossiers" and f["severity"] == "warning"
-           and "summed" not in f["message"] and not f["message"].startswith("subtotal")]
+           and "cộng từ" not in f["message"] and not f["message"].startswith("số tổng hợp")]
     assert own == []
 
 
@@ -146,7 +146,7 @@ def test_unseparated_numbers_each_get_a_finding(built, seed_report: Path) -> Non
     assert expected == {(205, "5840"), (205, "4713"), (205, "4600"), (206, "16168"),
                         (206, "13592"), (206, "13361"), (206, "1180"), (206, "1125")}
     found = {(int(f["line"]), f["published"]) for f in _table(built, "findings.csv")
-             if "without thousands separator" in f["message"]}
+             if "không có dấu phân cách hàng nghìn" in f["message"]}
     assert found == expected
 
 

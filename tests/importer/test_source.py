@@ -40,7 +40,7 @@ def test_continuations(before: str, after: str, joined: str) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="does not exist"):
+    with pytest.raises(DataError, match="không có tệp báo cáo. Cách sửa: kiểm tra đường dẫn"):
         read_report(tmp_path / "nope.txt")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from scoring.errors import DataError
+from scoring.i18n import language
 from scoring.importer.agencies import Agency, AgencyRegistry
 from scoring.importer.core import _split, build_dataset
 from scoring.importer.source import read_report
@@ -272,7 +273,9 @@ def _p(result: str, deadline: str, product: str = ""):
 def test_on_time_late_and_mixed() -> None:
     p = _p("ban hành Quyết định số 1/QĐ-UBND ngày 10/3/2022", "Quý I/2022")
     assert (p.status, p.certain) == ("done_on_time", True)
-    assert "2022-03-10" in p.reason and "2022-03-31" in p.reason
+    # stored in Vietnamese (tasks.csv is data), whatever the language in force
+    assert p.reason == ("Quyết định 1/QĐ-UBND (2022-03-10) (mốc muộn nhất trong 1 mốc có ngày) "
+                        "không muộn hơn thời hạn 'Quý I/2022' (31/03/2022).")
     p = _p("ban hành Quyết định số 1/QĐ-UBND ngày 10/4/2022", "Quý I/2022")
     assert (p.status, p.certain) == ("done_late", True)
     p = _p("Tờ trình số 7/TTr-SNV ngày 30/3/2022; Quyết định số 8/QĐ-UBND ngày 09/5/2022",
@@ -335,3 +338,13 @@ def test_report_date_typo_is_reported(seed_tasks) -> None:
 def test_split_locates_both_appendices(seed_report: Path) -> None:
     p1, p2 = _split(read_report(seed_report))
     assert p1[0].number == 3 and p2[0].number == 158
+
+
+def test_stored_reasons_and_notes_are_vietnamese_in_every_language() -> None:
+    """tasks.csv and findings.csv are data: a fresh import is the same bytes under --lang en."""
+    with language("en"):
+        p = _p("ban hành Quyết định số 1/QĐ-UBND ngày 10/4/2022", "Quý I/2022")
+        note = parse_deadline("Tháng 13/2022", 2022).note
+    assert p.reason.startswith("Quyết định 1/QĐ-UBND (2022-04-10) (mốc sớm nhất trong 1 mốc có "
+                               "ngày) muộn hơn thời hạn 'Quý I/2022' (31/03/2022)")
+    assert note == "'Tháng 13/2022': không có tháng 13"

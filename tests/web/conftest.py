@@ -15,6 +15,13 @@ with warnings.catch_warnings():
 
 from cchc.web.app import create_app
 from cchc.web.config import WebConfig
+from reports.forms import write_forms
+from scoring.dataset import load_dataset
+from scoring.engine import score
+from scoring.i18n import language
+from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
+from scoring.rules.loader import load_rules
+from tests.forms_fill import fill_form
 
 
 @pytest.fixture
@@ -49,3 +56,18 @@ def csrf_of(client: TestClient, url: str = "/data") -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert m, "the page has no CSRF field"
     return m.group(1)
+
+
+@pytest.fixture(scope="session")
+def forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The district score forms of the bundled data (``cchc forms``), filled in; the
+    survey workbook left out."""
+    out = tmp_path_factory.mktemp("forms") / "phieu"
+    with language("vi"):
+        write_forms(score(load_rules(BUNDLED_RULES), load_dataset(BUNDLED_DATASET)), out,
+                    group="district", inputs=(BUNDLED_RULES, BUNDLED_DATASET))
+    for p in out.glob("dieu-tra-*.xlsx"):
+        p.unlink()
+    for k, path in enumerate(sorted(out.glob("*.xlsx"))):
+        fill_form(path, k)
+    return out

@@ -233,3 +233,17 @@ def test_bad_upload_shows_an_error_and_the_server_keeps_serving(server, page, sh
     page.goto(url + "/")
     assert page.locator("table[data-group]").count() == 3
     assert re.search(r"Xếp hạng", page.title())
+
+
+def test_filled_forms_upload_shows_the_collect_report(server, page, forms, shots) -> None:
+    url, workspace = server
+    page.goto(url + "/data")
+    page.check("input[name=kind][value=forms]")
+    page.set_input_files("input[name=file]", files=sorted(str(p) for p in forms.glob("*.xlsx")))
+    page.click("#upload")
+    page.wait_for_selector("#collect-summary")
+    report = page.inner_text("#collect-summary")
+    assert "scores.csv" in report and "phiếu" in report
+    assert page.get_attribute("#upload-ok", "data-dataset") == "khanh-hoa-2022-phieu"
+    assert (workspace / "datasets" / "khanh-hoa-2022-phieu" / "scores.csv").is_file()
+    page.screenshot(path=str(shots / "web-forms.png"), full_page=True)

@@ -12,12 +12,15 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+from cchc.cli import main
 from cchc.web.app import create_app
 from cchc.web.config import WebConfig
+from scoring.consistency import cross_check
 from scoring.dataset import load_dataset
 from scoring.engine import score
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
 from scoring.rules.loader import load_rules
+from tests.fixtures_data import tiny_tables, write_dataset
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +147,29 @@ def test_unit_page_shows_last_years_rank(tmp_path, result) -> None:
                     raise_server_exceptions=False) as c:
         r = c.get("/unit/so-du-lich")
         assert r.status_code == 200 and "khong-co" in r.text and "error-box" in r.text
+
+
+def test_what_cchc_check_calls_an_error_is_an_error_page(tmp_path, capsys) -> None:
+    """The web passes the gate of every scoring command: a dataset whose districts are
+    spelled 'distric' is refused with the same message as `cchc check`, on every page
+    and API call that scores, never shown as a result."""
+    config = WebConfig.make(tmp_path / "ws", password="")
+    t = tiny_tables()
+    for row in t["agencies"]:
+        if row["group"] == "district":
+            row["group"] = "distric"
+    folder = write_dataset(config.workspace / "datasets" / "sai-nhom", t)
+    assert main(["check", "--data", str(folder)]) == 1
+    said = capsys.readouterr().out
+    (p,) = [p for p in cross_check(load_rules(BUNDLED_RULES), load_dataset(folder))
+            if p.severity == "error"]
+    assert p.message in said and p.fix in said
+    with TestClient(create_app(config), raise_server_exceptions=False) as c:
+        for url in ("/?data=sai-nhom", "/unit/so-du-lich?data=sai-nhom",
+                    "/api/score?data=sai-nhom", "/api/workbook?data=sai-nhom"):
+            r = c.get(url)
+            assert r.status_code == 400, url
+            text = unescape(r.text)
+            assert p.message in text and p.fix in text, url
+            assert 'data-agency-id="so-du-lich"' not in text
+        assert c.get("/").status_code == 200       # the other datasets still serve

@@ -13,7 +13,8 @@ with warnings.catch_warnings():
 
 from cchc.cli import main
 from cchc.web.app import create_app
-from cchc.web.config import WebConfig, check_password, hash_password, is_loopback
+from cchc.web.config import WebConfig, is_loopback
+from cchc.web.users import check_password, hash_password
 from scoring.errors import UsageError
 
 

@@ -150,6 +150,8 @@ def test_preview_shows_the_shifts_of_cchc_compare(fresh_client) -> None:
     moved = dict(re.findall(r'<tr data-agency-id="([^"]+)" data-rank-a="[^"]*" '
                             r'data-rank-b="([^"]*)"', r.text))
     assert moved, r.text[:2000]
+    counts = re.search(r'id="shift-summary"[^>]*>\s*(\S+) ', r.text).group(1)
+    assert counts == re.search(r'data-moved="(\d+)"', r.text).group(1)   # a count: no ",00"
     api = fresh_client.post("/api/compare", json={"overrides": {"3.2.1": {"rule": {"bands": [
         {"min": 99, "points": 4}, {"min": 95, "max": 99, "points": 3},
         {"min": 90, "max": 95, "points": 2}, {"min": 80, "max": 90, "points": 1},
