@@ -54,6 +54,7 @@ from scoring.forms import (
 from scoring.i18n import _, ngettext
 from scoring.rules.model import ManualRule, RuleSet, SurveyRule
 from scoring.text import nfc, vi_number
+from scoring.vocabulary import group_label
 
 SCORE_COLUMNS: tuple[str, ...] = ("agency_id", "leaf", "self_points", "appraised_points",
                                   "note", "evidence")
@@ -487,7 +488,8 @@ def _duplicates(forms: Iterable[FormRead]) -> list[Problem]:
         what = (_("unit '{id}' has {n} forms: {files}") if kind == KIND_SCORE
                 else _("group {id} has {n} survey workbooks: {files}"))
         for name in files:
-            out.append(Problem(what.format(id=key, n=len(files), files=", ".join(files)),
+            out.append(Problem(what.format(id=key if kind == KIND_SCORE else group_label(key),
+                                           n=len(files), files=", ".join(files)),
                                file=name, fix=_("keep one (the final one) and move the others "
                                                 "out of the folder")))
     return out

@@ -4,11 +4,14 @@ each message with its file, row, column, what is wrong and how to fix it (issue 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from fixtures_data import tiny_tables, write_dataset
 
 from cchc.cli import main
+from scoring.collect import KIND_SURVEY
+from scoring.collect import _duplicates as duplicate_forms
 from scoring.consistency import cross_check, dataset_notes
 from scoring.dataset import check_dataset, load_dataset
 from scoring.errors import Problem
@@ -191,3 +194,12 @@ def test_a_scoring_command_names_the_bad_rows_inside_the_folder_in_order(tmp_pat
                           f"{folder}/dossiers.csv:3"]
     assert any(line.startswith(f"{folder}/dossiers.csv:3: resolved_late: số đếm -5 là số âm. "
                                "Cách sửa:") for line in lines)
+
+
+def test_two_survey_workbooks_of_a_group_name_the_group_in_words():
+    forms = [SimpleNamespace(kind=KIND_SURVEY, agency_id="", group="district", file=name)
+             for name in ("a.xlsx", "b.xlsx")]
+    first = duplicate_forms(forms)[0]
+    assert str(first) == ("a.xlsx: nhóm UBND cấp huyện có 2 bảng tổng hợp điều tra: a.xlsx, "
+                          "b.xlsx. Cách sửa: giữ lại một bản (bản cuối cùng) và chuyển các bản "
+                          "khác ra khỏi thư mục")
