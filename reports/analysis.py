@@ -24,37 +24,61 @@ import numpy as np
 import pandas as pd
 
 from reports.xlsx import put, write_frame, write_xlsx
+from scoring.i18n import _
+from scoring.vocabulary import (
+    class_label,
+    column_label,
+    group_label,
+    sheet_label,
+    source_label,
+)
 
-COMPARE_HEADINGS = {
-    "agency_id": "Mã đơn vị", "agency": "Đơn vị", "group": "Nhóm",
-    "points_a": "Điểm A", "points_b": "Điểm B", "points_diff": "Chênh lệch điểm (B − A)",
-    "index_a": "Chỉ số A (%)", "index_b": "Chỉ số B (%)", "index_diff": "Chênh lệch chỉ số",
-    "rank_a": "Hạng A", "rank_b": "Hạng B", "rank_shift": "Dịch chuyển hạng (B − A)",
-    "class_a": "Xếp loại A", "class_b": "Xếp loại B", "class_changed": "Đổi xếp loại",
-    "leaves": "Tiêu chí gây chênh lệch", "leaf": "Tiêu chí", "name": "Tên tiêu chí",
-    "diff": "Chênh lệch", "agencies": "Số đơn vị", "spearman": "Spearman ρ",
-    "spearman_p": "Spearman p", "kendall": "Kendall τ", "kendall_p": "Kendall p",
-    "mean_abs_rank_shift": "Dịch chuyển hạng trung bình (|Δ|)",
-    "max_abs_rank_shift": "Dịch chuyển hạng lớn nhất", "class_changes": "Số đơn vị đổi xếp loại",
-}
-SIMULATE_HEADINGS = {
-    "agency_id": "Mã đơn vị", "agency": "Đơn vị", "group": "Nhóm",
-    "nominal_rank": "Hạng danh nghĩa", "mean_rank": "Hạng trung bình",
-    "median_rank": "Hạng trung vị", "p05_rank": "Hạng phân vị 5%",
-    "p95_rank": "Hạng phân vị 95%", "p_top_k": "Xác suất vào top k",
-    "nominal_class": "Xếp loại danh nghĩa", "agencies": "Số đơn vị",
-    "mean_abs_rank_shift": "Dịch chuyển hạng trung bình (|Δ|)",
-    "share_rank_changed": "Tỷ lệ lần chạy đổi hạng", "source": "Nguồn bất định",
-    "variance_share": "Tỷ trọng phương sai (bậc 1)", "why": "Lý do",
-}
+# a column of the comparison → the vocabulary's column it is (same heading everywhere)
+_COMPARE_KEYS = {"points_diff": "points_change", "index_diff": "index_change",
+                 "rank_shift": "rank_change"}
+_COMPARE_COLUMNS = (
+    "agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",
+    "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a", "class_b",
+    "class_changed", "leaves", "leaf", "name", "diff", "agencies", "spearman", "spearman_p",
+    "kendall", "kendall_p", "mean_abs_rank_shift", "max_abs_rank_shift", "class_changes")
+_SIMULATE_COLUMNS = (
+    "agency_id", "agency", "group", "nominal_rank", "mean_rank", "median_rank", "p05_rank",
+    "p95_rank", "p_top_k", "nominal_class", "p_nominal_class", "agencies",
+    "mean_abs_rank_shift", "share_rank_changed", "source", "variance_share", "why",
+    "median_minus_p05", "p95_minus_median")
+
+
+def compare_headings() -> dict[str, str]:
+    """Headings of the comparison's columns (workbook and command line), from the
+    vocabulary, in the language in force."""
+    return {c: column_label(_COMPARE_KEYS.get(c, c)) for c in _COMPARE_COLUMNS}
+
+
+def simulate_headings(top_k: int = 3, classes: dict[str, str] | None = None
+                      ) -> dict[str, str]:
+    """Headings of the simulation's columns; ``classes`` maps a class-probability column
+    to the class label it is about."""
+    out = {c: column_label(c, k=top_k) for c in _SIMULATE_COLUMNS}
+    for col, label in (classes or {}).items():
+        out[col] = column_label("p_class", label=class_label(label))
+    return out
 
 
 def _yes(v: Any) -> str:
-    return "có" if (not pd.isna(v) and bool(v)) else ""
+    return _("yes") if (not pd.isna(v) and bool(v)) else ""
+
+
+def _group_names(df: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """``df`` with its ``group`` column in words (the vocabulary's group label)."""
+    if "group" not in df.columns:
+        return df
+    return df.assign(group=df["group"].map(lambda g: group_label(str(g), names.get(g))))
 
 
 def _table(wb: Any, name: str, df: pd.DataFrame, headings: dict[str, str],
-           widths: dict[str, int] | None = None) -> Any:
+           widths: dict[str, int] | None = None, names: dict[str, str] | None = None
+           ) -> Any:
+    df = _group_names(df, names or {})
     ws = wb.add_worksheet(name)
     head = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
                           "border": 1})
@@ -110,29 +134,34 @@ def write_compare_workbook(cmp: Any, path: str | Path, *, inputs: Iterable[Path]
                                         dict.fromkeys(agencies["group"]))})
                                     if s.name == "group" else s).reset_index(drop=True)
 
+    headings = compare_headings()
+    names = cmp.group_names
+    main_sheet = sheet_label("comparison")
+
     def build(wb: Any) -> None:
-        _table(wb, "So sánh", agencies, COMPARE_HEADINGS,
-               {"agency": 34, "leaves": 40, "agency_id": 18})
-        _table(wb, "Theo tiêu chí", cmp.leaves, COMPARE_HEADINGS, {"name": 40})
-        _table(wb, "Theo nhóm", cmp.groups.reset_index(), COMPARE_HEADINGS)
-        info = wb.add_worksheet("Ghi chú")
+        _table(wb, main_sheet, agencies, headings,
+               {"agency": 34, "leaves": 40, "agency_id": 18}, names)
+        _table(wb, sheet_label("by_leaf"), cmp.leaves, headings, {"name": 40}, names)
+        _table(wb, sheet_label("groups"), cmp.groups.reset_index(), headings, None, names)
+        info = wb.add_worksheet(sheet_label("notes"))
         put(info, 0, 0, f"A = {cmp.label_a}")
         put(info, 1, 0, f"B = {cmp.label_b}")
-        put(info, 2, 0, "Dịch chuyển hạng = hạng B − hạng A (dương: tụt hạng dưới B).")
+        put(info, 2, 0, _("Rank change = rank under B − rank under A (positive: lower under "
+                          "B)."))
         for k, (g, first, last) in enumerate(_group_rows(agencies, cmp.groups.index), 1):
-            label = cmp.group_names.get(g, g)
+            label = group_label(str(g), names.get(g))
             chart = wb.add_chart({"type": "bar"})
             chart.add_series({
-                "name": f"Dịch chuyển hạng — {label}",
-                "categories": ["So sánh", first, 1, last, 1],
-                "values": ["So sánh", first, agencies.columns.get_loc("rank_shift"), last,
+                "name": _("Rank change — {group}").format(group=label),
+                "categories": [main_sheet, first, 1, last, 1],
+                "values": [main_sheet, first, agencies.columns.get_loc("rank_shift"), last,
                            agencies.columns.get_loc("rank_shift")],
                 "invert_if_negative": False})
-            chart.set_title({"name": f"Dịch chuyển hạng (B − A): {label}"})
-            chart.set_x_axis({"name": "hạng B − hạng A"})
+            chart.set_title({"name": _("Rank change (B − A): {group}").format(group=label)})
+            chart.set_x_axis({"name": _("rank under B − rank under A")})
             chart.set_y_axis({"reverse": True, "crossing": "max", "label_position": "low"})
             chart.set_legend({"none": True})
-            _chart_sheet(wb, f"Biểu đồ {k}", chart, label)
+            _chart_sheet(wb, _("Chart {n}").format(n=k), chart, label)
 
     write_xlsx(path, build, inputs=inputs, force=force)
     return Path(path)
@@ -157,35 +186,37 @@ def write_simulation_workbook(sim: Any, path: str | Path, *, inputs: Iterable[Pa
     Path
     """
     agencies = sim.agencies.reset_index()
-    headings = dict(SIMULATE_HEADINGS)
-    headings["p_top_k"] = f"Xác suất vào top {sim.top_k}"
-    for col, label in sim.class_columns.items():
-        headings[col] = f"Xác suất xếp loại {label}"
-    agencies["minus"] = agencies["median_rank"] - agencies["p05_rank"]
-    agencies["plus"] = agencies["p95_rank"] - agencies["median_rank"]
-    headings["minus"] = "Trung vị − P5"
-    headings["plus"] = "P95 − trung vị"
+    headings = simulate_headings(sim.top_k, sim.class_columns)
+    agencies["median_minus_p05"] = agencies["median_rank"] - agencies["p05_rank"]
+    agencies["p95_minus_median"] = agencies["p95_rank"] - agencies["median_rank"]
+    names = sim.group_names
+    sensitivity = sim.sensitivity.assign(source=sim.sensitivity["source"].map(source_label)) \
+        if "source" in sim.sensitivity.columns else sim.sensitivity
+    main_sheet = sheet_label("simulation")
 
     def build(wb: Any) -> None:
-        _table(wb, "Khoảng hạng", agencies, headings, {"agency": 34, "agency_id": 18})
-        _table(wb, "Theo nhóm", sim.groups.reset_index(), headings)
-        _table(wb, "Độ nhạy", sim.sensitivity, headings, {"source": 30, "why": 50})
-        info = wb.add_worksheet("Ghi chú")
-        lines = [f"Số lần chạy: {sim.runs}", f"Hạt giống (seed): {sim.seed}",
-                 "Nguồn bất định: " + ("; ".join(sim.sources) or "không có"), *sim.notes]
+        _table(wb, main_sheet, agencies, headings, {"agency": 34, "agency_id": 18}, names)
+        _table(wb, sheet_label("groups"), sim.groups.reset_index(), headings, None, names)
+        _table(wb, sheet_label("sensitivity"), sensitivity, headings, {"source": 30, "why": 50},
+               names)
+        info = wb.add_worksheet(sheet_label("notes"))
+        sources = "; ".join(source_label(s) for s in sim.sources) or _("none")
+        lines = [_("Runs: {n}").format(n=sim.runs),
+                 _("Random seed: {seed}").format(seed=sim.seed),
+                 _("Sources of uncertainty: {sources}").format(sources=sources), *sim.notes]
         for i, line in enumerate(lines):
             put(info, i, 0, str(line))
         c_med = agencies.columns.get_loc("median_rank")
-        c_minus = agencies.columns.get_loc("minus")
-        c_plus = agencies.columns.get_loc("plus")
+        c_minus = agencies.columns.get_loc("median_minus_p05")
+        c_plus = agencies.columns.get_loc("p95_minus_median")
         for k, (g, first, last) in enumerate(_group_rows(agencies, sim.groups.index), 1):
-            label = sim.group_names.get(g, g)
+            label = group_label(str(g), names.get(g))
             chart = wb.add_chart({"type": "line"})
-            sheet = "'Khoảng hạng'"
+            sheet = "'" + main_sheet.replace("'", "''") + "'"
             chart.add_series({
-                "name": "Hạng trung vị",
-                "categories": ["Khoảng hạng", first, 1, last, 1],
-                "values": ["Khoảng hạng", first, c_med, last, c_med],
+                "name": column_label("median_rank"),
+                "categories": [main_sheet, first, 1, last, 1],
+                "values": [main_sheet, first, c_med, last, c_med],
                 "line": {"none": True},
                 "marker": {"type": "diamond", "size": 6},
                 "y_error_bars": {
@@ -195,16 +226,17 @@ def write_simulation_workbook(sim: Any, path: str | Path, *, inputs: Iterable[Pa
                     "minus_values": f"={sheet}!${_col(c_minus)}${first + 1}:"
                                     f"${_col(c_minus)}${last + 1}",
                     "end_style": 1}})
-            chart.set_title({"name": f"Khoảng hạng 5–95 % (trung vị): {label}"})
+            chart.set_title({"name": _("Rank interval 5–95 % (median): {group}").format(
+                group=label)})
             # ranks grow downwards; the category axis crosses at the largest rank, i.e.
             # at the bottom of the reversed axis
-            chart.set_y_axis({"name": "hạng", "reverse": True, "min": 1,
+            chart.set_y_axis({"name": _("rank"), "reverse": True, "min": 1,
                               "max": int(agencies["p95_rank"].iloc[first - 1:last].max()),
                               "crossing": "max", "major_gridlines": {"visible": True}})
-            chart.set_x_axis({"name": "đơn vị (theo hạng danh nghĩa)",
+            chart.set_x_axis({"name": _("units (in nominal rank order)"),
                               "num_font": {"rotation": -60}})
             chart.set_legend({"none": True})
-            _chart_sheet(wb, f"Biểu đồ {k}", chart, label)
+            _chart_sheet(wb, _("Chart {n}").format(n=k), chart, label)
 
     write_xlsx(path, build, inputs=inputs, force=force)
     return Path(path)

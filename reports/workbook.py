@@ -55,6 +55,7 @@ from reports.xlsx import is_missing as _is_missing
 from reports.xlsx import number as _num
 from reports.xlsx import put as _put
 from reports.xlsx import text as _text
+from scoring import vocabulary as V
 from scoring.appraisal import compare_self
 from scoring.errors import Problem, UsageError
 from scoring.files import atomic_output, check_output
@@ -1016,6 +1017,10 @@ class _Builder:
             if key == "agency":
                 ids = led["agency_id"].astype(str)
                 s = ids.map(self.names).fillna(ids)
+            elif key == "inputs" and key in led:
+                s = _by_value(led[key], V.inputs_words)
+            elif key == "rule" and key in led:
+                s = self.rule_words(led)
             elif key not in led:
                 s = pd.Series([None] * n, dtype=object)
             elif key in labels:  # each distinct code looked up once
@@ -1028,6 +1033,30 @@ class _Builder:
             data.append(column_values(s, is_num))
             numeric.append(is_num)
         return data, numeric
+
+    def rule_words(self, led: pd.DataFrame) -> pd.Series:
+        """The ledger's ``rule`` column in words (the band that held the value, the formula
+        with indicator labels, ...); rows that are not a leaf of a tree (bonus and
+        deduction) keep the engine's label. One computation per distinct leaf and rule."""
+        keys = list(zip(led["group"].astype(str), led["leaf"].astype(str),
+                        led["status"].astype(str), led["rule"].astype(str), strict=True))
+        words: dict[tuple[str, ...], str] = {}
+        out = []
+        for key, value, points in zip(keys, led["value"], led["points"], strict=True):
+            if key not in words:
+                words[key] = self._fired(key, value, points)
+            out.append(words[key])
+        return pd.Series(out, index=led.index, dtype=object)
+
+    def _fired(self, key: tuple[str, ...], value: Any, points: Any) -> str:
+        group, code, status, label = key
+        try:
+            leaf = self.rules.leaf(code, self.rules.group(group).tree)
+        except KeyError:
+            return label
+        number = None if _is_missing(value) else float(value)
+        return V.fired_rule_words(leaf, status, number, float(points or 0),
+                                  self.rules.not_applicable)
 
     def _ledger_sheet(self, wb: Any, name: str, led: pd.DataFrame) -> None:
         ws = wb.add_worksheet(name)
@@ -1378,6 +1407,12 @@ class _Builder:
         ws.set_column(1, 1, 80)
         self.print_setup(ws, None, "Nguồn gốc")
         ws.print_area(0, 0, r + len(files), 1)
+
+
+def _by_value(column: pd.Series, words: Callable[[str], str]) -> pd.Series:
+    """``words`` of each distinct value of ``column`` (None stays None)."""
+    known = {v: words(str(v)) for v in column.dropna().unique()}
+    return column.astype(object).map(known).where(column.notna(), None)
 
 
 def _col(c: int) -> str:

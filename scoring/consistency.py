@@ -87,6 +87,16 @@ class _Report:
         if len(seen) <= MAX_LISTED:
             self.out.append(problem)
 
+    def full(self, kind: str, severity: str) -> bool:
+        """Whether ``kind`` already lists all it will show (further rows only count)."""
+        return len(self.counts.get((kind, severity), ())) > MAX_LISTED
+
+    def count(self, kind: str, severity: str) -> None:
+        """One more row like those listed (its Problem is not built: only the number and
+        the first one are shown)."""
+        seen = self.counts[(kind, severity)]
+        seen.append(seen[0])
+
     def close(self) -> None:
         for (_kind, severity), found in self.counts.items():
             if len(found) > MAX_LISTED:
@@ -116,13 +126,14 @@ def _check_codes(rules: RuleSet, ds: Dataset, table: str, file: str,
     names = {g.id: g.name for g in rules.groups}
     trees = _unit_trees(rules, ds, frame)
     rows = _rows(frame)
+    lines = rows.to_numpy()
     keep = []
     for i, (aid, code, tid) in enumerate(zip(frame["agency_id"], frame["leaf"], trees,
                                              strict=True)):
         if not isinstance(tid, str) or not code:
             continue  # the group error, or the blank-leaf error, is reported elsewhere
         target = targets[tid].get(code)
-        line = int(rows.iloc[i])
+        line = int(lines[i])
         fine = target is not None and target.table == table and (
             target.kind == wanted or (table == "scores" and target.kind in ("bonus",
                                                                              "deduction")))
@@ -171,6 +182,9 @@ def _check_points(used: pd.DataFrame, file: str, report: _Report) -> None:
         for value, target, line, code in zip(used[col], used["target"], used["row"],
                                              used["leaf"], strict=True):
             if value > target.max + 1e-9:
+                if report.full("cap", "warning"):
+                    report.count("cap", "warning")
+                    continue
                 what = (_("the cap of {code}").format(code=code)
                         if target.kind in ("bonus", "deduction")
                         else _("the maximum of leaf {code}").format(code=code))

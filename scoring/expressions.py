@@ -47,11 +47,13 @@ Examples
 array([ 2.,  1., nan])
 >>> e.evaluate_row({"online_rate": 20.0, "max_points": 2.0})
 1.0
->>> try:
-...     compile_expression("online_rat * 2", ["online_rate"])
-... except ExpressionError as exc:
-...     print(exc.problems[0].message, "/", exc.problems[0].fix)
-'online_rat' is not a known name (column 1) / did you mean 'online_rate'?
+>>> from scoring.i18n import language
+>>> with language("vi"):
+...     try:
+...         compile_expression("online_rat * 2", ["online_rate"])
+...     except ExpressionError as exc:
+...         print(exc.problems[0].message, "/", exc.problems[0].fix)
+'online_rat' không phải là tên đã biết (cột 1) / có phải là 'online_rate'?
 """
 
 from __future__ import annotations
@@ -67,8 +69,10 @@ import numpy as np
 from simpleeval import SimpleEval
 
 from scoring.errors import Problem, RuleError
+from scoring.i18n import N_, _, ngettext
+from scoring.number_format import format_number
 from scoring.rounding import round_half_away
-from scoring.text import suggest
+from scoring.text import known_words, suggest_fix
 
 MAX_LENGTH = 1000
 """Longest formula accepted, in characters."""
@@ -109,34 +113,59 @@ class ExpressionError(RuleError):
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _CMPOPS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
            ast.NotEq: "!="}
+_COMPREHENSION = (N_("comprehensions are not allowed"), N_("use min(...), max(...) or where(...)"))
+_ARITHMETIC = N_("write an arithmetic formula")
 _REFUSED: dict[type, tuple[str, str]] = {
-    ast.Attribute: ("attribute access ('.') is not allowed",
-                    "formulas work on numbers only; use the functions listed in the docs"),
-    ast.Subscript: ("subscripts ('[...]') are not allowed", "use indicator names directly"),
-    ast.Lambda: ("lambda is not allowed", "write the formula directly"),
-    ast.ListComp: ("comprehensions are not allowed", "use min(...), max(...) or where(...)"),
-    ast.SetComp: ("comprehensions are not allowed", "use min(...), max(...) or where(...)"),
-    ast.DictComp: ("comprehensions are not allowed", "use min(...), max(...) or where(...)"),
-    ast.GeneratorExp: ("comprehensions are not allowed",
-                       "use min(...), max(...) or where(...)"),
-    ast.IfExp: ("'a if cond else b' is not allowed", "write where(cond, a, b)"),
-    ast.NamedExpr: ("':=' is not allowed", "write the formula without assignments"),
-    ast.JoinedStr: ("text is not allowed in formulas", "use numbers only"),
-    ast.List: ("lists are not allowed", "pass values to min(...) / max(...) directly"),
-    ast.Tuple: ("tuples are not allowed", "pass values to min(...) / max(...) directly"),
-    ast.Set: ("sets are not allowed", "pass values to min(...) / max(...) directly"),
-    ast.Dict: ("dictionaries are not allowed", "use numbers only"),
-    ast.Starred: ("'*' unpacking is not allowed", "list the arguments one by one"),
-    ast.Await: ("'await' is not allowed", "write an arithmetic formula"),
-    ast.Yield: ("'yield' is not allowed", "write an arithmetic formula"),
-    ast.YieldFrom: ("'yield' is not allowed", "write an arithmetic formula"),
+    # (what is wrong, how to fix it), in English, translated where shown
+    ast.Attribute: (N_("attribute access ('.') is not allowed"),
+                    N_("formulas work on numbers only; use the functions listed in the docs")),
+    ast.Subscript: (N_("subscripts ('[...]') are not allowed"),
+                    N_("use indicator names directly")),
+    ast.Lambda: (N_("lambda is not allowed"), N_("write the formula directly")),
+    ast.ListComp: _COMPREHENSION,
+    ast.SetComp: _COMPREHENSION,
+    ast.DictComp: _COMPREHENSION,
+    ast.GeneratorExp: _COMPREHENSION,
+    ast.IfExp: (N_("'a if cond else b' is not allowed"), N_("write where(cond, a, b)")),
+    ast.NamedExpr: (N_("':=' is not allowed"), N_("write the formula without assignments")),
+    ast.JoinedStr: (N_("text is not allowed in formulas"), N_("use numbers only")),
+    ast.List: (N_("lists are not allowed"), N_("pass values to min(...) / max(...) directly")),
+    ast.Tuple: (N_("tuples are not allowed"), N_("pass values to min(...) / max(...) directly")),
+    ast.Set: (N_("sets are not allowed"), N_("pass values to min(...) / max(...) directly")),
+    ast.Dict: (N_("dictionaries are not allowed"), N_("use numbers only")),
+    ast.Starred: (N_("'*' unpacking is not allowed"), N_("list the arguments one by one")),
+    ast.Await: (N_("'await' is not allowed"), _ARITHMETIC),
+    ast.Yield: (N_("'yield' is not allowed"), _ARITHMETIC),
+    ast.YieldFrom: (N_("'yield' is not allowed"), _ARITHMETIC),
 }
+
+# Python's own words for the commonest syntax errors (others are quoted as Python says them)
+_SYNTAX: tuple[tuple[str, str], ...] = (
+    ("invalid syntax", N_("the formula is not written correctly")),
+    ("was never closed", N_("a bracket is opened and never closed")),
+    ("unmatched", N_("a closing bracket has no opening bracket")),
+    ("does not match opening parenthesis", N_("the brackets do not match")),
+    ("unexpected EOF", N_("the formula ends too early")),
+    ("unterminated string", N_("a quote is opened and never closed")),
+    ("invalid decimal literal", N_("a number is followed directly by letters")),
+    ("leading zeros", N_("a whole number starts with 0")),
+)
+
+
+def _syntax_words(msg: str) -> str:
+    """What Python's syntax error means, in the user's language."""
+    return known_words(msg, _SYNTAX, _("Python says: {message}"))
 
 
 def _fail(message: str, fix: str, where: str, node: ast.AST | None = None) -> ExpressionError:
     if node is not None and hasattr(node, "col_offset"):
-        message = f"{message} (column {node.col_offset + 1})"
+        message = _("{message} (column {column})").format(message=message,
+                                                          column=node.col_offset + 1)
     return ExpressionError(Problem(message, field=where or None, fix=fix))
+
+
+def _functions() -> str:
+    return _("use only the functions {names}").format(names=", ".join(FUNCTIONS))
 
 
 def _constant_number(node: ast.AST) -> float | None:
@@ -163,15 +192,18 @@ class _Validator:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, str | bytes):
-                raise self.fail("text is not allowed in formulas", "use numbers only", node)
+                raise self.fail(_("text is not allowed in formulas"), _("use numbers only"),
+                                node)
             if type(value) not in (int, float, bool):
-                raise self.fail(f"{value!r} is not allowed in formulas",
-                                "use numbers, True or False", node)
+                raise self.fail(_("{value} is not allowed in formulas").format(
+                    value=repr(value)), _("use numbers, True or False"), node)
             if type(value) is int and value.bit_length() > 64 or abs(value) > MAX_CONSTANT:
-                raise self.fail(f"the number {str(value)[:20]} is too large",
-                                f"use numbers up to {MAX_CONSTANT:.0e}", node)
+                raise self.fail(_("the number {number} is too large").format(
+                    number=str(value)[:20]), _("use numbers up to {max}").format(
+                        max=f"{MAX_CONSTANT:.0e}"), node)
             if isinstance(value, float) and not math.isfinite(value):
-                raise self.fail("infinite numbers are not allowed", "use a finite number", node)
+                raise self.fail(_("infinite numbers are not allowed"),
+                                _("use a finite number"), node)
         elif isinstance(node, ast.Name):
             self.name(node)
         elif isinstance(node, ast.BinOp):
@@ -179,23 +211,27 @@ class _Validator:
                 sym = {ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.Mod: "%",
                        ast.FloorDiv: "//", ast.LShift: "<<", ast.RShift: ">>",
                        ast.MatMult: "@"}.get(type(node.op), type(node.op).__name__)
-                fix = ("use 'and' / 'or' for logic" if sym in ("&", "|", "^")
-                       else "use + - * / ** and the functions floor, ceil, round")
-                raise self.fail(f"the operator {sym!r} is not allowed", fix, node)
+                fix = (_("use 'and' / 'or' for logic") if sym in ("&", "|", "^")
+                       else _("use + - * / ** and the functions floor, ceil, round"))
+                raise self.fail(_("the operator {symbol} is not allowed").format(
+                    symbol=repr(sym)), fix, node)
             if isinstance(node.op, ast.Pow):
                 exponent = _constant_number(node.right)
                 if exponent is None:
-                    raise self.fail("the exponent after '**' must be a number written in the "
-                                    "formula", f"write x ** 2 (at most {MAX_EXPONENT})", node)
+                    raise self.fail(_("the exponent after '**' must be a number written in "
+                                      "the formula"), _("write x ** 2 (at most {max})").format(
+                                          max=MAX_EXPONENT), node)
                 if abs(exponent) > MAX_EXPONENT:
-                    raise self.fail(f"the exponent {exponent:g} is too large",
-                                    f"use an exponent between -{MAX_EXPONENT} and "
-                                    f"{MAX_EXPONENT}", node)
+                    raise self.fail(_("the exponent {exponent} is too large").format(
+                        exponent=format_number(exponent)),
+                        _("use an exponent between -{max} and {max}").format(max=MAX_EXPONENT),
+                        node)
             self.visit(node.left)
             self.visit(node.right)
         elif isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Invert):
-                raise self.fail("the operator '~' is not allowed", "use 'not' for logic", node)
+                raise self.fail(_("the operator '~' is not allowed"),
+                                _("use 'not' for logic"), node)
             self.visit(node.operand)
         elif isinstance(node, ast.BoolOp):
             for value in node.values:
@@ -203,8 +239,8 @@ class _Validator:
         elif isinstance(node, ast.Compare):
             for op in node.ops:
                 if type(op) not in _CMPOPS:
-                    raise self.fail("only the comparisons < <= > >= == != are allowed",
-                                    "compare numbers, e.g. online_rate >= 50", node)
+                    raise self.fail(_("only the comparisons < <= > >= == != are allowed"),
+                                    _("compare numbers, e.g. online_rate >= 50"), node)
             self.visit(node.left)
             for comp in node.comparators:
                 self.visit(comp)
@@ -212,55 +248,56 @@ class _Validator:
             self.call(node)
         elif type(node) in _REFUSED:
             message, fix = _REFUSED[type(node)]
-            raise self.fail(message, fix, node)
+            raise self.fail(_(message), _(fix), node)
         else:
-            raise self.fail(f"{type(node).__name__} is not allowed in formulas",
-                            "use numbers, indicator names, + - * / ** comparisons, "
-                            "and/or/not and the listed functions", node)
+            raise self.fail(_("{construct} is not allowed in formulas").format(
+                construct=type(node).__name__),
+                _("use numbers, indicator names, + - * / ** comparisons, and/or/not and the "
+                  "listed functions"), node)
 
     def name(self, node: ast.Name) -> None:
         name = node.id
         if name.startswith("_"):
-            raise self.fail(f"names starting with '_' are not allowed ({name!r})",
-                            "use an indicator name", node)
+            raise self.fail(_("names starting with '_' are not allowed ({name})").format(
+                name=repr(name)), _("use an indicator name"), node)
         if name in FUNCTIONS:
-            raise self.fail(f"{name!r} is a function", f"call it: {FUNCTIONS[name]}", node)
+            raise self.fail(_("{name} is a function").format(name=repr(name)),
+                            _("call it: {call}").format(call=FUNCTIONS[name]), node)
         if name not in self.names:
-            hint = suggest(name, sorted(self.names))
-            fix = (f"did you mean {hint[0]!r}?" if hint else
-                   "use one of: " + ", ".join(sorted(self.names)[:40]))
-            raise self.fail(f"{name!r} is not a known name", fix, node)
+            known = sorted(self.names)
+            fix = suggest_fix(name, known, _("use one of the names: {names}").format(
+                names=", ".join(known[:40])))
+            raise self.fail(_("{name} is not a known name").format(name=repr(name)), fix, node)
         self.used.add(name)
 
     def call(self, node: ast.Call) -> None:
         func = node.func
         if isinstance(func, ast.Attribute):
-            raise self.fail(f"calling methods ('.{func.attr}(...)') is not allowed",
-                            "use only the functions " + ", ".join(FUNCTIONS), node)
+            raise self.fail(_("calling methods ('.{method}(...)') is not allowed").format(
+                method=func.attr), _functions(), node)
         if not isinstance(func, ast.Name):
-            raise self.fail("only the listed functions can be called",
-                            "use only the functions " + ", ".join(FUNCTIONS), node)
+            raise self.fail(_("only the listed functions can be called"), _functions(), node)
         name = func.id
         if name not in FUNCTIONS:
             if name.startswith("_"):
-                raise self.fail(f"names starting with '_' are not allowed ({name!r})",
-                                "use only the functions " + ", ".join(FUNCTIONS), node)
-            hint = suggest(name, list(FUNCTIONS))
-            fix = (f"did you mean {hint[0]}(...)?" if hint else
-                   "use only the functions " + ", ".join(FUNCTIONS))
-            raise self.fail(f"{name}(...) is not an allowed function", fix, node)
+                raise self.fail(_("names starting with '_' are not allowed ({name})").format(
+                    name=repr(name)), _functions(), node)
+            raise self.fail(_("{name}(...) is not an allowed function").format(name=name),
+                            suggest_fix(name, list(FUNCTIONS), _functions()), node)
+        write = _("write {call}").format(call=FUNCTIONS[name])
         if node.keywords:
-            raise self.fail(f"{name}(...) takes no named arguments",
-                            f"write {FUNCTIONS[name]}", node)
+            raise self.fail(_("{name}(...) takes no named arguments").format(name=name),
+                            write, node)
         lo, hi = _ARITY[name]
         if not lo <= len(node.args) <= hi:
-            raise self.fail(f"{name}(...) got {len(node.args)} argument(s)",
-                            f"write {FUNCTIONS[name]}", node)
+            raise self.fail(ngettext("{name}(...) got {n} argument",
+                                     "{name}(...) got {n} arguments", len(node.args)).format(
+                                         name=name, n=len(node.args)), write, node)
         if name == "round" and len(node.args) == 2:
             digits = _constant_number(node.args[1])
             if digits is None or digits != int(digits) or not -6 <= digits <= 9:
-                raise self.fail("the digits of round(x, digits) must be a whole number "
-                                "from -6 to 9 written in the formula", "write round(x, 2)",
+                raise self.fail(_("the digits of round(x, digits) must be a whole number from "
+                                  "-6 to 9 written in the formula"), _("write round(x, 2)"),
                                 node)
         for arg in node.args:
             self.visit(arg)
@@ -269,25 +306,30 @@ class _Validator:
 @lru_cache(maxsize=4096)
 def _compile(text: str, names: frozenset[str], where: str) -> Expression:
     if not text.strip():
-        raise _fail("the formula is empty", "write a formula, e.g. online_rate / 50", where)
+        raise _fail(_("the formula is empty"), _("write a formula, e.g. online_rate / 50"),
+                    where)
     if len(text) > MAX_LENGTH:
-        raise _fail(f"the formula is {len(text)} characters long", f"keep it under "
-                    f"{MAX_LENGTH} characters (split it into several leaves)", where)
+        raise _fail(_("the formula is {n} characters long").format(n=len(text)),
+                    _("keep it under {max} characters (split it into several leaves)").format(
+                        max=MAX_LENGTH), where)
     if "\x00" in text:
-        raise _fail("the formula contains a NUL character", "remove it", where)
+        raise _fail(_("the formula contains a NUL character"), _("remove the NUL character"),
+                    where)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        col = f" (column {exc.offset})" if exc.offset else ""
-        raise _fail(f"syntax error: {exc.msg}{col}",
-                    "check brackets and operators; write e.g. min(online_rate / 50, 1) * 2",
-                    where) from None
+        words = _syntax_words(str(exc.msg))
+        message = (_("syntax error: {what} (column {column})") if exc.offset
+                   else _("syntax error: {what}")).format(what=words, column=exc.offset)
+        raise _fail(message, _("check brackets and operators; write e.g. "
+                               "min(online_rate / 50, 1) * 2"), where) from None
     except (RecursionError, MemoryError, ValueError):
-        raise _fail("the formula is nested too deeply", "simplify it", where) from None
-    count = sum(1 for _ in ast.walk(tree))
+        raise _fail(_("the formula is nested too deeply"), _("simplify it"), where) from None
+    count = sum(1 for _node in ast.walk(tree))
     if count > MAX_NODES:
-        raise _fail(f"the formula is too large ({count} syntax nodes)",
-                    f"keep it under {MAX_NODES} nodes (split it into several leaves)", where)
+        raise _fail(_("the formula is too large ({n} syntax nodes)").format(n=count),
+                    _("keep it under {max} nodes (split it into several leaves)").format(
+                        max=MAX_NODES), where)
     validator = _Validator(names, where)
     validator.visit(tree.body)
     return Expression(text=text, names=frozenset(validator.used), tree=tree.body)

@@ -78,6 +78,38 @@ def did_you_mean(hits: Iterable[str]) -> str:
     return _("did you mean {ids}? If not, ").format(ids=_(" or ").join(map(repr, hits)))
 
 
+def suggest_fix(query: str, choices: Iterable[str], otherwise: str | None = None
+                ) -> str | None:
+    """A whole fix that names the choice closest to ``query`` (``did you mean
+    'max_points'?``), else ``otherwise``; :func:`did_you_mean` starts a longer fix instead.
+
+    Examples
+    --------
+    >>> from scoring.i18n import language
+    >>> with language("en"):
+    ...     suggest_fix("max_pointz", ["max_points", "online_rate"])
+    "did you mean 'max_points'?"
+    """
+    hint = suggest(query, choices)
+    return _("did you mean {name}?").format(name=repr(hint[0])) if hint else otherwise
+
+
+def known_words(message: str, table: Iterable[tuple[str, str]], otherwise: str) -> str:
+    """A library's English ``message`` in the user's words: the translated text of the first
+    ``(key, words)`` of ``table`` whose key occurs in it, else ``otherwise`` (a translated
+    template with ``{message}``) quoting it.
+
+    Examples
+    --------
+    >>> known_words("invalid syntax", [("invalid", "badly written")], "it says: {message}")
+    'badly written'
+    """
+    for key, words in table:
+        if key in message:
+            return _(words)
+    return otherwise.format(message=message)
+
+
 def vi_number(x: float, decimals: int | None = None) -> str:
     """A number written the Vietnamese way: ``.`` for thousands, ``,`` for decimals.
 

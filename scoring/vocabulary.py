@@ -184,6 +184,18 @@ COLUMNS: Mapping[str, str] = {
     "share_rank_changed": N_("Share of units whose rank changed"),
     "source": N_("Source of uncertainty"),
     "variance_share": N_("Share of the variance"),
+    "why": N_("Why"),
+    "p_class": N_("Probability of the class {label}"),
+    "median_minus_p05": N_("Median − 5th percentile"),
+    "p95_minus_median": N_("95th percentile − median"),
+    # compare
+    "diff": N_("Difference"),
+    "spearman": N_("Spearman ρ"),
+    "spearman_p": N_("Spearman p"),
+    "kendall": N_("Kendall τ"),
+    "kendall_p": N_("Kendall p"),
+    "max_abs_rank_shift": N_("Largest rank change"),
+    "class_changes": N_("Units whose class changed"),
     "runs": N_("Runs"),
     # short headings of the explain table
     "data": N_("Data"),
@@ -223,6 +235,9 @@ SHEETS: Mapping[str, str] = {
     "simulation": N_("Rank intervals"),
     "sensitivity": N_("Sensitivity"),
     "groups": N_("By group"),
+    "comparison": N_("Comparison"),
+    "by_leaf": N_("By sub-criterion"),
+    "notes": N_("Notes"),
 }
 
 # how the simulation names a source of uncertainty (``band_shift 3.2.1``)

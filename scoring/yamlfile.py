@@ -38,8 +38,8 @@ from typing import Any
 import yaml
 
 from scoring.errors import CchcError, Problem
-from scoring.i18n import _
-from scoring.text import nfc
+from scoring.i18n import N_, _
+from scoring.text import known_words, nfc
 
 Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """The YAML loader: libyaml's when PyYAML was built with it (≈ 10× faster)."""
@@ -217,10 +217,35 @@ def raw_text(node: yaml.Node) -> str | None:
     return None
 
 
+# PyYAML's words for the commonest mistakes (others are quoted as PyYAML says them)
+_SYNTAX: tuple[tuple[str, str], ...] = (
+    ("tab", N_("a tab character where the indentation should be spaces")),
+    ("cannot start any token", N_("a character that cannot start a value (often a tab, or "
+                                  "'@' or '`' at the start of text that needs quotes)")),
+    ("mapping values are not allowed", N_("a ':' where none is expected (text with ': ' "
+                                          "needs quotes, or the indentation is wrong)")),
+    ("could not find expected ':'", N_("a key without its ':'")),
+    ("found unexpected end of stream", N_("a quote or bracket is opened and never closed")),
+    ("expected <block end>", N_("the indentation does not match the lines above")),
+    ("expected ',' or '}'", N_("a ',' or '}' is missing in '{ ... }'")),
+    ("expected ',' or ']'", N_("a ',' or ']' is missing in '[ ... ]'")),
+    ("single document", N_("the file holds more than one YAML document ('---')")),
+    ("did not find expected key", N_("a line that is not 'key: value' where a key is "
+                                     "expected")),
+    ("did not find expected '-' indicator", N_("a list item not starting with '- ' or "
+                                               "indented wrongly")),
+)
+
+
+def _syntax_words(what: str) -> str:
+    """What PyYAML's syntax error means, in the user's language."""
+    return known_words(what, _SYNTAX, _("PyYAML says: {message}"))
+
+
 def _syntax_problem(exc: yaml.YAMLError, file: str) -> Problem:
     if not isinstance(exc, yaml.MarkedYAMLError):
-        return Problem(_("not valid YAML: {what}").format(what=exc), file=file,
-                       fix=_("check the file's syntax"))
+        return Problem(_("not valid YAML: {what}").format(what=_syntax_words(str(exc))),
+                       file=file, fix=_("check the file's syntax"))
     mark = exc.problem_mark or exc.context_mark
     what = " ".join(x for x in (exc.context, exc.problem) if x)
     if "\\t" in what or "tab" in what.lower():
@@ -230,7 +255,7 @@ def _syntax_problem(exc: yaml.YAMLError, file: str) -> Problem:
     else:
         fix = _("check the indentation, the ':' after each key and the quotes on this line "
                 "and the one before")
-    return Problem(_("not valid YAML: {what}").format(what=what), file=file,
+    return Problem(_("not valid YAML: {what}").format(what=_syntax_words(what)), file=file,
                    line=mark.line + 1 if mark else None, fix=fix)
 
 

@@ -10,6 +10,7 @@ from fixtures_data import tiny_tables, write_dataset
 
 from cchc.cli import main
 from cchc.cli.simulate import check_memory
+from scoring import consistency
 from scoring.consistency import adjustment_notes, cross_check
 from scoring.dataset import load_dataset, validate_dataset
 from scoring.errors import UsageError
@@ -208,3 +209,16 @@ def test_a_variant_that_makes_a_leaf_with_appraised_points_computed_is_stopped(t
     assert (p.file, p.line, p.field) == ("scores.csv", 2, "leaf")
     assert "leaf 1.1.2 is computed by the rule set for group Commune People's Committees " \
            "(scoring method: assigned tasks)" in p.message
+
+
+def test_many_capped_rows_list_the_first_then_count_the_rest(tmp_path, monkeypatch):
+    """Past MAX_LISTED rows of a kind only the count is kept: 10 rows, 3 listed → '7 more'."""
+    monkeypatch.setattr(consistency, "MAX_LISTED", 3)
+    ids = [r["agency_id"] for r in tiny_tables()["agencies"] if r["group"] != "district"]
+    rows = [score_row(aid, leaf, "9") for aid in ids for leaf in ("1.1", "T")]
+    assert len(rows) == 10
+    found = fit(tmp_path, rows)
+    capped = [p for p in found if p.severity == "warning" and "points are above" in p.message]
+    assert len(capped) == 3 and len({p.line for p in capped}) == 3
+    (more,) = [p for p in found if "more rows like the ones above" in p.message]
+    assert "7 more rows" in more.message

@@ -60,7 +60,7 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
     points difference); per group the Spearman and Kendall rank correlations.
     """
     from cchc.cli.table import print_frame, print_text
-    from reports.analysis import COMPARE_HEADINGS, write_compare_workbook
+    from reports.analysis import compare_headings, write_compare_workbook
     from scoring.engine import score
     from scoring.files import check_output
     from scoring.simulate.cli_support import echo_csv
@@ -94,7 +94,7 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
     if fmt == "csv":
         echo_csv(cmp.agencies, CSV_COLUMNS)
     else:
-        headings = dict(COMPARE_HEADINGS)
+        headings = compare_headings()
         shown = cmp.agencies
         if changed_only:
             shown = shown[(shown["points_diff"].abs() > 1e-9) | (shown["rank_shift"] != 0)
@@ -120,7 +120,7 @@ def _against_previous(rules_path: Path, data_path: Path, previous_path: Path, fm
                       other_options: bool) -> None:
     """``compare --previous``: last year's ranks (A) against this year's (B)."""
     from cchc.cli.table import print_frame
-    from reports.analysis import COMPARE_HEADINGS
+    from reports.analysis import compare_headings
     from scoring.engine import score
     from scoring.previous import COMPARE_COLUMNS, compare_previous, read_previous
     from scoring.simulate.cli_support import echo_csv
@@ -139,6 +139,6 @@ def _against_previous(rules_path: Path, data_path: Path, previous_path: Path, fm
     names = {g.id: g.name for g in result.rules.groups}
     print_frame(_("Compared with last year: A = {previous}, B = this year (difference = "
                   "B − A)").format(previous=previous_path),
-                table.set_index("agency_id"), dict(COMPARE_HEADINGS),
+                table.set_index("agency_id"), compare_headings(),
                 [c for c in COMPARE_COLUMNS if c != "group"], group_names=names,
                 decimals={"rank_a": 0, "rank_b": 0, "rank_shift": 0}, signed=["rank_shift"])

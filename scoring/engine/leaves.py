@@ -38,6 +38,7 @@ import pandas as pd
 from scoring.dataset import TASK_STATUSES
 from scoring.errors import DataError, Problem, RuleError
 from scoring.expressions import Expression, compile_expression
+from scoring.i18n import _
 from scoring.rules.model import Band, Leaf
 from scoring.tables import IndexedTable
 
@@ -198,8 +199,10 @@ class TableRows:
         if len(flat) and counts.max() > 1:
             cell = int(np.argmax(counts > 1))
             raise DataError(Problem(
-                f"agency {ids[cell % n]} has two rows for leaf {codes[cell // n]}",
-                file=f"{name}.csv", field="agency_id", fix="keep one row per agency and leaf"))
+                _("agency {agency} has two rows for leaf {leaf}").format(
+                    agency=ids[cell % n], leaf=codes[cell // n]),
+                file=f"{name}.csv", field="agency_id",
+                fix=_("keep one row per agency and leaf")))
         out = []
         for col in cols:
             m = np.full(k * n, np.nan)
@@ -266,9 +269,11 @@ class LeafContext:
         if name not in self.columns:
             if name not in self.indicators.columns:
                 raise RuleError(Problem(
-                    f"leaf {code} reads indicator {name!r}, which the indicators do not "
-                    f"provide", field=f"{self.where}leaf {code}",
-                    fix="use one of: " + ", ".join(map(str, self.indicators.columns))))
+                    _("leaf {leaf} reads indicator {name}, which the indicators do not "
+                      "provide").format(leaf=code, name=repr(name)),
+                    field=f"{self.where}leaf {code}",
+                    fix=_("use one of the indicators: {names}").format(
+                        names=", ".join(map(str, self.indicators.columns)))))
             col = self.indicators[name].reindex(self.agency_ids)
             self.columns[name] = pd.to_numeric(col, errors="coerce").to_numpy(
                 dtype=float, na_value=np.nan)
@@ -294,9 +299,9 @@ class LeafContext:
     def table(self, name: str, code: str) -> TableRows:
         """Table ``name`` (``scores`` or ``surveys``)."""
         if name not in self.tables:
-            raise RuleError(Problem(f"leaf {code} reads unknown table {name!r}",
-                                    field=f"{self.where}leaf {code}.rule.table",
-                                    fix="use 'scores' (manual) or 'surveys' (survey)"))
+            raise RuleError(Problem(_("leaf {leaf} reads unknown table {name}").format(
+                leaf=code, name=repr(name)), field=f"{self.where}leaf {code}.rule.table",
+                fix=_("use 'scores' (manual) or 'surveys' (survey)")))
         return self.tables[name]
 
 
@@ -485,10 +490,11 @@ def _survey_shares(table: TableRows, leaves: list[Leaf], ids: pd.Index, name: st
         unknown = sorted({opt_texts[c] if c >= 0 else "" for c in opt_codes[rows][mine]})
         leaf = leaves[first]
         raise DataError(Problem(
-            f"leaf {leaf.code} has answers with option(s) {unknown} that the rule "
-            f"does not map", file=f"{name}.csv", field="option",
-            fix="use one of " + ", ".join(leaf.rule.options)
-                + " or add the option to the rule's options"))
+            _("leaf {leaf} has answers with options the rule does not map: {options}").format(
+                leaf=leaf.code, options=", ".join(map(repr, unknown))),
+            file=f"{name}.csv", field="option",
+            fix=_("use one of {options} or add the option to the rule's options").format(
+                options=", ".join(leaf.rule.options))))
     count = np.nan_to_num(t.number("count")[rows])
     pos = table.pos[rows]
     keep = pos >= 0

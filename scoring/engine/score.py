@@ -32,6 +32,7 @@ from scoring.engine.leaves import (
 from scoring.engine.ranking import canonical, classify, index_of, rank
 from scoring.engine.result import LedgerBlock, ScoreResult, TreeTotals
 from scoring.errors import Problem, RuleError
+from scoring.i18n import _
 from scoring.indicators import derive_indicators
 from scoring.rules.model import Adjustment, RuleSet, Tree
 from scoring.tables import DatasetIndex
@@ -76,7 +77,7 @@ def _tree_block(rules: RuleSet, tree_id: str, data: DatasetIndex, scope: np.ndar
                 ) -> tuple[LedgerBlock, LeafContext]:
     tree = rules.trees[tree_id]
     entries = list(tree.leaves())
-    leaves = [leaf for _, _, leaf in entries]
+    leaves = [leaf for _t, _c, leaf in entries]
     ids, groups = data.agency_ids[scope], data.groups[scope]
     local = np.full(len(data.agency_ids) + 1, -1, dtype=np.int64)   # the last: agency −1
     local[scope] = np.arange(len(scope))
@@ -149,10 +150,11 @@ def _tie_key(name: str, *, totals: dict[str, np.ndarray], areas: dict[str, np.nd
         arr = ctx.column(key, key)
     else:
         raise RuleError(Problem(
-            f"tie-break key {name!r} is neither a total column, an area code nor an indicator",
+            _("tie-break key {key} is neither a total column, an area code nor an "
+              "indicator").format(key=repr(name)),
             field="ranking.tie_break",
-            fix="use points, index, bonus, deduction, an area code (its index), or an "
-                "indicator name; prefix '-' when lower is better"))
+            fix=_("use points, index, bonus, deduction, an area code (its index), or an "
+                  "indicator name; prefix '-' when lower is better")))
     return sign * np.asarray(arr, dtype=float)
 
 

@@ -16,7 +16,9 @@ Examples
 ...         Criterion(code="A.1", name="c", leaves=[leaf])])])},
 ...     tests=[RuleTest(leaf="1", indicators={"on_time_rate": 96}, expect=2),
 ...            RuleTest(leaf="1", indicators={"on_time_rate": 90}, expect=2)])
->>> [p.message for p in run_rule_tests(rs)]   # doctest: +ELLIPSIS
+>>> from scoring.i18n import language
+>>> with language("en"):
+...     [p.message for p in run_rule_tests(rs)]
 ['test 2 of leaf 1 expects 2 points but the rule gives 0 (value 90; rule [−∞, 95) → 0)']
 """
 
@@ -26,9 +28,12 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import TASK_STATUSES
-from scoring.engine.leaves import NOT_APPLICABLE, TASK_COLUMNS, evaluate_leaf, fmt
+from scoring.engine.leaves import NOT_APPLICABLE, TASK_COLUMNS, evaluate_leaf
 from scoring.errors import CchcError, Problem
+from scoring.i18n import _
+from scoring.number_format import format_number
 from scoring.rules.model import RuleSet
+from scoring.vocabulary import kind_label
 
 
 def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
@@ -47,20 +52,26 @@ def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
     problems: list[Problem] = []
     for i, test in enumerate(ruleset.tests):
         where = f"tests[{i}]"
-        label = f"test {test.name!r}" if test.name else f"test {i + 1}"
+        label = (_("test {name}").format(name=repr(test.name)) if test.name
+                 else _("test {n}").format(n=i + 1))
+        fix = _("correct the rule or the expected value")
         try:
             leaf = ruleset.leaf(test.leaf, test.tree)
         except KeyError:
-            problems.append(Problem(f"{label} names leaf {test.leaf!r}, which no tree has"
-                                    + (f" (tree {test.tree})" if test.tree else ""),
-                                    field=f"{where}.leaf", fix="use a leaf code of the tree"))
+            message = (_("{test} names leaf {leaf}, which no tree has (tree {tree})")
+                       if test.tree else _("{test} names leaf {leaf}, which no tree has"))
+            problems.append(Problem(message.format(test=label, leaf=repr(test.leaf),
+                                                   tree=test.tree),
+                                    field=f"{where}.leaf", fix=_("use a leaf code of the tree")))
             continue
         kind = leaf.rule.kind
         if kind in ("manual", "survey"):
             problems.append(Problem(
-                f"{label}: leaf {leaf.code} is {kind}; in-file tests check data-driven "
-                "leaves (bands, formula, tasks) only", field=f"{where}.leaf",
-                fix="remove the test or point it at a data-driven leaf"))
+                _("{test}: leaf {leaf} is scored by {kind}; in-file tests check leaves scored "
+                  "from data (bands, formula, tasks) only").format(
+                      test=label, leaf=leaf.code, kind=kind_label(kind)),
+                field=f"{where}.leaf",
+                fix=_("remove the test or point it at a leaf scored from data")))
             continue
         row: dict[str, float] = {k: (np.nan if v is None else float(v))
                                  for k, v in test.indicators.items()}
@@ -69,9 +80,11 @@ def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
                 row.setdefault(col, float(test.tasks.get(status, 0)))
         if kind == "bands" and leaf.rule.indicator not in row:
             problems.append(Problem(
-                f"{label} does not give indicator {leaf.rule.indicator!r} that leaf "
-                f"{leaf.code} reads", field=f"{where}.indicators",
-                fix=f"add {leaf.rule.indicator}: <value> (or null for not applicable)"))
+                _("{test} does not give indicator {indicator} that leaf {leaf} reads").format(
+                    test=label, indicator=repr(leaf.rule.indicator), leaf=leaf.code),
+                field=f"{where}.indicators",
+                fix=_("add {indicator}: <value> (or null for not applicable)").format(
+                    indicator=leaf.rule.indicator)))
             continue
         frame = pd.DataFrame([row], index=["test"], dtype=float)
         try:
@@ -79,22 +92,28 @@ def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
                                 where=f"{where}: ")
         except CchcError as err:
             problems.extend(p.replace(field=f"{where}" + (f".{p.field}" if p.field else ""),
-                                      message=f"{label}: {p.message}") for p in err.problems)
+                                      message=_("{test}: {message}").format(
+                                          test=label, message=p.message))
+                            for p in err.problems)
             continue
         points = float(out.points[0])
         is_na = int(out.status[0]) == NOT_APPLICABLE
         value = float(out.value[0])
-        detail = f"value {fmt(value) if np.isfinite(value) else 'NaN'}; " \
-                 f"rule {out.rule_labels[int(out.rule[0])]}"
+        detail = _("value {value}; rule {rule}").format(
+            value=format_number(value) if np.isfinite(value) else _("none"),
+            rule=out.rule_labels[int(out.rule[0])])
         if test.expect == "not_applicable":
             if not is_na:
                 problems.append(Problem(
-                    f"{label} of leaf {leaf.code} expects not applicable but the rule gives "
-                    f"{fmt(points)} points ({detail})", field=f"{where}.expect",
-                    fix="correct the rule or the expected value"))
+                    _("{test} of leaf {leaf} expects not applicable but the rule gives "
+                      "{points} points ({detail})").format(
+                          test=label, leaf=leaf.code, points=format_number(points),
+                          detail=detail), field=f"{where}.expect", fix=fix))
         elif abs(points - float(test.expect)) > 1e-6:
             problems.append(Problem(
-                f"{label} of leaf {leaf.code} expects {fmt(float(test.expect))} points but "
-                f"the rule gives {fmt(points)} ({detail})", field=f"{where}.expect",
-                fix="correct the rule or the expected value"))
+                _("{test} of leaf {leaf} expects {expected} points but the rule gives "
+                  "{points} ({detail})").format(
+                      test=label, leaf=leaf.code, expected=format_number(float(test.expect)),
+                      points=format_number(points), detail=detail),
+                field=f"{where}.expect", fix=fix))
     return problems

@@ -54,11 +54,13 @@ from pydantic import BaseModel, ValidationError
 
 from scoring.engine.selftest import run_rule_tests
 from scoring.errors import CchcError, Problem, RuleError, Severity
-from scoring.i18n import _
-from scoring.text import suggest
+from scoring.i18n import _, ngettext
+from scoring.number_format import format_number
+from scoring.text import suggest_fix, suggest
+from scoring.validation_words import describe
 from scoring.yamlfile import At, Meta, PathT, locate, parse_yaml, read_yaml, render_path
 
-from .model import Band, RuleSet, uncovered
+from .model import Band, RuleSet, RuleValueError, uncovered
 
 RULES_FILE = "ruleset.yaml"
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -102,22 +104,24 @@ def _find_file(path: Path, *, file: str, line: int | None = None,
         if candidate.is_file():
             return candidate
         found = sorted(p.name for p in path.glob("*.y*ml"))
-        fix = (f"rename the main file to {RULES_FILE}" if found
-               else f"give a folder that contains {RULES_FILE}, or a .yaml file")
-        raise RuleError(Problem(
-            f"the folder {_display(path)} has no {RULES_FILE}"
-            + (f" (it has {', '.join(found)})" if found else ""),
-            file=file, line=line, field=field, fix=fix))
+        fix = (_("rename the main file to {name}") if found
+               else _("give a folder that contains {name}, or a .yaml file")).format(
+                   name=RULES_FILE)
+        message = (_("the folder {folder} has no {name} (it has {files})") if found
+                   else _("the folder {folder} has no {name}"))
+        raise RuleError(Problem(message.format(folder=_display(path), name=RULES_FILE,
+                                               files=", ".join(found)),
+                                file=file, line=line, field=field, fix=fix))
     if path.is_file():
         if path.suffix.lower() not in (".yaml", ".yml"):
-            raise RuleError(Problem(f"{_display(path)} is not a YAML file", file=file,
-                                    line=line, field=field,
-                                    fix="give a rule-set folder or a .yaml file"))
+            raise RuleError(Problem(_("{path} is not a YAML file").format(path=_display(path)),
+                                    file=file, line=line, field=field,
+                                    fix=_("give a rule-set folder or a .yaml file")))
         return path
-    raise RuleError(Problem(f"the rule set {_display(path)} does not exist", file=file,
-                            line=line, field=field,
-                            fix="give a rule-set folder (with ruleset.yaml) or a .yaml file; "
-                                "the bundled ones are in rules/"))
+    raise RuleError(Problem(_("the rule set {path} does not exist").format(path=_display(path)),
+                            file=file, line=line, field=field,
+                            fix=_("give a rule-set folder (with ruleset.yaml) or a .yaml file; "
+                                  "the bundled ones are in rules/")))
 
 
 def _read(path: Path) -> _Doc:
@@ -273,9 +277,13 @@ def _rederive(data: dict[str, Any], meta: Meta, touched: list[PathT], variant_fi
         declared, total = _num(node["max"]), leaf_sum(node, level)
         if declared is None or total is None or abs(declared - total) <= _EPS:
             continue
-        label = f"tree {path[1]}" if level == "tree" else f"{level} {node.get('code')}"
-        notes.append(f"{label}: max re-derived as {total:g} (the base declared {declared:g}) "
-                     "because the overrides change its parts")
+        label = {"tree": _("tree {tree}"), "area": _("area {code} of tree {tree}"),
+                 "criterion": _("criterion {code} of tree {tree}")}[level].format(
+                     tree=path[1], code=node.get("code"))
+        notes.append(_("{node}: max re-derived as {total} (the base declared {declared}) "
+                       "because the overrides change its parts").format(
+                           node=label, total=format_number(total),
+                           declared=format_number(declared)))
         del node["max"]
         meta.pop(path + ("max",), None)
     return notes
@@ -312,8 +320,9 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
     problems: list[Problem] = []
     for key in ("id", "source"):
         if key not in var:
-            problems.append(Problem(f"a variant needs its own {key}", file=file, line=1,
-                                    field=key, fix=f"add {key}: (see docs/quy-tac.md)"))
+            problems.append(Problem(_("a variant needs its own {key}").format(key=key),
+                                    file=file, line=1, field=key,
+                                    fix=_("add {key}: (see docs/quy-tac.md)").format(key=key)))
     data = copy.deepcopy(base)
     meta: Meta = dict(bmeta)
     notes: list[str] = []
@@ -331,9 +340,10 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
     touched: list[PathT] = []
     changed_leaves: set[str] = set()
     if not isinstance(overrides, dict):
-        problems.append(Problem("overrides must map codes to changes", file=file,
+        problems.append(Problem(_("overrides must list codes with their changes"), file=file,
                                 line=vmeta[("overrides",)].line, field="overrides",
-                                fix='write overrides: {"7.2.1": {max: 3}}'))
+                                fix=_('write overrides: {example}').format(
+                                    example='{"7.2.1": {max: 3}}')))
         overrides = {}
     nodes = list(_tree_nodes(data))
     for key, partial in overrides.items():
@@ -341,14 +351,16 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
         where = render_path(("overrides", key))
         tree, code = _override_target(str(key))
         if not isinstance(partial, dict):
-            problems.append(Problem(f"the override of {code} must be a mapping of fields",
+            problems.append(Problem(_("the override of {code} must be a mapping of fields"
+                                      ).format(code=code),
                                     file=file, line=at.line, field=where,
-                                    fix=f'write "{key}": {{max: 3}}'))
+                                    fix=_("write {example}").format(
+                                        example=f'"{key}": {{max: 3}}')))
             continue
         if "code" in partial and str(partial["code"]) != code:
-            problems.append(Problem("an override cannot change a code", file=file,
+            problems.append(Problem(_("an override cannot change a code"), file=file,
                                     line=at.line, field=where + ".code",
-                                    fix="remove code: from the override"))
+                                    fix=_("remove code: from the override")))
             continue
         trees = [str(t) for t in data.get("trees") or {}]
         if tree is not None and tree not in trees:
@@ -356,19 +368,21 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
             problems.append(Problem(
                 _("the base has no tree {tree}").format(tree=repr(tree)), file=file,
                 line=at.line, field=where,
-                fix=(_("did you mean {hint}?").format(hint=repr(f"{hint[0]}/{code}")) if hint
+                fix=(_("did you mean {name}?").format(name=repr(f"{hint[0]}/{code}")) if hint
                      else _("write \"<tree>/<code>\" with a tree of the base: {trees}"
                             ).format(trees=", ".join(trees)))))
             continue
         targets = [(p, level, node) for p, level, node in nodes
                    if str(node.get("code")) == code and tree in (None, p[1])]
         if not targets:
-            hint = suggest(code, sorted({str(n.get("code")) for _p, _l, n in nodes}))
+            message = (_("the base has no area, criterion or leaf with code {code} in tree "
+                         "{tree}") if tree else
+                       _("the base has no area, criterion or leaf with code {code}"))
             problems.append(Problem(
-                f"the base has no area, criterion or leaf with code {code!r}"
-                + (_(" in tree {tree}").format(tree=tree) if tree else ""), file=file,
-                line=at.line, field=where,
-                fix=f"did you mean {hint[0]!r}?" if hint else "use a code of the base"))
+                message.format(code=repr(code), tree=tree), file=file, line=at.line,
+                field=where,
+                fix=suggest_fix(code, sorted({str(n.get("code")) for _p, _l, n in nodes}),
+                                 _("use a code of the base"))))
             continue
         mixed = _mixed_kinds(targets, partial)
         if tree is None and mixed:
@@ -397,8 +411,11 @@ def _apply_variant(base: dict[str, Any], bmeta: Meta, doc: _Doc
                 (tid, str(t.get("leaf"))) in changed_leaves
                 for tid in ([t["tree"]] if t.get("tree") is not None else data["trees"])))]
     if len(kept) < len(base_tests):
-        notes.append(f"{len(base_tests) - len(kept)} test(s) of the base left out: they test "
-                     f"leaves the overrides change ({', '.join(sorted(changed_codes))})")
+        n = len(base_tests) - len(kept)
+        notes.append(ngettext(
+            "{n} test of the base left out: it tests leaves the overrides change ({codes})",
+            "{n} tests of the base left out: they test leaves the overrides change ({codes})",
+            n).format(n=n, codes=", ".join(sorted(changed_codes))))
     tests_meta: Meta = {}
     new_tests = []
     for k, i in enumerate(kept):
@@ -432,17 +449,17 @@ def _resolve_doc(doc: _Doc, chain: tuple[Path, ...]
     path = doc.path
     data, meta = doc.data, doc.meta
     if "overrides" in data and "extends" not in data:
-        raise RuleError(Problem("overrides need a base", file=doc.file,
+        raise RuleError(Problem(_("overrides need a base"), file=doc.file,
                                 line=meta[("overrides",)].line, field="overrides",
-                                fix="add extends: <path of the base rule set>"))
+                                fix=_("add extends: <path of the base rule set>")))
     if "extends" not in data:
         return data, meta, [doc], []
     ext = data["extends"]
     at = meta[("extends",)]
     if not isinstance(ext, str) or not ext.strip():
-        raise RuleError(Problem("extends must be the path of the base rule set", file=doc.file,
-                                line=at.line, field="extends",
-                                fix="write extends: ../<base folder>"))
+        raise RuleError(Problem(_("extends must be the path of the base rule set"),
+                                file=doc.file, line=at.line, field="extends",
+                                fix=_("write extends: ../<base folder>")))
     if len(chain) > MAX_EXTENDS:
         raise RuleError(Problem(
             _("the chain of extends is longer than {n} rule sets").format(n=MAX_EXTENDS),
@@ -452,13 +469,14 @@ def _resolve_doc(doc: _Doc, chain: tuple[Path, ...]
     here = base_path.resolve()
     if here in chain:
         names = " → ".join(_display(p) for p in (*chain, here))
-        raise RuleError(Problem(f"extends goes round in a circle: {names}", file=doc.file,
-                                line=at.line, field="extends",
-                                fix="make the base a rule set that does not extend this one"))
+        raise RuleError(Problem(_("extends goes round in a circle: {names}").format(names=names),
+                                file=doc.file, line=at.line, field="extends",
+                                fix=_("make the base a rule set that does not extend this one")))
     base, bmeta, docs, notes = _resolve(base_path, (*chain, here))
     merged, mmeta, more = _apply_variant(base, bmeta, doc)
     if merged.get("id") == base.get("id"):
-        more.append(f"the variant keeps the base's id {base.get('id')!r}; give it its own")
+        more.append(_("the variant keeps the base's id {id}; give it its own").format(
+            id=repr(base.get("id"))))
     return merged, mmeta, [*docs, doc], notes + more
 
 
@@ -542,125 +560,98 @@ def _locate(path: PathT, meta: Meta, fallback: str) -> tuple[str, int | None]:
     return (fallback, None) if at is None else (at.file, at.line)
 
 
-_VALUE_FIXES = (
-    ("overlap", "make each band start where the previous one ends (its min = the previous "
-                "band's max), or use hit: first"),
-    ("gap", "make each band start where the previous one ends (its min = the previous "
-            "band's max); leave the lowest min or the highest max empty to cover the rest"),
-    ("add up", "set max to the sum of its parts, or leave max out so it is derived"),
-    ("exceed the leaf max", "lower the band points or raise the leaf max"),
-    ("must be below max", "swap min and max, or fix the typo"),
-    ("same threshold", "give each class its own min"),
-    ("highest threshold", "list classes from the highest min to the lowest"),
-    ("used twice", "give every area, criterion and leaf of a tree its own code"),
-)
+def _value_fix(topic: str) -> str | None:
+    """How to fix what a model check (:class:`RuleValueError` ``topic``) refused."""
+    return {
+        "bands_overlap": _("make each band start where the previous one ends (its min = the "
+                           "previous band's max), or use hit: first"),
+        "bands_gap": _("make each band start where the previous one ends (its min = the "
+                       "previous band's max); leave the lowest min or the highest max empty "
+                       "to cover the rest"),
+        "bands_empty": _("list at least one band"),
+        "max_sum": _("set max to the sum of its parts, or leave max out so it is derived"),
+        "band_above_max": _("lower the band points or raise the leaf max"),
+        "band_order": _("swap min and max, or fix the typo"),
+        "band_negative": _("give the band 0 points or more"),
+        "class_same": _("give each class its own min"),
+        "class_order": _("list classes from the highest min to the lowest"),
+        "code_twice": _("give every area, criterion and leaf of a tree its own code"),
+        "task_weights": _("write each weight as a share between 0 and 1 (0.5 = half)"),
+        "tasks_need_bands": _("add bands: over the completion rate, or use mode: rate"),
+        "tasks_bands_unused": _("remove bands:, or write mode: bands"),
+        "survey_options": _("write each option's value as a percentage between 0 and 100"),
+        "source_decision": _("add decision: <number and date of the decision> under source:"),
+        "source_assumptions": _("add assumptions: <what the simulation assumes and why> under "
+                                "source:"),
+        "group_twice": _("give each group its own id"),
+    }.get(topic)
 
 
-def _refine(path: PathT, message: str, data: dict[str, Any]) -> tuple[PathT, str | None]:
+def _refine(path: PathT, error: RuleValueError, data: dict[str, Any]
+            ) -> tuple[PathT, str | None]:
     """Point model-level errors at the key that is wrong; a fix when one is known."""
     node: Any
     try:
         node = _get(data, path)
     except (KeyError, IndexError, TypeError):
-        return path, None
-    if m := re.search(r"group '(.+?)' uses tree '(.+?)'", message):
+        return path, _value_fix(error.topic)
+    topic, values = error.topic, error.values
+    if topic == "group_tree":
         for i, g in enumerate(data.get("groups") or []):
-            if isinstance(g, dict) and str(g.get("id")) == m[1]:
+            if isinstance(g, dict) and str(g.get("id")) == values["group"]:
                 trees = [str(t) for t in data.get("trees") or {}]
-                hint = suggest(m[2], trees)
-                return ("groups", i, "tree"), (f"did you mean {hint[0]!r}?" if hint else
-                                               "use one of: " + ", ".join(trees))
-    if m := re.search(r"component '(.+?)' names unknown areas", message):
+                return ("groups", i, "tree"), suggest_fix(values["tree"], trees,
+                                                           _one_of(trees))
+    if topic == "component_areas":
         for i, c in enumerate(data.get("components") or []):
-            if isinstance(c, dict) and str(c.get("id")) == m[1]:
-                codes = sorted({str(n.get("code")) for _, level, n in _tree_nodes(data)
+            if isinstance(c, dict) and str(c.get("id")) == values["component"]:
+                codes = sorted({str(n.get("code")) for _p, level, n in _tree_nodes(data)
                                 if level == "area"})
-                return ("components", i, "areas"), ("use area codes of the trees: "
-                                                    + ", ".join(codes))
-    if "two groups have the same id" in message:
+                return ("components", i, "areas"), _("use area codes of the trees: {codes}"
+                                                     ).format(codes=", ".join(codes))
+    if topic == "group_twice":
         seen: set[str] = set()
         for i, g in enumerate(data.get("groups") or []):
             gid = str(g.get("id")) if isinstance(g, dict) else ""
             if gid in seen:
-                return ("groups", i, "id"), "give each group its own id"
+                return ("groups", i, "id"), _value_fix(topic)
             seen.add(gid)
-    if m := re.search(r"code '(.+?)' is used twice", message):
-        seen_paths = [p for p, _, n in _tree_nodes(data)
-                      if p[:2] == path[:2] and str(n.get("code")) == m[1]]
+    if topic == "code_twice":
+        seen_paths = [p for p, _l, n in _tree_nodes(data)
+                      if p[:2] == path[:2] and str(n.get("code")) == values["code"]]
         if len(seen_paths) > 1:
-            return seen_paths[1] + ("code",), None
+            return seen_paths[1] + ("code",), _value_fix(topic)
     if isinstance(node, dict):
-        if message.startswith("max of") and "max" in node:
-            return path + ("max",), None
-        if ("band" in message and "exceed" not in message and isinstance(node.get("bands"),
-                                                                           list)):
-            return path + ("bands",), None
-        if "exceed the leaf max" in message and "max" in node:
-            return path + ("max",), None
-    return path, None
+        key = {"max_sum": "max", "band_above_max": "max", "task_weights": "weights",
+               "survey_options": "options", "tasks_bands_unused": "bands",
+               "tasks_need_bands": "mode"}.get(topic)
+        if key in node:
+            return path + (key,), _value_fix(topic)
+        if topic.startswith("bands_") and isinstance(node.get("bands"), list):
+            return path + ("bands",), _value_fix(topic)
+    return path, _value_fix(topic)
 
 
 def _problem(err: Any, data: dict[str, Any], meta: Meta, fallback: str) -> Problem:
     etype = err["type"]
     path = _data_path(err["loc"], data)
-    message = str(err["msg"])
-    fix: str | None = None
     last = path[-1] if path else ""
-    if etype == "missing":
-        message = f"{last!r} is required here"
-        fix = f"add {last}: <value>"
-        path = path[:-1] if path else path
-    elif etype == "extra_forbidden":
+    allowed: list[str] = []
+    if etype == "extra_forbidden":
         model = _model_at(path[:-1], data)
-        allowed = sorted(model.model_fields) if model else []
-        allowed = [a for a in allowed if a not in _LOADER_KEYS]
-        message = f"unknown key {last!r}"
-        hint = suggest(str(last), allowed)
-        fix = (f"did you mean {hint[0]!r}?" if hint
-               else ("allowed keys: " + ", ".join(allowed) if allowed else "remove it"))
+        allowed = [a for a in sorted(model.model_fields) if a not in _LOADER_KEYS] if model \
+            else []
+    message, fix = describe(err, key=str(last), allowed=allowed)
+    error = (err.get("ctx") or {}).get("error")
+    if etype == "missing":
+        path = path[:-1] if path else path
     elif etype == "union_tag_invalid":
-        tags = err.get("ctx", {}).get("expected_tags", "")
-        message = f"kind {err.get('ctx', {}).get('tag')!r} is not known"
-        fix = f"use one of {tags}"
         path = path + ("kind",)
-    elif etype == "union_tag_not_found":
-        message = "kind is missing"
-        fix = "add kind: bands, formula, tasks, manual or survey"
-    elif etype == "literal_error":
-        message = f"{err.get('input')!r} is not allowed here"
-        fix = f"use {err.get('ctx', {}).get('expected')}"
-    elif etype == "finite_number":
-        message = _("{text} is not a finite number").format(text=err.get("input"))
-        fix = _("write an ordinary number; for 'no upper limit' leave the key out or write "
-                "null")
-    elif etype in ("float_parsing", "float_type", "int_parsing", "int_type",
-                   "int_from_float"):
-        message = f"expected a number, got {err.get('input')!r}"
-        fix = "write a plain number such as 2 or 0.5 (no units, no %, '.' for decimals)"
-    elif etype == "string_type":
-        message = f"expected text, got {err.get('input')!r}"
-        fix = "write text (put it in quotes if it looks like something else)"
-    elif etype in ("tuple_type", "list_type"):
-        message = "expected a list"
-        fix = "write one item per line, each starting with '- '"
-    elif etype in ("dict_type", "model_type", "model_attributes_type"):
-        message = "expected a mapping of keys"
-        fix = "write 'key: value' lines indented under this key"
-    elif etype == "too_short":
-        message = "the list is empty"
-        fix = "list at least one item"
-    elif etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        fix = "change the value"
-    elif etype == "string_too_long":
-        fix = "shorten it"
-    elif etype == "value_error":
-        message = message.removeprefix("Value error, ")
-        path, fix = _refine(path, message, data)
-        if fix is None:
-            fix = next((f for key, f in _VALUE_FIXES if key in message), None)
+    elif isinstance(error, RuleValueError):
+        path, topic_fix = _refine(path, error, data)
+        fix = topic_fix or fix
     file, line = _locate(path, meta, fallback)
-    return Problem(message, file=file, line=line, field=render_path(path) or None,
-                   fix=fix or "correct the value")
+    return Problem(message, file=file, line=line, field=render_path(path) or None, fix=fix)
 
 
 def _fix_numbers_as_text(exc: ValidationError, data: dict[str, Any], meta: Meta) -> bool:
@@ -690,9 +681,9 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     for same in groups.values():
         first = same[0]
         if len(same) > 1 and first.line is not None:
-            first = first.replace(message=f"{first.message} (also at "
-                                  f"{', '.join(str(p.field) for p in same[1:])}, "
-                                  "which use the same lines)")
+            first = first.replace(message=_("{message} (also at {places}, which use the same "
+                                            "lines)").format(
+                message=first.message, places=", ".join(str(p.field) for p in same[1:])))
         out.append(first)
     return out
 
@@ -715,11 +706,13 @@ def _validate(data: dict[str, Any], meta: Meta, fallback: str) -> RuleSet:
                                 for e in errors[:MAX_PROBLEMS]])
             problems.sort(key=lambda p: (str(p.file), p.line or 0))
             if len(errors) > MAX_PROBLEMS:
-                problems.append(Problem(f"... and {len(errors) - MAX_PROBLEMS} more problems",
-                                        file=fallback, fix="fix the ones above first"))
+                more = len(errors) - MAX_PROBLEMS
+                problems.append(Problem(ngettext("... and {n} more problem",
+                                                 "... and {n} more problems", more).format(n=more),
+                                        file=fallback, fix=_("fix the ones above first")))
             raise RuleError(problems) from None
-    raise RuleError(Problem("the rule set does not validate", file=fallback,
-                            fix="check the text fields"))  # pragma: no cover
+    raise RuleError(Problem(_("the rule set does not validate"), file=fallback,
+                            fix=_("check the text fields")))  # pragma: no cover
 
 
 # --------------------------------------------------------------------------- checks
@@ -766,10 +759,8 @@ class _Checker:
 
     def indicator(self, path: PathT, name: str) -> None:
         if name not in self.indicators:
-            hint = suggest(name, self.indicators)
-            self.at(path, f"{name!r} is not a known indicator",
-                    f"did you mean {hint[0]!r}?" if hint else
-                    "use one of: " + ", ".join(self.indicators))
+            self.at(path, _("{name} is not a known indicator").format(name=repr(name)),
+                    suggest_fix(name, self.indicators, _one_of(self.indicators)))
 
     def expression(self, path: PathT, text: str) -> None:
         from scoring.expressions import ExpressionError, compile_expression
@@ -804,30 +795,28 @@ class _Checker:
             name = key.lstrip("+-")
             if name in TOTALS_KEYS_SET or name in area_codes or name in self.indicators:
                 continue
-            choices = [*TOTAL_KEYS, *area_codes, *self.indicators]
-            hint = suggest(name, choices)
-            self.at(("ranking", "tie_break", i), f"tie-break key {key!r} is neither a total "
-                    "(points, index, bonus, deduction, max_points), an area code nor an "
-                    "indicator", f"did you mean {hint[0]!r}?" if hint else
-                    "use points, index, an area code or an indicator name; prefix '-' when "
-                    "lower is better")
+            self.at(("ranking", "tie_break", i), _(
+                "tie-break key {key} is neither a total (points, index, bonus, deduction, "
+                "max_points), an area code nor an indicator").format(key=repr(key)),
+                suggest_fix(name, [*TOTAL_KEYS, *area_codes, *self.indicators],
+                             _("use points, index, an area code or an indicator name; prefix "
+                               "'-' when lower is better")))
         for i, test in enumerate(rules.tests):
             p = ("tests", i)
             if test.tree is not None and test.tree not in rules.trees:
-                hint = suggest(test.tree, list(rules.trees))
-                self.at(p + ("tree",), f"the test names tree {test.tree!r}, which is not "
-                        "defined", f"did you mean {hint[0]!r}?" if hint else
-                        "use one of: " + ", ".join(rules.trees))
+                self.at(p + ("tree",), _("the test names tree {tree}, which is not defined"
+                                         ).format(tree=repr(test.tree)),
+                        suggest_fix(test.tree, list(rules.trees), _one_of(rules.trees)))
                 continue
             try:
                 rules.leaf(test.leaf, test.tree)
             except KeyError:
                 codes = sorted({leaf.code for tid, t in rules.trees.items()
-                                if test.tree in (None, tid) for _, _, leaf in t.leaves()})
-                hint = suggest(test.leaf, codes)
-                self.at(p + ("leaf",), f"the test names leaf {test.leaf!r}, which "
-                        + (f"tree {test.tree} has not" if test.tree else "no tree has"),
-                        f"did you mean {hint[0]!r}?" if hint else "use a leaf code")
+                                if test.tree in (None, tid) for _a, _c, leaf in t.leaves()})
+                message = (_("the test names leaf {leaf}, which tree {tree} has not")
+                           if test.tree else _("the test names leaf {leaf}, which no tree has"))
+                self.at(p + ("leaf",), message.format(leaf=repr(test.leaf), tree=test.tree),
+                        suggest_fix(test.leaf, codes, _("use a leaf code")))
             for name in test.indicators:
                 self.indicator(p + ("indicators", name), name)
         return self.problems
@@ -929,6 +918,10 @@ def _finish(data: dict[str, Any], meta: Meta, docs: list[_Doc], notes: list[str]
             raise RuleError(failures[:MAX_PROBLEMS])
     warnings = [p for p in found if p.severity == "warning"]
     return rules, warnings + [Problem(n, file=fallback, severity="warning") for n in notes]
+
+
+def _one_of(choices: Any) -> str:
+    return _("use one of: {choices}").format(choices=", ".join(choices))
 
 
 def load_variant(base: str | os.PathLike[str], overrides: Mapping[str, Any], *,

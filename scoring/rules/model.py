@@ -30,10 +30,24 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from scoring.i18n import _
 from scoring.task_status import TASK_STATUSES, TaskStatus
 
 NotApplicablePolicy = Literal["drop", "award"]
 _EPS = 1e-9
+
+
+class RuleValueError(ValueError):
+    """A check of the model failed.
+
+    ``topic`` says which check (the loader picks the YAML key to blame and the fix by it),
+    ``values`` what it is about; the message is in the language in force.
+    """
+
+    def __init__(self, topic: str, message: str, **values: Any) -> None:
+        super().__init__(message)
+        self.topic = topic
+        self.values = values
 
 
 class Model(BaseModel):
@@ -60,9 +74,10 @@ class Band(Model):
     @model_validator(mode="after")
     def _ordered(self) -> Band:
         if self.min is not None and self.max is not None and self.min >= self.max:
-            raise ValueError(f"band min {self.min} must be below max {self.max}")
+            raise RuleValueError("band_order", _("band min {min} must be below max {max}").format(
+                min=f"{self.min:g}", max=f"{self.max:g}"))
         if self.points < 0:
-            raise ValueError("band points must not be negative")
+            raise RuleValueError("band_negative", _("band points must not be negative"))
         return self
 
     def contains(self, value: float) -> bool:
@@ -80,9 +95,9 @@ def _edge(x: float | None, none: str) -> str:
 
 def check_bands(bands: tuple[Band, ...], hit: HitPolicy,
                 domain: tuple[float, float] | None) -> None:
-    """Raise ``ValueError`` on overlapping (unique) or gapped bands over ``domain``."""
+    """Raise :class:`RuleValueError` on overlapping (unique) or gapped bands over ``domain``."""
     if not bands:
-        raise ValueError("at least one band is needed")
+        raise RuleValueError("bands_empty", _("at least one band is needed"))
     if hit != "unique":
         return
     ordered = sorted(bands, key=lambda b: -math.inf if b.min is None else b.min)
@@ -90,21 +105,27 @@ def check_bands(bands: tuple[Band, ...], hit: HitPolicy,
         a_hi = math.inf if a.max is None else a.max
         b_lo = -math.inf if b.min is None else b.min
         if a_hi > b_lo + _EPS:
-            raise ValueError(f"bands overlap: [{_edge(a.min, '−∞')}, {_edge(a.max, '+∞')}) and "
-                             f"[{_edge(b.min, '−∞')}, {_edge(b.max, '+∞')}); "
-                             "with hit policy 'unique' each value must fall in one band")
+            raise RuleValueError("bands_overlap", _(
+                "bands overlap: {first} and {second}; with hit policy 'unique' each value must "
+                "fall in one band").format(
+                    first=f"[{_edge(a.min, '−∞')}, {_edge(a.max, '+∞')})",
+                    second=f"[{_edge(b.min, '−∞')}, {_edge(b.max, '+∞')})"))
         if a_hi < b_lo - _EPS:
-            raise ValueError(f"gap between bands: no band covers [{a_hi:g}, {b_lo:g})")
+            raise RuleValueError("bands_gap", _("gap between bands: no band covers {range}").format(
+                range=f"[{a_hi:g}, {b_lo:g})"))
     if domain is not None:
         lo, hi = domain
         first_lo = -math.inf if ordered[0].min is None else ordered[0].min
         last_hi = math.inf if ordered[-1].max is None else ordered[-1].max
         if first_lo > lo + _EPS:
-            raise ValueError(f"gap between bands: no band covers [{lo:g}, {first_lo:g}) "
-                             f"of the domain [{lo:g}, {hi:g}]")
+            raise RuleValueError("bands_gap", _(
+                "gap between bands: no band covers {range} of the domain {domain}").format(
+                    range=f"[{lo:g}, {first_lo:g})", domain=f"[{lo:g}, {hi:g}]"))
         if last_hi <= hi - _EPS or (last_hi == hi and ordered[-1].max is not None):
-            raise ValueError(f"gap between bands: no band covers {hi:g} (the top of the "
-                             f"domain [{lo:g}, {hi:g}]); leave the top band's max empty")
+            raise RuleValueError("bands_gap", _(
+                "gap between bands: no band covers {hi} (the top of the domain {domain}); "
+                "leave the top band's max empty").format(hi=f"{hi:g}",
+                                                         domain=f"[{lo:g}, {hi:g}]"))
 
 
 def uncovered(bands: tuple[Band, ...], domain: tuple[float, float]
@@ -183,13 +204,15 @@ class TasksRule(Model):
     @model_validator(mode="after")
     def _mode(self) -> TasksRule:
         if any(not 0 <= w <= 1 for w in self.weights.values()):
-            raise ValueError("task weights are shares of a completed task: each in [0, 1]")
+            raise RuleValueError("task_weights", _(
+                "task weights are shares of a completed task: each in [0, 1]"))
         if self.mode == "bands":
             if not self.bands:
-                raise ValueError("mode 'bands' needs bands over the completion rate (0-100)")
+                raise RuleValueError("tasks_need_bands", _(
+                    "mode 'bands' needs bands over the completion rate (0-100)"))
             check_bands(self.bands, self.hit, (0.0, 100.0))
         elif self.bands:
-            raise ValueError("bands are only used with mode: bands")
+            raise RuleValueError("tasks_bands_unused", _("bands are only used with mode: bands"))
         return self
 
 
@@ -216,7 +239,8 @@ class SurveyRule(Model):
     @model_validator(mode="after")
     def _options(self) -> SurveyRule:
         if self.options is not None and any(not 0 <= v <= 100 for v in self.options.values()):
-            raise ValueError("survey option values are percentages of the max: each in [0, 100]")
+            raise RuleValueError("survey_options", _(
+                "survey option values are percentages of the max: each in [0, 100]"))
         return self
 
 
@@ -241,15 +265,19 @@ class Leaf(Model):
         bands = getattr(self.rule, "bands", None) or ()
         for b in bands:
             if b.points > self.max + _EPS:
-                raise ValueError(f"band points {b.points:g} exceed the leaf max {self.max:g}")
+                raise RuleValueError("band_above_max", _(
+                    "band points {points} exceed the leaf max {max}").format(
+                        points=f"{b.points:g}", max=f"{self.max:g}"))
         return self
 
 
 def _check_sum(code: str, declared: float | None, parts: list[float]) -> None:
     total = math.fsum(parts)
     if declared is not None and abs(declared - total) > 1e-6:
-        raise ValueError(f"max of {code} is {declared:g} but its parts add up to {total:g}; "
-                         f"set max to {total:g} or change the parts")
+        raise RuleValueError("max_sum", _(
+            "max of {code} is {declared} but its parts add up to {total}; set max to {total} "
+            "or change the parts").format(code=code, declared=f"{declared:g}",
+                                          total=f"{total:g}"))
 
 
 class Criterion(Model):
@@ -296,7 +324,8 @@ class Tree(Model):
         seen: set[str] = set()
         for code in (x.code for x in self.nodes()):
             if code in seen:
-                raise ValueError(f"code {code!r} is used twice in this tree")
+                raise RuleValueError("code_twice", _(
+                    "code {code} is used twice in this tree").format(code=repr(code)), code=code)
             seen.add(code)
         return self
 
@@ -340,9 +369,10 @@ class Group(Model):
     def _classes(self) -> Group:
         mins = [c.min for c in self.classes]
         if len(set(mins)) != len(mins):
-            raise ValueError("two classes have the same threshold")
+            raise RuleValueError("class_same", _("two classes have the same threshold"))
         if mins != sorted(mins, reverse=True):
-            raise ValueError("list classes from the highest threshold to the lowest")
+            raise RuleValueError("class_order", _(
+                "list classes from the highest threshold to the lowest"))
         return self
 
 
@@ -388,10 +418,11 @@ class Source(Model):
     @model_validator(mode="after")
     def _explained(self) -> Source:
         if self.kind == "decision" and not self.decision:
-            raise ValueError("a rule set that follows a decision must name it (source.decision)")
+            raise RuleValueError("source_decision", _(
+                "a rule set that follows a decision must name it (source.decision)"))
         if self.kind == "simulation" and not self.assumptions:
-            raise ValueError("a simulation rule set must say what it assumes and why "
-                             "(source.assumptions)")
+            raise RuleValueError("source_assumptions", _(
+                "a simulation rule set must say what it assumes and why (source.assumptions)"))
         return self
 
 
@@ -429,16 +460,21 @@ class RuleSet(Model):
     def _references(self) -> RuleSet:
         ids = [g.id for g in self.groups]
         if len(set(ids)) != len(ids):
-            raise ValueError("two groups have the same id")
+            raise RuleValueError("group_twice", _("two groups have the same id"))
         for g in self.groups:
             if g.tree not in self.trees:
-                raise ValueError(f"group {g.id!r} uses tree {g.tree!r}, which is not defined; "
-                                 f"trees: {', '.join(self.trees)}")
+                raise RuleValueError("group_tree", _(
+                    "group {group} uses tree {tree}, which is not defined; trees: {trees}"
+                ).format(group=repr(g.id), tree=repr(g.tree), trees=", ".join(self.trees)),
+                    group=g.id, tree=g.tree)
         area_codes = {a.code for t in self.trees.values() for a in t.areas}
         for comp in self.components:
             unknown = [a for a in comp.areas if a not in area_codes]
             if unknown:
-                raise ValueError(f"component {comp.id!r} names unknown areas {unknown}")
+                raise RuleValueError("component_areas", _(
+                    "component {component} names unknown areas {areas}").format(
+                        component=repr(comp.id), areas=", ".join(map(repr, unknown))),
+                    component=comp.id)
         return self
 
     def group(self, group_id: str) -> Group:
@@ -455,7 +491,7 @@ class RuleSet(Model):
         for tid, t in self.trees.items():
             if tree is not None and tid != tree:
                 continue
-            for _, _, leaf in t.leaves():
+            for _area, _criterion, leaf in t.leaves():
                 if leaf.code == code:
                     return leaf
         raise KeyError(code)

@@ -11,6 +11,7 @@ import click
 import pandas as pd
 
 from scoring.errors import Problem, UsageError
+from scoring.i18n import _
 
 
 def echo_csv(df: pd.DataFrame, columns: Sequence[str], *, float_format: str = "%.10g") -> None:
@@ -28,14 +29,16 @@ def parse_assignments(items: Sequence[str], option: str, *, numeric: bool) -> di
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not name or not value:
-            raise UsageError(Problem(f"cannot read {item!r}", field=option,
-                                     fix=f"write {option} NAME=VALUE"))
+            raise UsageError(Problem(_("cannot read {item}").format(item=repr(item)),
+                                     field=option,
+                                     fix=_("write {option} NAME=VALUE").format(option=option)))
         if numeric:
             try:
                 out[name] = float(value.replace(",", "."))
             except ValueError:
-                raise UsageError(Problem(f"{value!r} is not a number", field=f"{option} {name}",
-                                         fix="write a number, e.g. 95.5")) from None
+                raise UsageError(Problem(_("{value} is not a number").format(value=repr(value)),
+                                         field=f"{option} {name}",
+                                         fix=_("write a number, e.g. 95.5"))) from None
         else:
             out[name] = value
     return out

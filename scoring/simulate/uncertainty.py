@@ -42,13 +42,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scoring.errors import Problem, UsageError
-from scoring.i18n import _
-from scoring.text import suggest
+from scoring.i18n import N_, _
+from scoring.text import suggest_fix
+from scoring.validation_words import describe
 from scoring.yamlfile import locate, read_yaml, render_path
 
 UNCERTAINTY_FILE = "uncertainty.yaml"
 MAX_FILE_BYTES = 1024 * 1024
-_FORMAT_FIX = "see 'The uncertainty file' in the documentation for the fields each entry takes"
+_FORMAT_FIX = N_("see 'The uncertainty file' in the documentation for the fields each entry "
+                 "takes")
 
 
 class _Model(BaseModel):
@@ -73,7 +75,8 @@ class LeafMax(_Model):
     def _range(self) -> LeafMax:
         lo, hi = self.range
         if not 0 < lo <= hi:
-            raise ValueError(f"range [{lo}, {hi}] must satisfy 0 < low <= high")
+            raise ValueError(_("range [{low}, {high}] must satisfy 0 < low <= high").format(
+                low=f"{lo:g}", high=f"{hi:g}"))
         return self
 
     @property
@@ -144,8 +147,8 @@ class Uncertainty(_Model):
             for entry in getattr(self, kind):
                 key = (entry.leaf, entry.group)
                 if key in seen:
-                    raise ValueError(f"{kind} declares leaf {entry.leaf!r} twice; "
-                                     "keep one entry per leaf")
+                    raise ValueError(_("{kind} declares leaf {leaf} twice; keep one entry "
+                                       "per leaf").format(kind=kind, leaf=repr(entry.leaf)))
                 seen.add(key)
         return self
 
@@ -209,11 +212,15 @@ def load_uncertainty(path: str | Path) -> Uncertainty:
         problems = []
         for e in err.errors():
             loc = tuple(x for x in e["loc"] if isinstance(x, str | int))
+            message, fix = describe(e, key=str(loc[-1]) if loc else None)
+            if e["type"] in ("extra_forbidden", "value_error"):
+                fix = _(_FORMAT_FIX)
+            if e["type"] == "missing":
+                loc = loc[:-1]
             at = locate(loc, meta)
             problems.append(Problem(
-                e["msg"].removeprefix("Value error, "), file=path,
-                line=None if at is None else at.line, field=render_path(loc) or None,
-                fix=_(_FORMAT_FIX)))
+                message, file=path, line=None if at is None else at.line,
+                field=render_path(loc) or None, fix=fix))
         raise UsageError(problems) from None
 
 
@@ -278,18 +285,21 @@ def check_against(unc: Uncertainty, rules: Any, *, file: str | Path | None = Non
     def check(kind: str, i: int | None, leaf_codes: tuple[str, ...], group: str | None) -> None:
         where = kind if i is None else f"{kind}[{i}]"
         if group is not None and group not in groups:
-            problems.append(Problem(f"unknown group {group!r}", file=file, field=where + ".group",
-                                    fix=f"use one of {', '.join(groups)}"))
+            problems.append(Problem(_("unknown group {group}").format(group=repr(group)),
+                                    file=file, field=where + ".group",
+                                    fix=suggest_fix(group, list(groups),
+                                                     _("use one of: {groups}").format(
+                                                         groups=", ".join(groups)))))
             return
         known = codes(group)
         for code in leaf_codes:
             if code not in known:
-                close = suggest(code, known)
+                message = (_("leaf {leaf} is not in the rule set (group {group})") if group
+                           else _("leaf {leaf} is not in the rule set"))
                 problems.append(Problem(
-                    f"leaf {code!r} is not in the rule set"
-                    + (f" (group {group})" if group else ""), file=file, field=where + ".leaf",
-                    fix=f"did you mean {', '.join(close)}?" if close
-                    else "use a leaf code of the rule set's tree"))
+                    message.format(leaf=repr(code), group=group), file=file,
+                    field=where + ".leaf",
+                    fix=suggest_fix(code, known, _("use a leaf code of the rule set's tree"))))
 
     for i, e in enumerate(unc.leaf_max):
         check("leaf_max", i, (e.leaf,), e.group)

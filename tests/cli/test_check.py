@@ -13,9 +13,8 @@ from cchc.cli import main
 from cchc.cli.check import cross_check
 from scoring.dataset import load_dataset
 from scoring.errors import Problem, RuleError
+from scoring.i18n import language
 from scoring.rules.model import RuleSet
-
-pytestmark = pytest.mark.usefixtures("english")
 
 pytestmark = pytest.mark.usefixtures("english")  # asserts the messages as written
 
@@ -74,10 +73,27 @@ def test_valid_data_and_rules_exit_0(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert calls == [Path(RULES)]
     assert out.strip().splitlines()[-1] == "0 errors, 0 warnings"
     assert "tiny-2022: 6 agencies" in out
-    assert f"rules: {RULES} (test-rules 1; groups department, district, commune)" in out
+    assert (f"rules: {RULES} (test-rules 1; groups: Departments, boards and sectors; "
+            "District People's Committees; Commune People's Committees)") in out
     assert "note: 1 task status overridden by review.csv: T4 (not completed → in progress)" in out
     assert "note: findings.csv records 1 data-quality finding" in out
     assert err == ""
+
+
+def test_framing_in_vietnamese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    fake_loader(monkeypatch, [Problem("x", file="r.yaml", line=3, severity="warning")])
+    with language("vi"):
+        code, out, err = run(capsys, write_dataset(tmp_path / "ds"))
+    assert code == 0, out + err
+    lines = out.strip().splitlines()
+    assert lines[-1] == "0 lỗi, 1 cảnh báo"
+    # in Vietnamese a group is named as its rule file names it (here: its id)
+    assert f"Bộ tiêu chí: {RULES} (test-rules 1; nhóm: department; district; commune)" in out
+    assert "(tiny-2022: 6 đơn vị, " in out
+    assert ("ghi chú: 1 trạng thái nhiệm vụ được điều chỉnh theo review.csv: "
+            "T4 (chưa hoàn thành → đang thực hiện)") in out
+    assert "cảnh báo: r.yaml:3: x." in out
 
 
 def test_data_errors_exit_1_with_file_row_field_and_fix(

@@ -66,7 +66,8 @@ def test_table_and_workbook(capsys, tmp_path: Path, monkeypatch) -> None:
     import openpyxl
     wb = openpyxl.load_workbook(target)
     assert {"Khoảng hạng", "Theo nhóm", "Độ nhạy", "Biểu đồ 1"} <= set(wb.sheetnames)
-    assert wb["Khoảng hạng"].cell(1, 4).value == "Hạng danh nghĩa"
+    assert wb["Khoảng hạng"].cell(1, 4).value == "Hạng (danh nghĩa)"  # the vocabulary's
+    assert wb["Khoảng hạng"].cell(2, 3).value == "Sở, ban, ngành"     # group label, not id
     with zipfile.ZipFile(target) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 3

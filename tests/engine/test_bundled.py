@@ -37,6 +37,7 @@ def test_bundled_rules_pass_their_own_tests_and_cover_every_data_leaf() -> None:
         assert [a.code for a in tree.areas] == [str(i) for i in range(1, 9)]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_broken_expectation_is_reported() -> None:
     rules = load_rules(BUNDLED_RULES)
     bad = rules.replace(tests=[{"leaf": "3.2.1", "indicators": {"on_time_rate": 97.0},

@@ -164,6 +164,7 @@ def test_manual_missing_zero_keeps_the_max() -> None:
     assert (out.points[0], out.max_points[0], out.status_names()[0]) == (0.0, 2.0, "missing")
 
 
+@pytest.mark.usefixtures("english")
 def test_manual_duplicate_rows_are_a_data_error() -> None:
     leaf = Leaf(code="1.1", name="m", max=2, rule=ManualRule())
     ind = pd.DataFrame(index=pd.Index(["a"], name="agency_id"))

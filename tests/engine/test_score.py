@@ -101,7 +101,7 @@ def test_tie_break_chain_from_the_rule_set() -> None:
     assert r.totals["rank"].to_dict() == {"c": 1, "b": 2, "a": 3}
     plain = score(two_area_rules(), ds, indicators=ind).totals["rank"]
     assert plain.tolist() == [1, 1, 1]
-    with pytest.raises(RuleError, match="tie-break"):
+    with pytest.raises(RuleError, match="khóa phân định thứ hạng 'nope'"):
         score(two_area_rules(ranking=Ranking(tie_break=("nope",))), ds, indicators=ind)
 
 

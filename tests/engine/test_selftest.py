@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from scoring.engine import run_rule_tests
 from scoring.rules.model import FormulaRule, Leaf, ManualRule, RuleTest, TasksRule
 from tests.engine.helpers import on_time_leaf, rules_of, tree_of
@@ -26,6 +28,7 @@ def test_passing_tests_give_no_problem() -> None:
     assert run_rule_tests(rules) == []
 
 
+@pytest.mark.usefixtures("english")
 def test_each_failure_is_one_problem_with_the_test_position() -> None:
     rules = _rules(
         RuleTest(leaf="1.1.1", indicators={"on_time_rate": 97}, expect=2),       # gives 1
@@ -40,7 +43,7 @@ def test_each_failure_is_one_problem_with_the_test_position() -> None:
     assert "[90, 98) → 1" in problems[0].message
     assert "expects not applicable but the rule gives 2" in problems[1].message
     assert "'không có'" in problems[2].message and "9.9.9" in problems[2].message
-    assert "manual" in problems[3].message
+    assert "Appraisal" in problems[3].message  # the kind's label (manual)
     assert "on_time_rate" in problems[4].message and problems[4].fix
     assert "late_rate" in problems[5].message
 
@@ -49,3 +52,11 @@ def test_award_policy_is_used_in_tests() -> None:
     rules = _rules(RuleTest(leaf="1.1.1", indicators={"on_time_rate": None}, expect=2),
                    not_applicable="award")
     assert run_rule_tests(rules) == []
+
+
+def test_a_failing_test_is_said_in_vietnamese() -> None:
+    rules = _rules(RuleTest(leaf="1.1.1", indicators={"on_time_rate": 97}, expect=2.5))
+    (problem,) = run_rule_tests(rules)
+    assert problem.message == ("phép thử 1 của tiêu chí thành phần 1.1.1 kỳ vọng 2,5 điểm nhưng "
+                               "quy tắc cho 1 điểm (giá trị 97; quy tắc [90, 98) → 1)")
+    assert problem.fix == "sửa quy tắc hoặc giá trị kỳ vọng"

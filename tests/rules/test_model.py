@@ -24,6 +24,8 @@ from scoring.rules.model import (
     Tree,
 )
 
+pytestmark = pytest.mark.usefixtures("english")  # asserts the messages as written
+
 
 def bands_rule(*edges: tuple[float | None, float | None, float], **kw) -> BandsRule:
     return BandsRule(indicator="on_time_rate",

@@ -54,10 +54,11 @@ def test_an_empty_file_declares_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "line", "field", "words"), [
     ("leaf_max:\n  - leaf: '1'\n    range: [5, 1]\n", 2, "leaf_max[0]", "0 < low <= high"),
     ("band_shift:\n  - leaf: '1'\n    by: -2\n", 3, "band_shift[0].by", "greater than 0"),
-    ("leave_one_out:\n  probability: 2\n", 2, "leave_one_out.probability", "less than or"),
-    ("perturb:\n  - kinds: [appraisal]\n    sd: 0.1\n", 2, "perturb[0].kinds[0]", "manual"),
+    ("leave_one_out:\n  probability: 2\n", 2, "leave_one_out.probability", "1 or less"),
+    ("perturb:\n  - kinds: [appraisal]\n    sd: 0.1\n", 2, "perturb[0].kinds[0]",
+     "'appraisal' is not allowed"),
     ("band_shift:\n  - leaf: '1'\n    by: 1\n    shift: 2\n", 4, "band_shift[0].shift",
-     "Extra inputs"),
+     "unknown key 'shift'"),
 ])
 def test_bad_entries_name_line_and_field(tmp_path: Path, text: str, line: int, field: str,
                                          words: str) -> None:

@@ -68,7 +68,7 @@ def test_loader_problems_are_placed_on_fields(base, tmp_path) -> None:
     attempt = try_variant(tmp_path, base[0], base[1], edit)
     assert not attempt.ok
     assert "bands" in attempt.field_problems
-    assert "gap between bands" in attempt.field_problems["bands"][0]
+    assert "các khoảng bị hở" in attempt.field_problems["bands"][0]
     edit, _ = parse_form(base[1], form_321(max="3"))  # band points 4 > max 3
     attempt = try_variant(tmp_path, base[0], base[1], edit)
     assert not attempt.ok and "max" in attempt.field_problems
