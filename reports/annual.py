@@ -32,7 +32,7 @@ def headings() -> dict[str, str]:
     """Column headings of the decision table (translated at call time)."""
     return {
         "stt": _("No."),
-        "agency": _("Unit"),
+        "agency": _("Agency or unit"),
         "parent": _("Under"),
         "self_points": _("Self-assessed points"),
         "appraised_points": _("Appraised points"),
@@ -222,7 +222,7 @@ def no_differences() -> str:
 
 
 def appraisal_headings() -> dict[str, str]:
-    return {"agency": _("Unit"), "group": _("Group"), "leaf": _("Code"),
+    return {"agency": _("Agency or unit"), "group": _("Group"), "leaf": _("Code"),
             "name": _("Criterion"), "self_points": _("Self-assessed points"),
             "appraised_points": _("Appraised points"), "difference": _("Difference"),
             "note": _("Reason (appraisal council)")}
@@ -233,7 +233,7 @@ def appraisal_totals_title() -> str:
 
 
 def appraisal_total_headings() -> dict[str, str]:
-    return {"agency": _("Unit"), "group": _("Group"), "leaves": _("Leaves"),
+    return {"agency": _("Agency or unit"), "group": _("Group"), "leaves": _("Leaves"),
             "self_points": _("Self-assessed points"),
             "appraised_points": _("Appraised points"), "difference": _("Difference")}
 

@@ -273,7 +273,7 @@ def build_appendix(appendices: Sequence[Appendix]) -> DocumentObject:
                               _cell(label, cw[1], align="left", keep_next=True),
                               _cell(str(count), cw[2], keep_next=True),
                               _cell(vi_number(share, 2), cw[3], keep_next=True)]))
-        rows.append(_row([_cell("", cw[0]), _cell(_("Total"), cw[1], bold=True, align="left"),
+        rows.append(_row([_cell("", cw[0]), _cell(_("Grand total"), cw[1], bold=True, align="left"),
                           _cell(str(total), cw[2], bold=True),
                           _cell(vi_number(100.0 if total else 0.0, 2), cw[3], bold=True)]))
         _table(doc, cw, rows)

@@ -122,7 +122,7 @@ def plan_rows(rules: RuleSet, tree: Tree) -> tuple[FormRow, ...]:
                 leaves.append(len(rows))
                 words = L.describe_rule(leaf, rules.not_applicable)
                 if leaf.note:
-                    words += "\n" + _("Note: {note}").format(note=leaf.note)
+                    words += "\n" + _("Remarks: {note}").format(note=leaf.note)
                 rows.append(FormRow(_leaf_role(leaf.rule.kind), leaf.code, leaf.name,
                                     float(leaf.max), words))
             rows[c_at] = FormRow("criterion", crit.code, crit.name, crit.total_max,

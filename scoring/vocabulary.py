@@ -139,7 +139,7 @@ COLUMNS: Mapping[str, str] = {
     "value": N_("Value"),
     "rule": N_("Rule applied"),
     "rule_raw": N_("Rule (as written in the rule file)"),
-    "points": N_("Points"),
+    "points": N_("Points achieved"),
     "max_points": N_("Maximum points counted"),
     "leaf_max": N_("Maximum points set"),
     "max": N_("Maximum"),

@@ -166,7 +166,25 @@ def problems() -> list[str]:
         if not mo.exists() or mo.read_bytes() != mo_bytes(cat):
             out.append(f"{mo.relative_to(ROOT)} is not compiled from its .po "
                        f"(run python tools/catalogs.py update)")
-    return out
+    return out + conflicts()
+
+
+def conflicts() -> list[str]:
+    """Messages translated differently in two catalogs.
+
+    All catalogs are merged into one at run time, so a message has one translation
+    whichever module asks; two different ones would make the wording depend on load
+    order. Give the two meanings different English messages instead.
+    """
+    seen: dict[str, dict[str, object]] = {}
+    for po in sorted((LOCALE / LANG / "LC_MESSAGES").glob("*.po")):
+        for entry in read(po):
+            if entry.id and entry.string:
+                key = entry.id[0] if isinstance(entry.id, tuple) else entry.id
+                seen.setdefault(key, {})[po.name] = entry.string
+    return [f"{key!r} is translated differently: "
+            + "; ".join(f"{name}: {text!r}" for name, text in found.items())
+            for key, found in seen.items() if len(set(map(str, found.values()))) > 1]
 
 
 def main(argv: list[str]) -> int:
