@@ -129,7 +129,7 @@ def _read(path: Path) -> _Doc:
     text, data, meta = read_yaml(path, file, RuleError, MAX_FILE_BYTES)
     if data is None:
         raise RuleError(Problem(_("the file is empty"), file=file,
-                                fix=_("write a rule set (see 'Rule files' in the documentation)")))
+                                fix=_("write a rule set (see docs/quy-tac.md)")))
     if not isinstance(data, dict):
         raise RuleError(Problem(_("the file must be a mapping of keys (id:, version:, ...)"),
                                 file=file, line=meta[()].line,

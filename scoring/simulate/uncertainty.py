@@ -49,8 +49,8 @@ from scoring.yamlfile import locate, read_yaml, render_path
 
 UNCERTAINTY_FILE = "uncertainty.yaml"
 MAX_FILE_BYTES = 1024 * 1024
-_FORMAT_FIX = N_("see 'The uncertainty file' in the documentation for the fields each entry "
-                 "takes")
+_FORMAT_FIX = N_("see docs/mo-phong.md, section 'The uncertainty file', for the fields each "
+                 "entry takes")
 
 
 class _Model(BaseModel):
