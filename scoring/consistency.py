@@ -115,31 +115,40 @@ def _unit_trees(rules: RuleSet, ds: Dataset, frame: pd.DataFrame) -> pd.Series:
     return group.map(tree_of_group)
 
 
+def _fine_targets(rules: RuleSet, table: str) -> dict[str, _Target]:
+    """``tree + SEP + code`` → target, for the codes ``table`` may carry in that tree."""
+    wanted = "manual" if table == "scores" else "survey"
+    return {f"{tid}{_SEP}{code}": t for tid, codes in _targets(rules).items()
+            for code, t in codes.items()
+            if t.table == table and (t.kind == wanted or (
+                table == "scores" and t.kind in ("bonus", "deduction")))}
+
+
+_SEP = "\x1f"
+"""Joins a tree id and a code into one look-up key (a character no id or code holds)."""
+
+
 def _check_codes(rules: RuleSet, ds: Dataset, table: str, file: str,
                  report: _Report) -> pd.DataFrame:
     """Rows whose code is not a leaf of the right kind in the unit's tree → errors.
 
-    Returns the usable rows with their tree and target."""
+    Returns the usable rows with their tree, target, look-up key and line. The rows are
+    matched to their targets column-wise; only the rows in error are visited one by one."""
     frame = getattr(ds, table)
     wanted = "manual" if table == "scores" else "survey"
     targets = _targets(rules)
     names = {g.id: g.name for g in rules.groups}
     trees = _unit_trees(rules, ds, frame)
-    rows = _rows(frame)
-    lines = rows.to_numpy()
-    keep = []
-    for i, (aid, code, tid) in enumerate(zip(frame["agency_id"], frame["leaf"], trees,
-                                             strict=True)):
-        if not isinstance(tid, str) or not code:
-            continue  # the group error, or the blank-leaf error, is reported elsewhere
+    lines = _rows(frame).to_numpy()
+    codes = frame["leaf"]
+    # the group error, or the blank-leaf error, is reported elsewhere
+    checked = trees.notna().to_numpy() & codes.to_numpy(dtype=object).astype(bool)
+    keys = trees.where(checked, "").astype(str) + _SEP + codes.astype(str)
+    found = keys.map(_fine_targets(rules, table))
+    ok = checked & found.notna().to_numpy()
+    for i in np.flatnonzero(checked & ~ok):
+        aid, code, tid = frame["agency_id"].iat[i], codes.iat[i], trees.iat[i]
         target = targets[tid].get(code)
-        line = int(lines[i])
-        fine = target is not None and target.table == table and (
-            target.kind == wanted or (table == "scores" and target.kind in ("bonus",
-                                                                             "deduction")))
-        if fine:
-            keep.append((i, tid, target))
-            continue
         usable = sorted(c for c, t in targets[tid].items() if t.table == table and (
             t.kind == wanted or t.kind in ("bonus", "deduction")))
         group = ds.agencies.at[aid, "group"]
@@ -165,51 +174,70 @@ def _check_codes(rules: RuleSet, ds: Dataset, table: str, file: str,
                                                         codes=", ".join(usable))
             if usable else _("the tree {tree} has no {kind} leaf").format(
                 tree=tid, kind=kind_label(wanted).lower()))
-        report.add("code", Problem(message, file=file, line=line, field="leaf", fix=fix))
-    idx = [i for i, _t, _g in keep]
+        report.add("code", Problem(message, file=file, line=int(lines[i]), field="leaf",
+                                   fix=fix))
+    idx = np.flatnonzero(ok)
     used = frame.iloc[idx].copy()
-    used["tree"] = [t for _i, t, _g in keep]
-    used["target"] = [g for _i, _t, g in keep]
-    used["row"] = rows.iloc[idx].to_numpy()
+    used["tree"] = trees.iloc[idx].to_numpy()
+    used["target"] = found.iloc[idx].to_numpy()
+    used["key"] = keys.iloc[idx].to_numpy()
+    used["row"] = lines[idx]
     return used
 
 
-def _check_points(used: pd.DataFrame, file: str, report: _Report) -> None:
+def _attribute(used: pd.DataFrame, rules: RuleSet, table: str, name: str) -> np.ndarray:
+    """``name`` of each used row's target, looked up once per distinct key."""
+    per_key = {k: getattr(t, name) for k, t in _fine_targets(rules, table).items()}
+    return used["key"].map(per_key).to_numpy()
+
+
+def _check_points(rules: RuleSet, used: pd.DataFrame, file: str, report: _Report) -> None:
     """Points above the leaf's max (or the adjustment's cap): a warning, they are capped."""
+    maxima = _attribute(used, rules, "scores", "max").astype(float)
     for col in ("self_points", "appraised_points"):
         if col not in used:
             continue
-        for value, target, line, code in zip(used[col], used["target"], used["row"],
-                                             used["leaf"], strict=True):
-            if value > target.max + 1e-9:
-                if report.full("cap", "warning"):
-                    report.count("cap", "warning")
-                    continue
-                what = (_("the cap of {code}").format(code=code)
-                        if target.kind in ("bonus", "deduction")
-                        else _("the maximum of leaf {code}").format(code=code))
-                report.add("cap", Problem(
-                    _("{points} points are above {what} ({max}): {max} are counted").format(
-                        points=format_number(float(value)), what=what,
-                        max=format_number(target.max)), file=file, line=int(line), field=col,
-                    fix=_("correct the points, or leave them: they are capped"),
-                    severity="warning"))
+        values = pd.to_numeric(used[col], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            over = values > maxima + 1e-9
+        for i in np.flatnonzero(over):
+            if report.full("cap", "warning"):
+                report.count("cap", "warning")
+                continue
+            target, code = used["target"].iat[i], used["leaf"].iat[i]
+            what = (_("the cap of {code}").format(code=code)
+                    if target.kind in ("bonus", "deduction")
+                    else _("the maximum of leaf {code}").format(code=code))
+            report.add("cap", Problem(
+                _("{points} points are above {what} ({max}): {max} are counted").format(
+                    points=format_number(float(values[i])), what=what,
+                    max=format_number(target.max)), file=file, line=int(used["row"].iat[i]),
+                field=col, fix=_("correct the points, or leave them: they are capped"),
+                severity="warning"))
 
 
-def _check_options(used: pd.DataFrame, file: str, report: _Report) -> None:
+def _check_options(rules: RuleSet, used: pd.DataFrame, file: str, report: _Report) -> None:
     """Survey rows: an option the rule maps (with options), a share (without)."""
-    for option, share, target, line, code in zip(
-            used.get("option", pd.Series([""] * len(used))), used["share"], used["target"],
-            used["row"], used["leaf"], strict=True):
-        if target.options is not None and option not in target.options:
+    option = (used["option"] if "option" in used else pd.Series([""] * len(used),
+                                                                index=used.index))
+    has_options = pd.notna(_attribute(used, rules, "surveys", "options"))
+    answers = {f"{k}{_SEP}{o}" for k, t in _fine_targets(rules, "surveys").items()
+               if t.options is not None for o in t.options}
+    known = (used["key"] + _SEP + option.astype(str)).isin(answers).to_numpy()
+    given = option.to_numpy(dtype=object).astype(bool)
+    wrong = np.where(has_options, ~known, given | used["share"].isna().to_numpy())
+    for i in np.flatnonzero(wrong):
+        opt, target, line, code = (option.iat[i], used["target"].iat[i], used["row"].iat[i],
+                                   used["leaf"].iat[i])
+        if target.options is not None:
             report.add("option", Problem(
                 (_("option {option} is not an answer option of leaf {code}").format(
-                    option=repr(option), code=code) if option else
+                    option=repr(opt), code=code) if opt else
                  _("leaf {code} counts answers per option, but the row gives no option"
                    ).format(code=code)), file=file, line=int(line), field="option",
                 fix=_("use one of {options}, or add the option to the rule's options").format(
                     options=", ".join(target.options))))
-        elif target.options is None and (option or pd.isna(share)):
+        else:
             report.add("option", Problem(
                 _("leaf {code} takes the share of satisfied answers in percent, not answer "
                   "counts").format(code=code), file=file, line=int(line), field="share",
@@ -225,7 +253,7 @@ def _basis(rules: RuleSet, ds: Dataset, used: pd.DataFrame, file: str,
         return
     ranked = ds.ranked_agencies()
     appraised = used[used["appraised_points"].notna()
-                     & used["target"].map(lambda t: t.kind == "manual")]
+                     & (_attribute(used, rules, "scores", "kind") == "manual")]
     for group in rules.groups:
         members = ranked.index[ranked["group"] == group.id]
         if len(members) < 2:
@@ -290,10 +318,10 @@ def cross_check(rules: RuleSet, ds: Dataset, data_name: str = "") -> list[Proble
         file = f"{data_name}{table}.csv"
         used = _check_codes(rules, ds, table, file, report)
         if table == "scores":
-            _check_points(used, file, report)
+            _check_points(rules, used, file, report)
             _basis(rules, ds, used, file, out)
         else:
-            _check_options(used, file, report)
+            _check_options(rules, used, file, report)
     report.close()
     return out
 
