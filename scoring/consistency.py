@@ -374,6 +374,19 @@ def adjustment_notes(rules: RuleSet, ds: Dataset) -> list[str]:
     return notes
 
 
+def fit_fingerprint(rules: RuleSet) -> tuple:
+    """All that :func:`cross_check` reads from ``rules``, as one hashable value.
+
+    Two rule sets with the same fingerprint get the same problems with any dataset, so a
+    cache of the check may be keyed on it: an edit of thresholds, band points, weights or
+    class cut-offs keeps it, a change of a leaf's kind, max, table or options, of the
+    groups or of the adjustments does not.
+    """
+    return (rules.id, tuple((g.id, g.tree, g.name) for g in rules.groups),
+            tuple((tid, tuple(sorted(codes.items())))
+                  for tid, codes in sorted(_targets(rules).items())))
+
+
 def require_fit(rules: RuleSet, ds: Dataset, data_name: str = "") -> list[Problem]:
     """Raise :class:`DataError` on any error :func:`cross_check` finds; return the warnings.
 

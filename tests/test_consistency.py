@@ -222,3 +222,22 @@ def test_many_capped_rows_list_the_first_then_count_the_rest(tmp_path, monkeypat
     assert len(capped) == 3 and len({p.line for p in capped}) == 3
     (more,) = [p for p in found if "more rows like the ones above" in p.message]
     assert "7 more rows" in more.message
+
+
+def _edited(change) -> RuleSet:
+    data = rules().model_dump(mode="json", exclude_none=True)
+    change(data["trees"]["t"]["areas"][0]["criteria"][0]["leaves"],
+           data["trees"]["t"]["areas"][1]["criteria"][0]["leaves"])
+    return RuleSet.model_validate(data)
+
+
+def test_the_fit_fingerprint_keeps_for_a_rule_edit_and_changes_with_what_the_check_reads():
+    base = consistency.fit_fingerprint(rules())
+    assert consistency.fit_fingerprint(_edited(lambda a, b: None)) == base
+    same = _edited(lambda a, b: a[1]["rule"].update(expr="2"))          # formula edit
+    assert consistency.fit_fingerprint(same) == base
+    assert consistency.fit_fingerprint(_edited(lambda a, b: a[0].update(max=3))) != base
+    assert consistency.fit_fingerprint(_edited(
+        lambda a, b: b[0]["rule"]["options"].update(E=10))) != base
+    assert consistency.fit_fingerprint(_edited(
+        lambda a, b: a[1].update(rule={"kind": "manual"}))) != base

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scoring.consistency import require_fit
+from scoring.consistency import fit_fingerprint, require_fit
 from scoring.errors import Problem, UsageError
 from scoring.i18n import _
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
@@ -206,8 +206,8 @@ class Library:
             On anything ``cchc check`` calls an error, with the same messages (the
             dataset's files named ``<dataset id>/<file>``).
         """
-        return self._extra.get_or_compute(
-            ("fit", rules.id, rules.content_hash, ds.content_hash),
+        return self._extra.get_or_compute(     # a threshold edit keeps the fingerprint
+            ("fit", fit_fingerprint(rules), ds.name, ds.content_hash),
             lambda: tuple(require_fit(rules, ds, f"{ds.name}/")))
 
     def result(self, rules: Any, ds: Any) -> Any:
