@@ -528,7 +528,7 @@ class _Builder:
         if repeat is not None:
             ws.repeat_rows(*repeat)
         ws.set_header(f'&R&"{FONT},Italic"&9{header.replace("&", "&&")}')
-        ws.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N')
+        ws.set_footer(f'&C&"{FONT},Regular"&9' + _("Page &P/&N"))
 
     # ----------------------------------------------------------------- build
     def build(self, wb: xlsxwriter.Workbook) -> tuple[str, ...]:
@@ -536,7 +536,7 @@ class _Builder:
         self._formats(wb)
         prov = self._provenance_items()
         wb.set_properties({
-            "title": self._main_title(), "subject": "Chỉ số CCHC",
+            "title": self._main_title(), "subject": _("PAR Index"),
             "author": "cchc", "company": self.province,
             "comments": "; ".join(f"{k}: {v}" for k, v in prov[:6]),
             "created": self.created,
@@ -563,7 +563,8 @@ class _Builder:
         return names
 
     def _main_title(self) -> str:
-        title = f"Kết quả Chỉ số CCHC năm {self.year} {self.province}".strip()
+        title = _("PAR Index results, year {year} {province}").format(
+            year=self.year, province=self.province).strip()
         if self.changes:
             title = _("Trial result, not the official one: {title}").format(title=title)
         return dataset_stamp(self.ds) + title
@@ -642,28 +643,30 @@ class _Builder:
 
         # two heading rows, written row by row; a column heading that spans both rows is
         # drawn as one box (open bottom above, open top below) instead of a merged cell
-        heads = [(c_stt, "STT"), (c_name, "Cơ quan, đơn vị"), (c_parent, "Thuộc")]
+        heads = [(c_stt, _("No.")), (c_name, _("Agency or unit")), (c_parent, _("Under"))]
         heads = [(c, t) for c, t in heads if c is not None]
         if has_adj:
-            heads += [(c_bonus, "Điểm thưởng"), (c_ded, "Điểm trừ")]
+            heads += [(c_bonus, _("Bonus points")), (c_ded, _("Deducted points"))]
         words = A.headings()
         heads += [(c, words[k]) for k, c in c_decision.items()]
         heads += [(c, words[k]) for k, c in c_year.items()]
-        heads += [(c_total, "Tổng điểm đạt"), (c_max, "Điểm tối đa"),
-                  (c_index, "Chỉ số CCHC (%)"), (c_rank, "Xếp hạng"), (c_class, "Xếp loại"),
-                  (s_mean, "Chỉ số CCHC trung bình nhóm (%)")]
+        heads += [(c_total, _("Total points earned")), (c_max, _("Maximum points")),
+                  (c_index, _("PAR Index (%)")), (c_rank, _("Rank")), (c_class, _("Class")),
+                  (s_mean, _("Group mean PAR Index (%)"))]
         for c, _label in heads:
             ws.write_blank(h1, c, None, self.f_head_top)
         if areas:
             self.merge(ws, h1, c_area0, h1, c_area0 + len(areas) - 1,
-                       "Điểm đạt theo lĩnh vực", self.f_head)
+                       _("Points earned by area"), self.f_head)
             self.merge(ws, h1, s_area0, h1, s_area0 + len(areas) - 1,
-                       "Chỉ số thành phần theo lĩnh vực (%)", self.f_head)
+                       _("Component index by area (%)"), self.f_head)
         for c, text in heads:
             self.put(ws, h2, c, text, self.f_head_bottom)
         for j, a in enumerate(areas):
             self.put(ws, h2, c_area0 + j,
-                     f"{a.code}. {a.name}\n(tối đa {L.vi_number(a.total_max)})", self.f_head)
+                     _("{code}. {name}\n(max {points})").format(
+                         code=a.code, name=a.name, points=L.vi_number(a.total_max)),
+                     self.f_head)
             self.put(ws, h2, s_area0 + j, f"{a.code}. {a.name}", self.f_head)
 
         # decide which columns can be formulas that reproduce the engine exactly
@@ -731,7 +734,7 @@ class _Builder:
             self.formula(ws, r, s_mean, f"={mean_cell}", mean_index, self.f_rate)
 
         # mean row
-        self.merge(ws, mean_row, c_stt, mean_row, c_area0 - 1, "Trung bình", self.f_mean_text)
+        self.merge(ws, mean_row, c_stt, mean_row, c_area0 - 1, _("Mean"), self.f_mean_text)
         mean_cols: list[tuple[int, list[float | None], Any]] = [
             (c_area0 + j, [rp[j] for rp in rows_pts], self.f_mean_pts)
             for j in range(len(areas))]
@@ -756,20 +759,21 @@ class _Builder:
                    for k, c in enumerate(group.classes)]
         labels_seen = [_class_text(v) for v in totals["class"]]
         if group.unclassified in labels_seen or not classes:
-            classes.append((group.unclassified, "không đạt ngưỡng xếp loại"))
+            classes.append((group.unclassified, _("below every class threshold")))
         known = {c for c, _ in classes}
-        classes += [(c, "không có chỉ số" if c == NO_CLASS else "")
+        classes += [(c, _("no index") if c == NO_CLASS else "")
                     for c in dict.fromkeys(labels_seen) if c not in known]
         if any((aid, a.code) not in counted for aid in ids for a in areas):
-            self.put(ws, mean_row + 1, 0, "Ô điểm lĩnh vực để trống: lĩnh vực đó chưa có tiêu "
-                     "chí nào được tính cho đơn vị (không phát sinh hoặc chưa có điểm thẩm "
-                     "định); điểm tối đa của đơn vị không tính lĩnh vực đó.", self.f_note)
+            self.put(ws, mean_row + 1, 0, _(
+                "A blank area cell: no criterion of that area counts for the unit (not "
+                "applicable, or no appraised points yet); the unit's maximum leaves that "
+                "area out."), self.f_note)
         self._decision_note(ws, mean_row + 2, ids)
         t0 = mean_row + 3
-        self.put(ws, t0, 0, "Số đơn vị theo xếp loại", self.f_section)
+        self.put(ws, t0, 0, _("Units by class"), self.f_section)
         hc = t0 + 1
-        for c, text in ((c_stt, "STT"), (c_name, "Xếp loại (ngưỡng Chỉ số CCHC)"),
-                        (c_cnt, "Số đơn vị"), (c_cnt + 1, "Tỷ lệ (%)")):
+        for c, text in ((c_stt, _("No.")), (c_name, _("Class (PAR Index threshold)")),
+                        (c_cnt, _("Units")), (c_cnt + 1, _("Share (%)"))):
             self.put(ws, hc, c, text, self.f_head)
         class_rng = (f"{xl_rowcol_to_cell(first, c_class, row_abs=True, col_abs=True)}:"
                      f"{xl_rowcol_to_cell(last_row, c_class, row_abs=True, col_abs=True)}")
@@ -784,7 +788,7 @@ class _Builder:
             self.formula(ws, r, c_cnt + 1, f"=IF({n}>0,{cc}/{n}*100,0)",
                          count / n * 100 if n else 0.0, self.f_rate)
         tr = hc + 1 + len(classes)
-        self.merge(ws, tr, c_stt, tr, c_name, "Tổng cộng", self.f_mean_text)
+        self.merge(ws, tr, c_stt, tr, c_name, _("Grand total"), self.f_mean_text)
         crng = f"{xl_rowcol_to_cell(hc + 1, c_cnt)}:{xl_rowcol_to_cell(tr - 1, c_cnt)}"
         self.formula(ws, tr, c_cnt, f"=SUM({crng})", float(n), self.f_count)
         prng = (f"{xl_rowcol_to_cell(hc + 1, c_cnt + 1)}:"
@@ -805,9 +809,9 @@ class _Builder:
         # column widths and row heights
         class_texts = [f"{lab} ({cond})" if cond else lab for lab, cond in classes]
         widths = {c_stt: 5, c_name: _width([self.names.get(a, a) for a in ids]
-                                           + ["Cơ quan, đơn vị", *class_texts], 24, 48)}
+                                           + [_("Agency or unit"), *class_texts], 24, 48)}
         if c_parent is not None:
-            widths[c_parent] = _width(list(parents.values()) + ["Số đơn vị"], 12, 30)
+            widths[c_parent] = _width(list(parents.values()) + [_("Units")], 12, 30)
         for j in range(len(areas)):
             widths[c_area0 + j] = 12
             widths[s_area0 + j] = 12
@@ -816,7 +820,7 @@ class _Builder:
                 widths[c] = 9
         widths.update({c: 10 for c in (*c_decision.values(), *c_year.values())})
         widths.update({c_total: 10, c_max: 10, c_index: 10, c_rank: 8,
-                       c_class: _width(labels_seen + ["Xếp loại"], 10, 18),
+                       c_class: _width(labels_seen + [_("Class")], 10, 18),
                        last + 1: 3, s_mean: 13})
         for c, w in widths.items():
             ws.set_column(c, c, w)
@@ -835,7 +839,8 @@ class _Builder:
         ws.freeze_panes(first, 2)
         if n:
             ws.autofilter(h2, 0, last_row, last)
-        self.print_setup(ws, (h1, h2), f"Phụ lục {L.roman(number)} - {label}")
+        self.print_setup(ws, (h1, h2), _("Appendix {number} - {label}").format(
+            number=L.roman(number), label=label))
         ws.print_area(0, 0, tr, last)
         ws.hide_gridlines(2)
         # the appendix sheets open selected as a group, so that the default print
@@ -855,7 +860,7 @@ class _Builder:
         col = wb.add_chart({"type": "column"})
         q = "'" + sheet.replace("'", "''") + "'"
         series: dict[str, Any] = {
-            "name": "Chỉ số CCHC (%)",
+            "name": _("PAR Index (%)"),
             "categories": f"={q}!${_col(c_name)}${first + 1}:${_col(c_name)}${last_row + 1}",
             "values": f"={q}!${_col(c_index)}${first + 1}:${_col(c_index)}${last_row + 1}",
             "fill": {"color": "#4472C4"}, "gap": 40,
@@ -866,16 +871,17 @@ class _Builder:
         col.add_series(series)
         line = wb.add_chart({"type": "line"})
         line.add_series({
-            "name": "Trung bình nhóm",
+            "name": _("Group mean"),
             "categories": f"={q}!${_col(c_name)}${first + 1}:${_col(c_name)}${last_row + 1}",
             "values": f"={q}!${_col(c_mean)}${first + 1}:${_col(c_mean)}${last_row + 1}",
             "line": {"color": "#C00000", "width": 1.5, "dash_type": "dash"},
             "marker": {"type": "none"},
         })
         col.combine(line)
-        year = f" năm {self.year}" if self.year else ""
-        col.set_title({"name": f"Chỉ số CCHC{year} (%) — {L.group_label(group)}, "
-                               "theo thứ hạng",
+        title = (_("PAR Index {year} (%) — {group}, by rank").format(
+            year=self.year, group=L.group_label(group)) if self.year
+            else _("PAR Index (%) — {group}, by rank").format(group=L.group_label(group)))
+        col.set_title({"name": title,
                        "name_font": {**self._chart_fonts(), "size": 11, "bold": True}})
         x_axis: dict[str, Any] = {"num_font": {**self._chart_fonts(), "size": 8,
                                                "rotation": -60}}
@@ -890,21 +896,21 @@ class _Builder:
         cs.set_landscape()
         cs.set_paper(9)  # A4
         cs.set_header(f'&R&"{FONT},Italic"&9{sheet.replace("&", "&&")}')
-        cs.set_footer(f'&C&"{FONT},Regular"&9Trang &P/&N')
+        cs.set_footer(f'&C&"{FONT},Regular"&9' + _("Page &P/&N"))
 
     def _area_chart(self, wb: Any, ws: Any, sheet: str, head_row: int, mean_row: int,
                     c0: int, k: int, at_row: int, width_chars: float) -> None:
         q = "'" + sheet.replace("'", "''") + "'"
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({
-            "name": "Chỉ số thành phần trung bình (%)",
+            "name": _("Mean component index (%)"),
             "categories": f"={q}!${_col(c0)}${head_row + 1}:${_col(c0 + k - 1)}${head_row + 1}",
             "values": f"={q}!${_col(c0)}${mean_row + 1}:${_col(c0 + k - 1)}${mean_row + 1}",
             "fill": {"color": "#70AD47"}, "gap": 50,
             "data_labels": {"value": True, "num_format": "0.00",
                             "font": self._chart_fonts()},
         })
-        chart.set_title({"name": "Chỉ số thành phần theo lĩnh vực — trung bình nhóm",
+        chart.set_title({"name": _("Component index by area — group mean"),
                          "name_font": {**self._chart_fonts(), "size": 11, "bold": True}})
         chart.set_x_axis({"min": 0, "max": 100, "num_font": self._chart_fonts(),
                           "major_gridlines": {"visible": True,
@@ -1061,10 +1067,11 @@ class _Builder:
     def _ledger_sheet(self, wb: Any, name: str, led: pd.DataFrame) -> None:
         ws = wb.add_worksheet(name)
         cols = LEDGER_COLUMNS
-        self.put(ws, 0, 0, "BẢNG ĐIỂM CHI TIẾT: MỖI ĐƠN VỊ × MỖI TIÊU CHÍ THÀNH PHẦN",
+        self.put(ws, 0, 0, _("SCORE LEDGER: EVERY UNIT × EVERY LEAF CRITERION"),
                  self.f_section)
-        self.put(ws, 1, 0, "Mỗi dòng cho biết số liệu đầu vào, mức/ngưỡng đã áp dụng và số điểm "
-                 "đạt; dùng bộ lọc ở dòng tiêu đề để tra cứu vì sao một đơn vị được số điểm đó.",
+        self.put(ws, 1, 0, _("Each row gives the input data, the level or threshold applied "
+                             "and the points earned; filter on the heading row to see why a "
+                             "unit got its points."),
                  self.f_note)
         head = 3
         ws.set_row(head, 32)
@@ -1097,7 +1104,7 @@ class _Builder:
         self.progress_offset += n
         ws.freeze_panes(head + 1, 2)
         ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
-        self.print_setup(ws, (head, head), "Bảng điểm chi tiết")
+        self.print_setup(ws, (head, head), _("Score ledger"))
 
     def write_ledger_csv(self, path: Path) -> None:
         """The ledger as UTF-8 CSV (with a byte-order mark, so Excel reads the accents);
@@ -1117,7 +1124,7 @@ class _Builder:
         """In place of the ledger: where it is (a CSV beside the workbook) or that it was
         left out."""
         ws = wb.add_worksheet(name)
-        self.put(ws, 0, 0, "BẢNG ĐIỂM CHI TIẾT: MỖI ĐƠN VỊ × MỖI TIÊU CHÍ THÀNH PHẦN",
+        self.put(ws, 0, 0, _("SCORE LEDGER: EVERY UNIT × EVERY LEAF CRITERION"),
                  self.f_section)
         rows = len(self.r.ledger)
         if self.ledger_csv is not None:
@@ -1144,16 +1151,16 @@ class _Builder:
         ind_cols += [c for c in ind.columns if c not in raw_cols and c not in ind_cols]
         group_names = {g.id: L.group_label(g) for g in self.rules.groups}
 
-        self.put(ws, 0, 0, "SỐ LIỆU ĐẦU VÀO VÀ CÁC TỶ LỆ TÍNH TOÁN", self.f_section)
-        note = "Hồ sơ thủ tục hành chính"
-        if self.period:
-            note += f" từ {self.period}"
-        note += ("; ô trống: nguồn không có số liệu hoặc tỷ lệ không xác định (mẫu số bằng 0). "
-                 "Cột “(công bố)” là số trong báo cáo; các cột tỷ lệ khác do phần mềm tính.")
+        self.put(ws, 0, 0, _("INPUT DATA AND COMPUTED RATES"), self.f_section)
+        note = (_("Administrative procedure dossiers from {period}").format(period=self.period)
+                if self.period else _("Administrative procedure dossiers"))
+        note += "; " + _("blank cell: the source has no figure or the rate is undefined "
+                         "(denominator 0). The “(published)” columns are the report's figures; "
+                         "the other rate columns are computed by the software.")
         self.put(ws, 1, 0, note, self.f_note)
         head = 3
-        fixed = [("agency_id", "Mã đơn vị"), ("name", "Cơ quan, đơn vị"), ("group", "Nhóm"),
-                 ("parent", "Đơn vị cấp trên"), ("ranked", "Được xếp hạng")]
+        fixed = [("agency_id", _("Agency id")), ("name", _("Agency or unit")),
+                 ("group", _("Group")), ("parent", _("Parent unit")), ("ranked", _("Ranked"))]
         cols = fixed + [(c, L.indicator_label(c)) for c in raw_cols + ind_cols]
         ws.set_row(head, 60)
         for c, (_key, text) in enumerate(cols):
@@ -1169,8 +1176,9 @@ class _Builder:
         def label(col: pd.Series, mapping: dict[str, str]) -> pd.Series:
             return col.map(lambda v: None if _is_missing(v) else mapping.get(str(v), str(v)))
 
+        yes, no = _("Yes"), _("No")
         ranked = field("ranked").map(
-            lambda v: None if _is_missing(v) else ("Có" if bool(v) else "Không"))
+            lambda v: None if _is_missing(v) else (yes if bool(v) else no))
         columns = [column_values(ids, False), column_values(ids.map(names).fillna(ids), False),
                    column_values(label(field("group"), group_names), False),
                    column_values(label(field("parent_id"), names), False),
@@ -1191,24 +1199,24 @@ class _Builder:
         ws.set_column(5, len(cols) - 1, 12)
         ws.freeze_panes(head + 1, 2)
         ws.autofilter(head, 0, head + max(rows, 1), len(cols) - 1)
-        self.print_setup(ws, (head, head), "Số liệu đầu vào")
+        self.print_setup(ws, (head, head), _("Input data"))
 
     # ----------------------------------------------------------------- findings
     def _findings_sheet(self, wb: Any, name: str) -> None:
         ws = wb.add_worksheet(name)
         fd = getattr(self.ds, "findings", pd.DataFrame())
         cols = list(L.FINDING_HEADINGS)
-        self.put(ws, 0, 0, "KẾT QUẢ KIỂM TRA SỐ LIỆU NGUỒN", self.f_section)
-        self.put(ws, 1, 0, "Những chỗ số liệu trong báo cáo nguồn không khớp nhau (ví dụ dòng "
-                 "tổng khác tổng các dòng thành phần). Đây là sự thật về nguồn, được ghi lại, "
-                 "không tự sửa.", self.f_note)
+        self.put(ws, 0, 0, _("SOURCE DATA CHECKS"), self.f_section)
+        self.put(ws, 1, 0, _("Where the figures in the source report disagree (for example a "
+                             "total row that differs from the sum of its rows). This is a fact "
+                             "about the source, recorded, not corrected."), self.f_note)
         head = 3
         for c, key in enumerate(cols):
             self.put(ws, head, c, L.FINDING_HEADINGS[key], self.f_head)
         n = 0 if fd is None else len(fd)
         if n == 0:
             self.merge(ws, head + 1, 0, head + 1, len(cols) - 1,
-                       "Không có phát hiện nào.", self.f_text)
+                       _("No findings."), self.f_text)
         widths = dict(zip(cols, (10, 12, 32, 18, 12, 12, 60, 10), strict=True))
         for i, row in enumerate(fd.to_dict("records") if n else []):
             r = head + 1 + i
@@ -1238,7 +1246,7 @@ class _Builder:
             ws.set_column(c, c, widths[key])
         ws.freeze_panes(head + 1, 0)
         ws.autofilter(head, 0, head + max(n, 1), len(cols) - 1)
-        self.print_setup(ws, (head, head), "Kiểm tra số liệu")
+        self.print_setup(ws, (head, head), _("Data checks"))
 
     def _source_number(self, value: Any) -> tuple[Any, Any]:
         """A number quoted from the source, as a number when it is one.
@@ -1265,26 +1273,29 @@ class _Builder:
     def _rules_sheet(self, wb: Any, name: str) -> None:
         ws = wb.add_worksheet(name)
         rs = self.rules
-        self.put(ws, 0, 0, f"BỘ TIÊU CHÍ: {rs.title}", self.f_section)
+        self.put(ws, 0, 0, _("RULE SET: {title}").format(title=rs.title), self.f_section)
         src = rs.source.decision if rs.source.kind == "decision" else \
-            f"Mô phỏng: {rs.source.assumptions}"
-        self.note(ws, 1, 3, f"Mã: {rs.id}; phiên bản {rs.version}; căn cứ: {src}", 185)
+            _("Simulated: {assumptions}").format(assumptions=rs.source.assumptions)
+        self.note(ws, 1, 3, _("Id: {id}; version {version}; basis: {basis}").format(
+            id=rs.id, version=rs.version, basis=src), 185)
         r = 3
         tree_groups: dict[str, list[str]] = {}
         for g in rs.groups:
             tree_groups.setdefault(g.tree, []).append(L.group_label(g))
         for tree_id, tree in rs.trees.items():
-            used = ", ".join(tree_groups.get(tree_id, [])) or "không nhóm nào dùng"
-            self.merge(ws, r, 0, r, 3, f"{tree.name} (áp dụng cho: {used}) — tổng điểm tối đa "
-                       f"{L.vi_number(tree.total_max)}", self.f_bold)
+            used = ", ".join(tree_groups.get(tree_id, [])) or _("no group uses it")
+            self.merge(ws, r, 0, r, 3, _("{tree} (applies to: {groups}) — total maximum "
+                                         "points {points}").format(
+                tree=tree.name, groups=used, points=L.vi_number(tree.total_max)), self.f_bold)
             r += 1
-            for c, text in enumerate(("Mã", "Lĩnh vực / tiêu chí / tiêu chí thành phần",
-                                      "Điểm tối đa", "Cách chấm điểm")):
+            for c, text in enumerate((_("Code"), _("Area / criterion / leaf criterion"),
+                                      _("Maximum points"), _("How the points are given"))):
                 self.put(ws, r, c, text, self.f_head)
             r += 1
             for area in tree.areas:
                 self.put(ws, r, 0, area.code, self.f_area)
-                comp = f" [thành phần: {area.component}]" if area.component else ""
+                comp = (" " + _("[component: {component}]").format(component=area.component)
+                        if area.component else "")
                 self.put(ws, r, 1, f"{area.name}{comp}", self.f_area)
                 self.put(ws, r, 2, area.total_max, self.f_area_pts)
                 ws.write_blank(r, 3, None, self.f_area)
@@ -1298,7 +1309,7 @@ class _Builder:
                     for leaf in crit.leaves:
                         words = L.describe_rule(leaf, rs.not_applicable)
                         if leaf.note:
-                            words += f"\nGhi chú: {leaf.note}"
+                            words += "\n" + _("Remark: {note}").format(note=leaf.note)
                         self.put(ws, r, 0, leaf.code, self.f_text)
                         self.put(ws, r, 1, f"      {leaf.name}", self.f_text)
                         self.put(ws, r, 2, leaf.max, self.f_leaf_pts)
@@ -1309,38 +1320,41 @@ class _Builder:
                         r += 1
             r += 1
         # groups and classes
-        self.put(ws, r, 0, "Nhóm xếp hạng và ngưỡng xếp loại", self.f_bold)
+        self.put(ws, r, 0, _("Ranking groups and class thresholds"), self.f_bold)
         r += 1
-        for c, text in enumerate(("Mã nhóm", "Nhóm", "Cây tiêu chí", "Xếp loại")):
+        for c, text in enumerate((_("Group id"), _("Group"), _("Criteria tree"), _("Class"))):
             self.put(ws, r, c, text, self.f_head)
         r += 1
         for g in rs.groups:
             cls = "\n".join(f"{c.label}: {L.class_condition(g.classes, k)}"
                             for k, c in enumerate(g.classes))
-            cls = (cls + "\n" if cls else "") + f"{g.unclassified}: còn lại"
+            cls = (cls + "\n" if cls else "") + _("{label}: the rest").format(label=g.unclassified)
             for c, v in enumerate((g.id, L.group_label(g), rs.trees[g.tree].name, cls)):
                 self.put(ws, r, c, v, self.f_text)
             ws.set_row(r, 15 * (cls.count("\n") + 1) + 3)
             r += 1
         r += 1
         items: list[tuple[str, str]] = [
-            ("Tiêu chí không phát sinh", "không tính vào điểm tối đa" if rs.not_applicable ==
-             "drop" else "được điểm tối đa"),
-            ("Xếp hạng", f"{L.RANK_METHOD_LABELS.get(rs.ranking.method, rs.ranking.method)}; "
-             f"so sánh Chỉ số ở {rs.ranking.precision} chữ số thập phân"
-             + (f"; khi bằng nhau xét: {', '.join(rs.ranking.tie_break)}"
+            (_("Criteria not applicable"), _("left out of the maximum points")
+             if rs.not_applicable == "drop" else _("earn the maximum points")),
+            (_("Rank"), f"{L.RANK_METHOD_LABELS.get(rs.ranking.method, rs.ranking.method)}; "
+             + _("Index compared at {digits} decimal places").format(
+                 digits=rs.ranking.precision)
+             + ("; " + _("ties broken by: {keys}").format(keys=", ".join(rs.ranking.tie_break))
                 if rs.ranking.tie_break else "")),
         ]
         for comp in rs.components:
-            items.append((f"Thành phần: {comp.name}",
-                          f"lĩnh vực {', '.join(comp.areas)}; khi thiếu: "
-                          + ("quy đổi lại theo phần còn lại" if comp.when_missing == "rescale"
-                             else "tính 0 điểm")))
+            items.append((_("Component: {name}").format(name=comp.name),
+                          _("areas {areas}; when missing: {how}").format(
+                              areas=", ".join(comp.areas),
+                              how=_("rescaled over the rest") if comp.when_missing == "rescale"
+                              else _("scored 0"))))
         for adj in rs.adjustments:
-            kind = "Điểm thưởng" if adj.kind == "bonus" else "Điểm trừ"
-            how = (f"công thức {adj.rule.expr}" if adj.rule.kind == "formula"
-                   else f"điểm thẩm định (bảng {adj.rule.table})")
-            items.append((f"{kind}: {adj.name}", f"{how}; tối đa {L.vi_number(adj.cap)} điểm"))
+            kind = _("Bonus points") if adj.kind == "bonus" else _("Deducted points")
+            how = (_("formula {expr}").format(expr=adj.rule.expr) if adj.rule.kind == "formula"
+                   else _("appraised points (table {table})").format(table=adj.rule.table))
+            items.append((f"{kind}: {adj.name}", _("{how}; at most {points} points").format(
+                how=how, points=L.vi_number(adj.cap))))
         for k, v in items:
             self.put(ws, r, 0, k, self.f_key)
             self.merge(ws, r, 1, r, 3, v, self.f_text)
@@ -1350,7 +1364,7 @@ class _Builder:
         ws.set_column(1, 1, 58)
         ws.set_column(2, 2, 11)
         ws.set_column(3, 3, 70)
-        self.print_setup(ws, None, "Bộ tiêu chí")
+        self.print_setup(ws, None, _("Rule set"))
         ws.print_area(0, 0, r, 3)
 
     # ----------------------------------------------------------------- provenance
@@ -1363,33 +1377,34 @@ class _Builder:
             version = "?"
         engine = getattr(self.r, "engine_version", None) or version
         items = [
-            ("Bộ tiêu chí (mã)", rs.id),
-            ("Phiên bản bộ tiêu chí", rs.version),
-            ("Mã băm bộ tiêu chí (sha256)", rs.content_hash or "không có"),
-            ("Bộ dữ liệu", _text(getattr(ds, "name", ""))),
-            ("Mã băm bộ dữ liệu (sha256)", _text(getattr(ds, "content_hash", "")) or "không có"),
-            ("Phiên bản phần mềm (cchc)", str(engine)),
-            ("Thời điểm lập (UTC)", self.created.strftime("%Y-%m-%d %H:%M:%S")),
-            ("Tên bộ tiêu chí", rs.title),
-            ("Căn cứ", rs.source.decision if rs.source.kind == "decision"
-             else f"Mô phỏng: {rs.source.assumptions}"),
-            ("Kế thừa từ", rs.extends or "không"),
-            ("Tỉnh", self.province),
-            ("Năm", self.year),
-            ("Kỳ số liệu", self.period),
-            ("Tệp nguồn", _text(src.get("file"))),
-            ("Tên tài liệu nguồn", _text(src.get("title"))),
-            ("Mã băm tệp nguồn (sha256)", _text(src.get("sha256"))),
-            ("Thư mục dữ liệu", _text(getattr(ds, "path", "")) and Path(ds.path).name),
+            (_("Rule set (id)"), rs.id),
+            (_("Rule set version"), rs.version),
+            (_("Rule set hash (sha256)"), rs.content_hash or _("none")),
+            (_("Dataset"), _text(getattr(ds, "name", ""))),
+            (_("Dataset hash (sha256)"), _text(getattr(ds, "content_hash", "")) or _("none")),
+            (_("Software version (cchc)"), str(engine)),
+            (_("Made at (UTC)"), self.created.strftime("%Y-%m-%d %H:%M:%S")),
+            (_("Rule set title"), rs.title),
+            (_("Basis"), rs.source.decision if rs.source.kind == "decision"
+             else _("Simulated: {assumptions}").format(assumptions=rs.source.assumptions)),
+            (_("Extends"), rs.extends or _("extends no other rule set")),
+            (_("Province"), self.province),
+            (_("Year"), self.year),
+            (_("Data period"), self.period),
+            (_("Source file"), _text(src.get("file"))),
+            (_("Source document title"), _text(src.get("title"))),
+            (_("Source file hash (sha256)"), _text(src.get("sha256"))),
+            (_("Data folder"), _text(getattr(ds, "path", "")) and Path(ds.path).name),
         ]
         return [(k, v) for k, v in items if v not in ("", None)]
 
     def _provenance_sheet(self, wb: Any, name: str, items: list[tuple[str, str]]) -> None:
         ws = wb.add_worksheet(name)
-        self.put(ws, 0, 0, "NGUỒN GỐC CỦA BẢNG TÍNH", self.f_section)
-        self.put(ws, 1, 0, "Cùng bộ tiêu chí và bộ dữ liệu (cùng mã băm) thì kết quả như nhau; "
-                 "chạy lại: cchc rank --rules <bộ tiêu chí> --data <bộ dữ liệu>.", self.f_note)
-        for c, text in enumerate(("Mục", "Giá trị")):
+        self.put(ws, 0, 0, _("WORKBOOK PROVENANCE"), self.f_section)
+        self.put(ws, 1, 0, _("The same rule set and dataset (the same hashes) give the same "
+                             "result; to run again: cchc rank --rules <rule set> --data "
+                             "<dataset>."), self.f_note)
+        for c, text in enumerate((_("Item"), _("Content"))):
             self.put(ws, 3, c, text, self.f_head)
         for i, (k, v) in enumerate(items):
             self.put(ws, 4 + i, 0, k, self.f_key)
@@ -1398,14 +1413,14 @@ class _Builder:
         files = (self.manifest.get("files") or {})
         r = 4 + len(items) + 1
         if files:
-            self.put(ws, r, 0, "Tệp dữ liệu", self.f_head)
-            self.put(ws, r, 1, "Mã băm (sha256)", self.f_head)
+            self.put(ws, r, 0, _("Data file"), self.f_head)
+            self.put(ws, r, 1, _("Hash (sha256)"), self.f_head)
             for i, (fname, digest) in enumerate(sorted(files.items())):
                 self.put(ws, r + 1 + i, 0, str(fname), self.f_text)
                 self.put(ws, r + 1 + i, 1, _text(digest), self.f_text)
         ws.set_column(0, 0, 32)
         ws.set_column(1, 1, 80)
-        self.print_setup(ws, None, "Nguồn gốc")
+        self.print_setup(ws, None, _("Provenance"))
         ws.print_area(0, 0, r + len(files), 1)
 
 
