@@ -28,9 +28,7 @@ from scoring.vocabulary import rule_words as describe_rule  # noqa: F401
 
 STATUS_LABELS = V.Translated(V.STATUSES)
 KIND_LABELS = V.Translated(V.KINDS)
-TASK_STATUS_LABELS = V.Translated(V.TASK_STATUSES)
 SEVERITY_LABELS = V.Translated(V.SEVERITIES)
-GROUP_LABELS = V.Translated(V.GROUPS)
 RANK_METHOD_LABELS = V.Translated(V.RANK_METHODS)
 INDICATOR_LABELS = V.Translated(V.INDICATORS, pick=lambda entry: entry[0])
 FINDING_HEADINGS = V.Translated({k: V.COLUMNS[k] for k in (

@@ -52,7 +52,7 @@ from scoring.forms import (
     decode_records,
 )
 from scoring.i18n import _, ngettext
-from scoring.rules.model import ManualRule, RuleSet, SurveyRule
+from scoring.rules.model import RuleSet
 from scoring.text import nfc, vi_number
 from scoring.vocabulary import group_label
 
@@ -747,17 +747,3 @@ def write_plan(plan: Plan) -> list[Path]:
         return []
     replace_folder(todo[0].path.parent, {w.path.name: w.text.encode("utf-8") for w in todo})
     return [w.path for w in todo]
-
-
-def manual_leaves(rules: RuleSet, group: str) -> list[str]:
-    """Codes of the leaves a score form asks for in ``group`` (manual leaves, then manual
-    bonus/deduction codes)."""
-    tree = rules.tree_of(group)
-    codes = [leaf.code for _a, _c, leaf in tree.leaves() if isinstance(leaf.rule, ManualRule)]
-    return codes + [a.code for a in rules.adjustments if isinstance(a.rule, ManualRule)]
-
-
-def survey_leaves(rules: RuleSet, group: str) -> list[str]:
-    """Codes of the survey leaves of ``group``'s tree."""
-    tree = rules.tree_of(group)
-    return [leaf.code for _a, _c, leaf in tree.leaves() if isinstance(leaf.rule, SurveyRule)]
