@@ -39,6 +39,7 @@ from reports.stamp import illustrative_stamp
 from reports.workbook import FONT, creation_time
 from reports.xlsx import put as _put
 from reports.xlsx import write_xlsx
+from scoring.engine.leaves import CAPPED, MANUAL, MISSING, NOT_APPLICABLE, SCORED
 from scoring.errors import Problem, UsageError
 from scoring.files import check_output_folder
 from scoring.forms import (
@@ -65,7 +66,6 @@ _INPUT_FILL = "#FFF9DB"    # cells a person fills
 _LOCKED_FILL = "#EDEDED"   # the engine's points, shown but not changeable
 _WIDTHS = (7, 38, 8, 52, 9, 24, 9, 24)
 _FONT_PROPS = {"font_name": FONT, "font_size": 11}
-_SCORED, _NOT_APPLICABLE, _MANUAL, _CAPPED, _MISSING = range(5)
 
 
 # --------------------------------------------------------------------------- the plan
@@ -182,9 +182,9 @@ def _existing_scores(ds: Any) -> dict[tuple[str, str], tuple[Any, Any, str, str]
 
 
 def _status_note(status: int) -> str:
-    if status == _NOT_APPLICABLE:
+    if status == NOT_APPLICABLE:
         return _("Does not arise for the unit")
-    if status == _MISSING:
+    if status == MISSING:
         return _("No data")
     return ""
 
@@ -199,9 +199,9 @@ def unit_values(result: Any, rows: tuple[FormRow, ...], block: Any, j: int,
     for i, row in enumerate(rows):
         if row.role in ("computed", "survey"):
             k = meta_at.get(row.code)
-            status = int(block.status[k, j]) if k is not None else _MISSING
-            shown = status in (_SCORED, _CAPPED, _MANUAL) or (
-                status == _NOT_APPLICABLE and block.max_points[k, j] > 0)
+            status = int(block.status[k, j]) if k is not None else MISSING
+            shown = status in (SCORED, CAPPED, MANUAL) or (
+                status == NOT_APPLICABLE and block.max_points[k, j] > 0)
             v.computed[i] = float(block.points[k, j]) if shown else None
             note = _status_note(status) if not shown else ""
             v.notes[i] = survey_note if row.role == "survey" and not shown else note
