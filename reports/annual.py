@@ -141,10 +141,7 @@ def appendices(result: Any, view: SelfVsAppraised, yoy: pd.DataFrame | None = No
     manifest = getattr(result.dataset, "manifest", {}) or {}
     year = str(manifest.get("year") or "")
     province = str(manifest.get("province") or "")
-    period = manifest.get("period") or {}
-    span = ""
-    if period:
-        span = f"{_vi_date(period.get('start'))} – {_vi_date(period.get('end'))}"
+    span = period_text(manifest)
     totals = result.totals
     agencies = result.dataset.agencies
     names = agencies.get("name", pd.Series(dtype=object))
@@ -190,6 +187,20 @@ def appendices(result: Any, view: SelfVsAppraised, yoy: pd.DataFrame | None = No
             tuple(cols), tuple(head[c] for c in cols), tuple(table),
             tuple(class_rows(group, rows["class"], no_class))))
     return out
+
+
+def period_text(manifest: dict) -> str:
+    """The dataset's period as people write it: ``15/12/2021 – 14/12/2022`` (``""`` if none).
+
+    Examples
+    --------
+    >>> period_text({"period": {"start": "2021-12-15", "end": "2022-12-14"}})
+    '15/12/2021 – 14/12/2022'
+    """
+    period = manifest.get("period") or {}
+    if not period:
+        return ""
+    return f"{_vi_date(period.get('start'))} – {_vi_date(period.get('end'))}"
 
 
 def _vi_date(text: Any) -> str:

@@ -194,16 +194,6 @@ def _sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
-def _vi_date(text: Any) -> str:
-    """``2022-12-14`` → ``14/12/2022``; anything else unchanged."""
-    s = _text(text)
-    try:
-        d = datetime.strptime(s[:10], "%Y-%m-%d")
-    except ValueError:
-        return s
-    return d.strftime("%d/%m/%Y")
-
-
 def _width(texts: Iterable[Any], lo: float, hi: float) -> float:
     longest = 0
     for t in texts:
@@ -429,9 +419,7 @@ class _Builder:
         self.manifest = manifest
         self.province = _text(manifest.get("province"))
         self.year = _text(manifest.get("year"))
-        period = manifest.get("period") or {}
-        self.period = (f"{_vi_date(period.get('start'))} – {_vi_date(period.get('end'))}"
-                       if period else "")
+        self.period = A.period_text(manifest)
         self.names = self._agency_names()
         self.changes = changes(result)
 
