@@ -55,6 +55,7 @@ from reports.xlsx import is_missing as _is_missing
 from reports.xlsx import number as _num
 from reports.xlsx import put as _put
 from reports.xlsx import text as _text
+from scoring import __version__
 from scoring import vocabulary as V
 from scoring.appraisal import compare_self
 from scoring.errors import Problem, UsageError
@@ -1359,11 +1360,7 @@ class _Builder:
     def _provenance_items(self) -> list[tuple[str, str]]:
         rs, ds, m = self.rules, self.ds, self.manifest
         src = m.get("source") or {}
-        try:
-            from scoring import __version__ as version
-        except ImportError:  # pragma: no cover
-            version = "?"
-        engine = getattr(self.r, "engine_version", None) or version
+        engine = getattr(self.r, "engine_version", None) or __version__
         items = [
             (_("Rule set (id)"), rs.id),
             (_("Rule set version"), rs.version),
