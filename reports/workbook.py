@@ -45,6 +45,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name as _col
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import annual as A
@@ -659,7 +660,7 @@ class _Builder:
             self.put(ws, h2, s_area0 + j, f"{a.code}. {a.name}", self.f_head)
 
         # decide which columns can be formulas that reproduce the engine exactly
-        area_cols = [xl_rowcol_to_cell(0, c_area0 + j)[:-1] for j in range(len(areas))]
+        area_cols = [_col(c_area0 + j) for j in range(len(areas))]
         rows_pts: list[list[float | None]] = []
         total_ok = True
         index_ok = True
@@ -1413,7 +1414,3 @@ def _by_value(column: pd.Series, words: Callable[[str], str]) -> pd.Series:
     """``words`` of each distinct value of ``column`` (None stays None)."""
     known = {v: words(str(v)) for v in column.dropna().unique()}
     return column.astype(object).map(known).where(column.notna(), None)
-
-
-def _col(c: int) -> str:
-    return xl_rowcol_to_cell(0, c)[:-1]
