@@ -32,6 +32,7 @@ from scoring.importer.dossiers import (
     TableRow,
     link_children,
 )
+from scoring.importer.findings import calendar_date
 from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
 from scoring.importer.sheets import Cell, Sheet
 from scoring.text import fold
@@ -292,11 +293,8 @@ def period_in(text: str) -> tuple[date, date] | None:
                   re.IGNORECASE)
     if not m:
         return None
-    try:
-        d = [int(x) for x in m.groups()]
-        return date(d[2], d[1], d[0]), date(d[5], d[4], d[3])
-    except ValueError:
-        return None
+    start, end = calendar_date(*m.groups()[:3]), calendar_date(*m.groups()[3:])
+    return (start, end) if start and end else None
 
 
 def _kind(stt: str, label: str, seen_section: bool) -> str | None:
