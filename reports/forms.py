@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,7 +40,7 @@ from reports.xlsx import put as _put
 from reports.xlsx import write_xlsx
 from scoring.engine.leaves import CAPPED, MANUAL, MISSING, NOT_APPLICABLE, SCORED
 from scoring.errors import Problem, UsageError
-from scoring.files import check_output_folder
+from scoring.files import check_output_folder, default_mode, scratch_folder
 from scoring.forms import (
     APPRAISED_COL,
     FORM_VERSION,
@@ -665,12 +664,6 @@ def check_forms_folder(out: Path, inputs: Iterable[Path] = ()) -> Path:
     return target
 
 
-def _stage(target: Path) -> tempfile.TemporaryDirectory:
-    """A private folder beside ``target`` whose files are moved in at the end."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent)
-
-
 def write_forms(result: Any, out: Path, *, group: str | None = None,
                 inputs: Iterable[Path] = (), force: bool = False,
                 created: datetime | None = None,
@@ -743,17 +736,16 @@ def write_forms(result: Any, out: Path, *, group: str | None = None,
             _("{n} of the files already exist in {folder} (e.g. {first})").format(
                 n=len(clash), folder=out, first=clash[0]), field="--out",
             fix=_("choose an empty folder, or add --force to replace them")))
-    with _stage(target) as tmp:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with scratch_folder(target.parent) as tmp:   # files are moved in only when all are made
         for k, (name, job) in enumerate(jobs):
-            job(Path(tmp) / name)
+            job(tmp / name)
             if progress is not None:
                 progress(k + 1)
         target.mkdir(exist_ok=True)
-        mask = os.umask(0)
-        os.umask(mask)
         for name, _job in jobs:
-            os.chmod(Path(tmp) / name, 0o666 & ~mask)
-            os.replace(Path(tmp) / name, target / name)
+            default_mode(tmp / name)
+            os.replace(tmp / name, target / name)
     order = [g.id for g in rules.groups]
     return FormsSummary(target, tuple(sorted(per_group.items(),
                                              key=lambda kv: order.index(kv[0]))),
