@@ -35,7 +35,7 @@ from scoring.importer.dossiers import (
 from scoring.importer.findings import calendar_date
 from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
 from scoring.importer.sheets import Cell, Sheet
-from scoring.text import fold
+from scoring.text import fold, slug
 
 HEADER_SEARCH_ROWS = 40
 
@@ -92,9 +92,7 @@ def normalise(text: object) -> str:
     >>> normalise("Đúng hạn/ Trước hạn")
     'dung han truoc han'
     """
-    if text is None:
-        return ""
-    return re.sub(r"[^a-z0-9]+", " ", fold(str(text))).strip()
+    return "" if text is None else slug(str(text), " ")
 
 
 def known_columns() -> list[tuple[str, list[str]]]:
