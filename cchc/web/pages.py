@@ -50,13 +50,21 @@ def _ids(request: Request, form: Any = None) -> tuple[str | None, str | None]:
     return (str(src.get("rules") or "") or None, str(src.get("data") or "") or None)
 
 
-async def _in_thread(request: Request, handler: Callable[[Context, Request, Any], Response]
-                     ) -> Response:
-    """Read the checked form, then answer with ``handler(ctx, request, form)`` in a worker
-    thread (scoring is CPU work that must not hold up the event loop)."""
-    ctx = context(request)
-    form = await checked_form(request)
-    return await run_in_threadpool(handler, ctx, request, form)
+Handler = Callable[[Context, Request, Any], Response]
+
+
+def _form_post(path: str, name: str) -> Callable[[Handler], Handler]:
+    """Make ``handler(ctx, request, form)`` the POST route ``path``: the form is read and
+    checked, then the handler runs in a worker thread (scoring is CPU work that must not
+    hold up the event loop)."""
+    def register(handler: Handler) -> Handler:
+        async def route(request: Request) -> Response:
+            ctx = context(request)
+            form = await checked_form(request)
+            return await run_in_threadpool(handler, ctx, request, form)
+        router.post(path, name=name)(route)
+        return handler
+    return register
 
 
 def _form_error(errors: dict[str, str]) -> UsageError:
@@ -122,11 +130,6 @@ def rules_page(request: Request, leaf: str | None = None) -> Response:
     return ctx.page(request, name, **values)
 
 
-@router.post("/rules/preview")
-async def rules_preview(request: Request) -> Response:
-    return await _in_thread(request, _preview)
-
-
 def _try_form(ctx: Context, request: Request, form: Any) -> tuple[Any, Any, dict[str, str], Any]:
     """The rule edit of ``form``, tried when it reads: the rules, the edit, the form's field
     errors and the outcome (None when there are field errors)."""
@@ -137,6 +140,7 @@ def _try_form(ctx: Context, request: Request, form: Any) -> tuple[Any, Any, dict
     return rules, edit, errors, outcome
 
 
+@_form_post("/rules/preview", "rules_preview")
 def _preview(ctx: Context, request: Request, form: Any) -> Response:
     rules, edit, errors, outcome = _try_form(ctx, request, form)
     slots = _slots(rules, form)
@@ -171,11 +175,7 @@ def _slots(rules: Any, form: Any) -> list[str]:
     return out
 
 
-@router.post("/rules/save")
-async def rules_save(request: Request) -> Response:
-    return await _in_thread(request, _save)
-
-
+@_form_post("/rules/save", "rules_save")
 def _save(ctx: Context, request: Request, form: Any) -> Response:
     rules_id, _data = _ids(request, form)
     entry = ctx.library.rules_entry(rules_id)
@@ -189,11 +189,7 @@ def _save(ctx: Context, request: Request, form: Any) -> Response:
                     text=path.read_text(encoding="utf-8"))
 
 
-@router.post("/rules/workbook")
-async def rules_workbook(request: Request) -> Response:
-    return await _in_thread(request, _variant_workbook)
-
-
+@_form_post("/rules/workbook", "rules_workbook")
 def _variant_workbook(ctx: Context, request: Request, form: Any) -> Response:
     _rules, _edit, errors, outcome = _try_form(ctx, request, form)
     if errors:
@@ -218,11 +214,6 @@ def simulate_page(request: Request) -> Response:
                     result=result)
 
 
-@router.post("/simulate/run")
-async def simulate_run(request: Request) -> Response:
-    return await _in_thread(request, _simulate)
-
-
 def _int(form: Any, name: str, default: int) -> int:
     raw = str(form.get(name) or "").strip()
     if not raw:
@@ -234,6 +225,7 @@ def _int(form: Any, name: str, default: int) -> int:
                                  field=name, fix=_("write a whole number, e.g. 500"))) from None
 
 
+@_form_post("/simulate/run", "simulate_run")
 def _simulate(ctx: Context, request: Request, form: Any) -> Response:
     rules_id, data_id = _ids(request, form)
     runs, seed = _int(form, "runs", 500), _int(form, "seed", 0)
@@ -255,11 +247,7 @@ def _simulate(ctx: Context, request: Request, form: Any) -> Response:
     return ctx.page(request, "_simulation.html", sim=sim, tables=tables)
 
 
-@router.post("/simulate/whatif")
-async def simulate_whatif(request: Request) -> Response:
-    return await _in_thread(request, _whatif)
-
-
+@_form_post("/simulate/whatif", "simulate_whatif")
 def _whatif(ctx: Context, request: Request, form: Any) -> Response:
     rules_id, data_id = _ids(request, form)
     sets = {k: str(form.get(f"set-{k}") or "") for k in WHATIF_INDICATORS}
