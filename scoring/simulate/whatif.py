@@ -65,10 +65,6 @@ class Scenario:
     indicators: pd.DataFrame
     changes: tuple[str, ...]
 
-    def replace(self, **changes: Any) -> Scenario:
-        """Return a copy with some fields replaced."""
-        return replace(self, **changes)
-
 
 def check_indicator(name: str, extra: tuple[str, ...] = ()) -> str:
     """The indicator ``name`` (as written) or a :class:`UsageError` with suggestions."""
