@@ -1026,7 +1026,7 @@ class _Builder:
             elif key == "inputs" and key in led:
                 s = _by_value(led[key], V.inputs_words)
             elif key == "rule" and key in led:
-                s = self.rule_words(led)
+                s = pd.Series(V.rule_texts(self.rules, led), index=led.index, dtype=object)
             elif key not in led:
                 s = pd.Series([None] * n, dtype=object)
             elif key in labels:  # each distinct code looked up once
@@ -1039,30 +1039,6 @@ class _Builder:
             data.append(column_values(s, is_num))
             numeric.append(is_num)
         return data, numeric
-
-    def rule_words(self, led: pd.DataFrame) -> pd.Series:
-        """The ledger's ``rule`` column in words (the band that held the value, the formula
-        with indicator labels, ...); rows that are not a leaf of a tree (bonus and
-        deduction) keep the engine's label. One computation per distinct leaf and rule."""
-        keys = list(zip(led["group"].astype(str), led["leaf"].astype(str),
-                        led["status"].astype(str), led["rule"].astype(str), strict=True))
-        words: dict[tuple[str, ...], str] = {}
-        out = []
-        for key, value, points in zip(keys, led["value"], led["points"], strict=True):
-            if key not in words:
-                words[key] = self._fired(key, value, points)
-            out.append(words[key])
-        return pd.Series(out, index=led.index, dtype=object)
-
-    def _fired(self, key: tuple[str, ...], value: Any, points: Any) -> str:
-        group, code, status, label = key
-        try:
-            leaf = self.rules.leaf(code, self.rules.group(group).tree)
-        except KeyError:
-            return label
-        number = None if _is_missing(value) else float(value)
-        return V.fired_rule_words(leaf, status, number, float(points or 0),
-                                  self.rules.not_applicable)
 
     def _ledger_sheet(self, wb: Any, name: str, led: pd.DataFrame) -> None:
         ws = wb.add_worksheet(name)
