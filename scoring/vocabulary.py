@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from scoring.i18n import N_, _, get_language, ngettext
+from scoring.i18n import LANGUAGES, N_, _, get_language, language, ngettext
 from scoring.number_format import format_number
 
 # --------------------------------------------------------------------------- tables
@@ -127,6 +127,10 @@ UNITS: Mapping[str, str] = {"%": "%", "dossier": N_("dossiers"), "task": N_("tas
 COLUMNS: Mapping[str, str] = {
     "agency_id": N_("Unit code"),
     "agency": N_("Agency, unit"),
+    # the ranking table of the workbook's group sheets (last year's is read back by them)
+    "unit": N_("Agency or unit"),
+    "under": N_("Under"),
+    "par_index": N_("PAR Index (%)"),
     "group": N_("Group"),
     "area": N_("Area"),
     "criterion": N_("Criterion"),
@@ -226,11 +230,15 @@ DATA_FIELDS: Mapping[str, str] = {
     "result": N_("Result reported"),
 }
 
+# sheet names of the workbooks (code and tests look a sheet up here, never by its name)
 SHEETS: Mapping[str, str] = {
     "summary": N_("Summary"),
-    "ledger": N_("Scoring details"),
+    "ledger": N_("Score details"),
+    "inputs": N_("Input figures"),
     "rules": N_("Criteria"),
     "findings": N_("Data checks"),
+    "provenance": N_("Provenance"),
+    "chart": N_("Chart {n}"),
     "areas": N_("Index by area"),
     "simulation": N_("Rank intervals"),
     "sensitivity": N_("Sensitivity"),
@@ -340,8 +348,33 @@ def column_label(key: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def sheet_label(key: str) -> str:
-    return _label(SHEETS, key)
+def column_labels_everywhere(key: str) -> set[str]:
+    """The heading of column ``key`` in every language (to read back a table written in
+    either)."""
+    found = set()
+    for lang in LANGUAGES:
+        with language(lang):
+            found.add(column_label(key))
+    return found
+
+
+def sheet_label(key: str, **values: Any) -> str:
+    """The name of workbook sheet ``key`` (``chart`` takes its number: ``n=2``).
+
+    Examples
+    --------
+    >>> from scoring.i18n import language
+    >>> with language("vi"):
+    ...     sheet_label("ledger"), sheet_label("chart", n="II")
+    ('Chi tiết điểm', 'Biểu đồ II')
+    """
+    text = _label(SHEETS, key)
+    return text.format(**values) if values else text
+
+
+def no_class_label() -> str:
+    """The class shown where the engine gives no index, hence no class."""
+    return _("Not enough data")
 
 
 def indicator_label(name: str) -> str:
