@@ -234,8 +234,8 @@ DATA_FIELDS: Mapping[str, str] = {
 SHEETS: Mapping[str, str] = {
     "summary": N_("Summary"),
     "ledger": N_("Score details"),
-    "inputs": N_("Input figures"),
-    "rules": N_("Criteria"),
+    "inputs": N_("Input data"),
+    "rules": N_("Rule set"),
     "findings": N_("Data checks"),
     "provenance": N_("Provenance"),
     "chart": N_("Chart {n}"),
@@ -665,7 +665,7 @@ def rule_text(item: Any, status: str, rule: str, value: float | None = None,
         return f"{status_label('not_applicable')}: {what}"
     if status == "missing":
         excluded = getattr(spec, "missing", "zero") == "exclude" and hasattr(item, "max")
-        what = _("not counted (left out of the maximum)") if excluded else points_words(0)
+        what = _("not counted in the maximum") if excluded else points_words(0)
         head = _("no survey answers yet") if kind == "survey" else _("no points yet")
         return _capital(f"{head}: {what}")
     if kind is None:

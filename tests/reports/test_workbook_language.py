@@ -51,7 +51,7 @@ def test_english_sheet_names_and_no_class(tmp_path):
     path = _write(tmp_path)
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert names[1] == "Chart I" and names[3] == "Chart II"
-    assert names[-5:] == ["Score details", "Input figures", "Data checks", "Criteria",
+    assert names[-5:] == ["Score details", "Input data", "Data checks", "Rule set",
                           "Provenance"]
     assert no_class_label() == "Not enough data"
     assert "Not enough data" in {c for n in (names[0], names[2]) for c in _texts(path, n)}
