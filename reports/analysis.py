@@ -162,7 +162,7 @@ def write_compare_workbook(cmp: Any, path: str | Path, *, inputs: Iterable[Path]
             chart.set_x_axis({"name": _("rank under B − rank under A")})
             chart.set_y_axis({"reverse": True, "crossing": "max", "label_position": "low"})
             chart.set_legend({"none": True})
-            _chart_sheet(wb, _("Chart {n}").format(n=k), chart, label)
+            _chart_sheet(wb, sheet_label("chart", n=k), chart, label)
 
     write_xlsx(path, build, inputs=inputs, force=force)
     return Path(path)
@@ -237,7 +237,7 @@ def write_simulation_workbook(sim: Any, path: str | Path, *, inputs: Iterable[Pa
             chart.set_x_axis({"name": _("units (in nominal rank order)"),
                               "num_font": {"rotation": -60}})
             chart.set_legend({"none": True})
-            _chart_sheet(wb, _("Chart {n}").format(n=k), chart, label)
+            _chart_sheet(wb, sheet_label("chart", n=k), chart, label)
 
     write_xlsx(path, build, inputs=inputs, force=force)
     return Path(path)

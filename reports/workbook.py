@@ -68,11 +68,6 @@ from scoring.previous import PreviousYear, year_over_year
 from scoring.vocabulary import data_table_label, field_label
 
 FONT = "Times New Roman"
-SHEET_LEDGER = "Chi tiết điểm"
-SHEET_INPUTS = "Số liệu đầu vào"
-SHEET_FINDINGS = "Kiểm tra số liệu"
-SHEET_RULES = "Bộ tiêu chí"
-SHEET_PROVENANCE = "Nguồn gốc"
 _TOL = 1e-9
 # a sheet holds at most 1,048,576 rows: longer ledgers continue on "Chi tiết điểm (2)", ...
 LEDGER_ROWS_PER_SHEET = 1_000_000
@@ -90,7 +85,6 @@ LEDGER_CHUNK = 100_000  # ledger rows prepared at a time (bounds the memory of t
 # one shared-string table: some 30 % less CPU than streaming rows to disk, for ~200 MB at
 # most; above (national data) rows are streamed (xlsxwriter's constant_memory), text inline
 IN_MEMORY_MAX_LEDGER_ROWS = 100_000
-NO_CLASS = "Chưa đủ số liệu"  # shown where the engine gives no index, hence no class
 # fills for classes, best first (green → red); the unclassified get grey
 _CLASS_FILLS = ("#C6EFCE", "#DDEBF7", "#FFF2CC", "#FCE4D6", "#FFC7CE", "#E4DFEC")
 _UNCLASSIFIED_FILL = "#EDEDED"
@@ -171,7 +165,7 @@ def default_filename(result: ScoreResultLike) -> str:
 
 
 def _class_text(v: Any) -> str:
-    return _text(v) or NO_CLASS
+    return _text(v) or V.no_class_label()
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -539,16 +533,17 @@ class _Builder:
         per = LEDGER_ROWS_PER_SHEET
         starts = range(0, max(len(ledger), 1), per) if self.ledger_mode == "sheet" else [0]
         for k, start in enumerate(starts):
-            title = SHEET_LEDGER if k == 0 else f"{SHEET_LEDGER} ({k + 1})"
+            ledger_sheet = V.sheet_label("ledger")
+            title = ledger_sheet if k == 0 else f"{ledger_sheet} ({k + 1})"
             if self.ledger_mode == "sheet":
                 self._ledger_sheet(wb, _sheet_name(title, taken),
                                    ledger.iloc[start:start + per])
             else:
                 self._ledger_note_sheet(wb, _sheet_name(title, taken))
-        self._inputs_sheet(wb, _sheet_name(SHEET_INPUTS, taken))
-        self._findings_sheet(wb, _sheet_name(SHEET_FINDINGS, taken))
-        self._rules_sheet(wb, _sheet_name(SHEET_RULES, taken))
-        self._provenance_sheet(wb, _sheet_name(SHEET_PROVENANCE, taken), prov)
+        self._inputs_sheet(wb, _sheet_name(V.sheet_label("inputs"), taken))
+        self._findings_sheet(wb, _sheet_name(V.sheet_label("findings"), taken))
+        self._rules_sheet(wb, _sheet_name(V.sheet_label("rules"), taken))
+        self._provenance_sheet(wb, _sheet_name(V.sheet_label("provenance"), taken), prov)
         names = tuple(ws.get_name() for ws in wb.worksheets())
         return names
 
@@ -633,7 +628,8 @@ class _Builder:
 
         # two heading rows, written row by row; a column heading that spans both rows is
         # drawn as one box (open bottom above, open top below) instead of a merged cell
-        heads = [(c_stt, _("No.")), (c_name, _("Agency or unit")), (c_parent, _("Under"))]
+        heads = [(c_stt, _("No.")), (c_name, V.column_label("unit")),
+                 (c_parent, V.column_label("under"))]
         heads = [(c, t) for c, t in heads if c is not None]
         if has_adj:
             heads += [(c_bonus, _("Bonus points")), (c_ded, _("Deducted points"))]
@@ -641,7 +637,8 @@ class _Builder:
         heads += [(c, words[k]) for k, c in c_decision.items()]
         heads += [(c, words[k]) for k, c in c_year.items()]
         heads += [(c_total, _("Total points earned")), (c_max, _("Maximum points")),
-                  (c_index, _("PAR Index (%)")), (c_rank, _("Rank")), (c_class, _("Class")),
+                  (c_index, V.column_label("par_index")), (c_rank, V.column_label("rank")),
+                  (c_class, _("Class")),
                   (s_mean, _("Group mean PAR Index (%)"))]
         for c, _label in heads:
             ws.write_blank(h1, c, None, self.f_head_top)
@@ -751,7 +748,7 @@ class _Builder:
         if group.unclassified in labels_seen or not classes:
             classes.append((group.unclassified, _("below every class threshold")))
         known = {c for c, _ in classes}
-        classes += [(c, _("no index") if c == NO_CLASS else "")
+        classes += [(c, _("no index") if c == V.no_class_label() else "")
                     for c in dict.fromkeys(labels_seen) if c not in known]
         if any((aid, a.code) not in counted for aid in ids for a in areas):
             self.put(ws, mean_row + 1, 0, _(
@@ -791,7 +788,7 @@ class _Builder:
                 fmt = self.f_class[min(k, len(self.f_class) - 1)]
                 ws.conditional_format(first, c_class, last_row, c_class, {
                     "type": "cell", "criteria": "==", "value": _q(c.label), "format": fmt})
-            for lab in (group.unclassified, NO_CLASS):
+            for lab in (group.unclassified, V.no_class_label()):
                 ws.conditional_format(first, c_class, last_row, c_class, {
                     "type": "cell", "criteria": "==", "value": _q(lab),
                     "format": self.f_unclassified})
@@ -820,7 +817,7 @@ class _Builder:
         # stays on screen beside its table
         if n:
             self._rank_chart(wb, name, group, first, last_row, c_name, c_index, s_mean,
-                             f"Biểu đồ {L.roman(number)}")
+                             V.sheet_label("chart", n=L.roman(number)))
             if areas:
                 self._area_chart(wb, ws, name, h2, mean_row, s_area0, len(areas), t0,
                                  sum(widths.get(c, 9) for c in range(s_area0, s_mean + 1)))
@@ -1016,7 +1013,7 @@ class _Builder:
             elif key == "inputs" and key in led:
                 s = _by_value(led[key], V.inputs_words)
             elif key == "rule" and key in led:
-                s = self.rule_words(led)
+                s = pd.Series(V.rule_texts(self.rules, led), index=led.index, dtype=object)
             elif key not in led:
                 s = pd.Series([None] * n, dtype=object)
             elif key in labels:  # each distinct code looked up once
@@ -1029,30 +1026,6 @@ class _Builder:
             data.append(column_values(s, is_num))
             numeric.append(is_num)
         return data, numeric
-
-    def rule_words(self, led: pd.DataFrame) -> pd.Series:
-        """The ledger's ``rule`` column in words (the band that held the value, the formula
-        with indicator labels, ...); rows that are not a leaf of a tree (bonus and
-        deduction) keep the engine's label. One computation per distinct leaf and rule."""
-        keys = list(zip(led["group"].astype(str), led["leaf"].astype(str),
-                        led["status"].astype(str), led["rule"].astype(str), strict=True))
-        words: dict[tuple[str, ...], str] = {}
-        out = []
-        for key, value, points in zip(keys, led["value"], led["points"], strict=True):
-            if key not in words:
-                words[key] = self._fired(key, value, points)
-            out.append(words[key])
-        return pd.Series(out, index=led.index, dtype=object)
-
-    def _fired(self, key: tuple[str, ...], value: Any, points: Any) -> str:
-        group, code, status, label = key
-        try:
-            leaf = self.rules.leaf(code, self.rules.group(group).tree)
-        except KeyError:
-            return label
-        number = None if _is_missing(value) else float(value)
-        return V.fired_rule_words(leaf, status, number, float(points or 0),
-                                  self.rules.not_applicable)
 
     def _ledger_sheet(self, wb: Any, name: str, led: pd.DataFrame) -> None:
         ws = wb.add_worksheet(name)

@@ -37,14 +37,21 @@ from scoring.dataset import Dataset, read_table
 from scoring.errors import DataError, Problem, UsageError
 from scoring.i18n import _
 from scoring.text import fold, nfc
+from scoring.vocabulary import column_labels_everywhere
 
-# headings of a ranking table, folded (Vietnamese as `cchc rank` writes them, and English)
-_NAME_HEADS = frozenset({"co quan, don vi", "don vi", "agency", "unit", "name"})
-_ID_HEADS = frozenset({"agency_id", "ma don vi", "agency id"})
-_RANK_HEADS = frozenset({"xep hang", "rank"})
-_INDEX_HEADS = frozenset({"chi so cchc (%)", "chi so cchc", "index (%)", "index",
-                          "par index (%)"})
-_PARENT_HEADS = frozenset({"thuoc", "parent", "under"})
+
+# headings of a ranking table, folded: as `cchc rank` writes them in every language (from the
+# vocabulary), and other spellings people use
+def _heads(key: str, *others: str) -> frozenset[str]:
+    return frozenset({fold(t) for t in column_labels_everywhere(key)} | set(others))
+
+
+_NAME_HEADS = _heads("unit", "co quan, don vi", "don vi", "agency", "unit", "name")
+_ID_HEADS = _heads("agency_id", "agency_id", "ma don vi", "agency id")
+_RANK_HEADS = _heads("rank", "xep hang", "rank")
+_INDEX_HEADS = _heads("par_index", "chi so cchc (%)", "chi so cchc", "index (%)", "index",
+                      "par index (%)")
+_PARENT_HEADS = _heads("under", "thuoc", "parent", "under")
 _SCAN_ROWS = 30
 
 

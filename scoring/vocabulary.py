@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from scoring.i18n import N_, _, get_language, ngettext
+from scoring.i18n import LANGUAGES, N_, _, get_language, language, ngettext
 from scoring.number_format import format_number
 
 # --------------------------------------------------------------------------- tables
@@ -127,6 +127,10 @@ UNITS: Mapping[str, str] = {"%": "%", "dossier": N_("dossiers"), "task": N_("tas
 COLUMNS: Mapping[str, str] = {
     "agency_id": N_("Unit code"),
     "agency": N_("Agency, unit"),
+    # the ranking table of the workbook's group sheets (last year's is read back by them)
+    "unit": N_("Agency or unit"),
+    "under": N_("Under"),
+    "par_index": N_("PAR Index (%)"),
     "group": N_("Group"),
     "area": N_("Area"),
     "criterion": N_("Criterion"),
@@ -226,11 +230,15 @@ DATA_FIELDS: Mapping[str, str] = {
     "result": N_("Result reported"),
 }
 
+# sheet names of the workbooks (code and tests look a sheet up here, never by its name)
 SHEETS: Mapping[str, str] = {
     "summary": N_("Summary"),
-    "ledger": N_("Scoring details"),
-    "rules": N_("Criteria"),
+    "ledger": N_("Score details"),
+    "inputs": N_("Input data"),
+    "rules": N_("Rule set"),
     "findings": N_("Data checks"),
+    "provenance": N_("Provenance"),
+    "chart": N_("Chart {n}"),
     "areas": N_("Index by area"),
     "simulation": N_("Rank intervals"),
     "sensitivity": N_("Sensitivity"),
@@ -340,8 +348,33 @@ def column_label(key: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def sheet_label(key: str) -> str:
-    return _label(SHEETS, key)
+def column_labels_everywhere(key: str) -> set[str]:
+    """The heading of column ``key`` in every language (to read back a table written in
+    either)."""
+    found = set()
+    for lang in LANGUAGES:
+        with language(lang):
+            found.add(column_label(key))
+    return found
+
+
+def sheet_label(key: str, **values: Any) -> str:
+    """The name of workbook sheet ``key`` (``chart`` takes its number: ``n=2``).
+
+    Examples
+    --------
+    >>> from scoring.i18n import language
+    >>> with language("vi"):
+    ...     sheet_label("ledger"), sheet_label("chart", n="II")
+    ('Chi tiết điểm', 'Biểu đồ II')
+    """
+    text = _label(SHEETS, key)
+    return text.format(**values) if values else text
+
+
+def no_class_label() -> str:
+    """The class shown where the engine gives no index, hence no class."""
+    return _("Not enough data")
 
 
 def indicator_label(name: str) -> str:
@@ -570,38 +603,120 @@ def rule_words(leaf: Any, default_policy: str = "drop") -> str:
     return "\n".join(lines)
 
 
-def fired_rule_words(leaf: Any, status: str, value: float | None, points: float,
-                     default_policy: str = "drop") -> str:
-    """What decided one unit's points on ``leaf``, in words (the ``explain`` column).
+# the engine's ledger ``rule`` codes where no band or formula text is the rule (language-
+# independent, for machine readers; :func:`rule_text` says them in words)
+RULE_NOT_APPLICABLE: Mapping[str, str] = {"drop": "not_applicable:drop",
+                                          "award": "not_applicable:award",
+                                          "zero": "not_applicable:zero"}
+RULE_MISSING: Mapping[str, str] = {"exclude": "missing:exclude", "zero": "missing:zero"}
+RULE_NO_BAND = "no_band → 0"
+RULE_APPRAISED, RULE_SELF = "appraised_points", "self_points"
 
-    A bands leaf names the band that holds ``value``; other kinds say their rule briefly.
+
+def rule_capped(rule: str, cap: float) -> str:
+    """The ledger code of ``rule`` capped at ``cap``: ``min(appraised_points, 2)``."""
+    return f"min({rule}, {cap:.6g})"
+
+
+def _is_number(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def rule_text(item: Any, status: str, rule: str, value: float | None = None,
+              default_policy: str = "drop") -> str:
+    """A ledger row's rule in words: what decided the unit's points on ``item``.
+
+    The one rendering of the ledger's ``rule`` column for people (the workbook's ledger,
+    the ledger CSV, ``explain``, the web's unit page, the rule files' own tests).
+
+    Parameters
+    ----------
+    item : Leaf or Adjustment or None
+        The leaf or the bonus/deduction of the row (``None``: the code as it is).
+    status : str
+        The row's status code (``scored``, ``not_applicable``, ``missing``, ...).
+    rule : str
+        The engine's ``rule`` code (``[90, 95) → 2``, ``not_applicable:drop``, ...).
+    value : float or None
+        The value the rule read (a bands leaf names the band that holds it).
+    default_policy : {"drop", "award"}
+        The rule set's not-applicable policy, used when the leaf sets none.
+
+    Examples
+    --------
+    >>> from scoring.i18n import language
+    >>> from scoring.rules.model import Band, BandsRule, Leaf
+    >>> leaf = Leaf(code="3.1", name="Đúng hạn", max=2, rule=BandsRule(
+    ...     indicator="on_time_rate", bands=[Band(min=95, points=2),
+    ...                                      Band(min=90, max=95, points=1)]))
+    >>> with language("vi"):
+    ...     rule_text(leaf, "scored", "[90, 95) → 1", 91.5)
+    'Từ 90 % đến dưới 95 %: 1 điểm'
+    >>> with language("en"):
+    ...     rule_text(leaf, "not_applicable", "not_applicable:drop")
+    'Not applicable: does not count towards the maximum'
     """
+    spec = getattr(item, "rule", None)
+    kind = getattr(spec, "kind", None)
     if status == "not_applicable":
-        policy = leaf.not_applicable or default_policy
-        return f"{status_label('not_applicable')} → {na_policy_words(policy)}"
+        policy = "zero" if rule == RULE_NOT_APPLICABLE["zero"] else (
+            getattr(item, "not_applicable", None) or default_policy)
+        what = points_words(0) if policy == "zero" else na_policy_words(policy)
+        return f"{status_label('not_applicable')}: {what}"
     if status == "missing":
-        missing = getattr(leaf.rule, "missing", "exclude")
-        return _("no points yet → {what}").format(
-            what=_("not counted") if missing == "exclude" else points_words(0))
-    rule = leaf.rule
-    bands = rule.bands if rule.kind == "bands" or (
-        rule.kind == "tasks" and rule.mode == "bands") else None
-    if bands and value is not None and not (isinstance(value, float) and math.isnan(value)):
-        unit = indicator_unit(rule.indicator) if rule.kind == "bands" else "%"
-        for band in bands:
-            if (band.min is None or value >= band.min) and (band.max is None or value < band.max):
-                return f"{_capital(band_condition(band.min, band.max, unit))} → " \
-                       f"{points_words(band.points)}"
-        return _("no band holds the value → 0 points")
-    if rule.kind == "formula":
-        return formula_words(rule.expr)
-    if rule.kind == "tasks":
-        return _("maximum × weighted completion rate")
-    if rule.kind == "manual":
-        return _("appraised points")
-    if rule.kind == "survey":
-        return _("maximum × satisfaction share")
-    return kind_label(rule.kind)
+        excluded = getattr(spec, "missing", "zero") == "exclude" and hasattr(item, "max")
+        what = _("not counted in the maximum") if excluded else points_words(0)
+        head = _("no survey answers yet") if kind == "survey" else _("no points yet")
+        return _capital(f"{head}: {what}")
+    if kind is None:
+        return str(rule)
+    cap = getattr(item, "max", getattr(item, "cap", 0.0))
+    if kind == "manual":
+        text = _("self-assessed points (no appraised points)") if RULE_SELF in str(rule) \
+            else _("appraised points")
+    elif kind == "formula":
+        text = formula_words(spec.expr)
+    elif kind == "survey":
+        text = _("maximum × satisfaction share")
+    elif kind == "tasks" and spec.mode != "bands":
+        text = _("maximum × weighted completion rate")
+    else:  # bands, and tasks in bands mode (the value is the weighted completion rate)
+        unit = indicator_unit(spec.indicator) if kind == "bands" else "%"
+        held = [b for b in spec.bands or () if _is_number(value)
+                and (b.min is None or value >= b.min) and (b.max is None or value < b.max)]
+        if not held:
+            return _capital(_("no band holds the value: 0 points"))
+        band = held[0]
+        return f"{_capital(band_condition(band.min, band.max, unit))}: " \
+               f"{points_words(band.points)}"
+    if status == "capped":
+        text = _("{rule}, capped at {points}").format(rule=text, points=points_words(cap))
+    return _capital(text)
+
+
+def rule_item(rules: Any, group: str, code: str) -> Any:
+    """The leaf ``code`` of ``group``'s tree, else the adjustment ``code``, else ``None``."""
+    try:
+        return rules.leaf(code, rules.group(group).tree)
+    except KeyError:
+        return next((a for a in rules.adjustments if a.code == code), None)
+
+
+def rule_texts(rules: Any, ledger: Any) -> list[str]:
+    """:func:`rule_text` of every row of a ledger frame (columns ``group``, ``leaf``,
+    ``status``, ``rule``, ``value``), computed once per distinct leaf, status and code."""
+    words: dict[tuple[str, ...], str] = {}
+    out = []
+    for key in zip(ledger["group"].astype(str), ledger["leaf"].astype(str),
+                   ledger["status"].astype(str), ledger["rule"].astype(str),
+                   ledger["value"], strict=True):
+        short = key[:4]
+        if short not in words:
+            words[short] = rule_text(rule_item(rules, key[0], key[1]), key[2], key[3],
+                                     None if not _is_number(key[4]) else float(key[4]),
+                                     rules.not_applicable)
+        out.append(words[short])
+    return out
 
 
 _PAIR = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)=([^;]*)")

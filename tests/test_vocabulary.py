@@ -9,6 +9,7 @@ from scoring.engine import STATUSES
 from scoring.i18n import language
 from scoring.indicators import INDICATORS
 from scoring.rules.model import (
+    Adjustment,
     Band,
     BandsRule,
     ClassBand,
@@ -95,14 +96,53 @@ def test_formula_in_words_has_no_variable_names():
                     "từ 0 đến điểm tối đa")
 
 
-def test_fired_band_and_inputs_in_words():
-    leaf = Leaf(code="3.2.1", name="x", max=4, rule=BandsRule(
-        indicator="on_time_rate", domain=(0, 100),
-        bands=[Band(min=95, points=4), Band(min=90, max=95, points=2),
-               Band(min=0, max=90, points=0)]))
-    assert V.fired_rule_words(leaf, "scored", 90.925, 2) == "Từ 90 % đến dưới 95 % → 2 điểm"
-    assert V.fired_rule_words(leaf, "not_applicable", None, 0) == (
-        "Không phát sinh → không tính vào điểm tối đa")
+BANDS_LEAF = Leaf(code="3.2.1", name="x", max=4, rule=BandsRule(
+    indicator="on_time_rate",
+    bands=[Band(min=95, points=4), Band(min=90, max=95, points=2),
+           Band(min=50, max=90, points=0)]))
+MANUAL_LEAF = Leaf(code="1.1.1", name="m", max=2, rule=ManualRule(missing="exclude"))
+SURVEY_LEAF = Leaf(code="8.1", name="s", max=4, rule=SurveyRule(missing="zero"))
+FORMULA_LEAF = Leaf(code="3.2.2", name="f", max=2, rule=FormulaRule(expr="late_rate * 2"))
+BONUS = Adjustment(code="T", name="Thưởng", kind="bonus", rule=ManualRule(), cap=1)
+
+# (item, status, engine code, value) -> (Vietnamese, English)
+RULE_ROWS = [
+    ((BANDS_LEAF, "scored", "[90, 95) → 2", 90.925),
+     ("Từ 90 % đến dưới 95 %: 2 điểm", "From 90 % to below 95 %: 2 points")),
+    ((BANDS_LEAF, "scored", "[95, +∞) → 4", 99.0), ("≥ 95 %: 4 điểm", "≥ 95 %: 4 points")),
+    ((BANDS_LEAF, "scored", "no_band → 0", 10.0),
+     ("Không ngưỡng nào chứa giá trị: 0 điểm", "No band holds the value: 0 points")),
+    ((BANDS_LEAF, "not_applicable", "not_applicable:drop", None),
+     ("Không phát sinh: không tính vào điểm tối đa",
+      "Not applicable: does not count towards the maximum")),
+    ((FORMULA_LEAF, "capped", "min(late_rate * 2, 2)", 3.0),
+     ("Tỷ lệ hồ sơ trễ hạn × 2, tối đa 2 điểm", "Share of late dossiers × 2, capped at 2 points")),
+    ((MANUAL_LEAF, "manual", "appraised_points", 1.5), ("Điểm thẩm định", "Appraised points")),
+    ((MANUAL_LEAF, "manual", "self_points", 1.0),
+     ("Điểm tự đánh giá (chưa có điểm thẩm định)", "Self-assessed points (no appraised points)")),
+    ((MANUAL_LEAF, "missing", "missing:exclude", None),
+     ("Chưa có điểm: không tính vào điểm tối đa", "No points yet: not counted in the maximum")),
+    ((SURVEY_LEAF, "missing", "missing:zero", None),
+     ("Chưa có phiếu: 0 điểm", "No survey answers yet: 0 points")),
+    ((BONUS, "capped", "min(appraised_points, 1)", 3.0),
+     ("Điểm thẩm định, tối đa 1 điểm", "Appraised points, capped at 1 point")),
+    ((BONUS, "missing", "missing:zero", None), ("Chưa có điểm: 0 điểm", "No points yet: 0 points")),
+]
+
+
+@pytest.mark.parametrize(("row", "words"), RULE_ROWS)
+def test_a_ledger_rule_in_words_in_both_languages(row, words):
+    """The one rendering of the ledger's rule (workbook, CSV, explain, web, rule tests)."""
+    for lang, expected in zip(("vi", "en"), words, strict=True):
+        with language(lang):
+            assert V.rule_text(*row) == expected
+
+
+def test_a_rule_without_a_leaf_is_its_code():
+    assert V.rule_text(None, "scored", "[90, 95) → 2", 91.0) == "[90, 95) → 2"
+
+
+def test_inputs_in_words():
     assert V.inputs_words("on_time_rate=90.925") == "Tỷ lệ hồ sơ giải quyết đúng hạn: 90,93 %"
     assert V.inputs_words("self_points=nan; appraised_points=3") == (
         "Điểm tự đánh giá: —; Điểm thẩm định: 3")

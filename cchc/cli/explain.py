@@ -1,9 +1,10 @@
 """``cchc explain AGENCY``: every leaf of one agency, and why it earned its points.
 
 ``--format csv`` gives the agency's ledger rows (columns ``area, criterion, leaf, name,
-kind, inputs, value, rule, points, max_points, leaf_max, status``); their ``points`` add
-up to the agency's points in ``cchc score``. ``--format table`` groups them by area with
-area subtotals and Vietnamese headings.
+kind, inputs, value, rule, rule_text, points, max_points, leaf_max, status, self_points,
+appraised_points``: ``rule`` is the engine's code, ``rule_text`` the same in words); their
+``points`` add up to the agency's points in ``cchc score``. ``--format table`` groups them by
+area with area subtotals and Vietnamese headings.
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ from scoring.number_format import format_number
 from scoring.vocabulary import (
     class_label,
     column_label,
-    fired_rule_words,
     group_label,
     indicator_unit,
     inputs_words,
+    rule_texts,
     status_label,
 )
 
 CSV_COLUMNS: tuple[str, ...] = ("area", "criterion", "leaf", "name", "kind", "inputs", "value",
-                                "rule", "points", "max_points", "leaf_max", "status",
+                                "rule", "rule_text", "points", "max_points", "leaf_max", "status",
                                 "self_points", "appraised_points")
 TABLE_COLUMNS: tuple[str, ...] = ("code", "criterion", "data", "reading", "applied", "earned",
                                   "max", "status")
@@ -53,13 +54,6 @@ def _leaf_of(rules: Any, tree: str, code: str) -> Any:
         return rules.leaf(code, tree)
     except KeyError:
         return None
-
-
-def _rule_cell(leaf: Any, row: Any, policy: str) -> str:
-    """The rule that decided the row's points, in words (raw text for bonus/deduction)."""
-    if leaf is None:
-        return str(row.rule)
-    return fired_rule_words(leaf, row.status, row.value, row.points, policy)
 
 
 def _unit_of(leaf: Any) -> str:
@@ -95,6 +89,7 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
     manual = agency_manual_points(result, agency_id).set_index("leaf")
     for col in ("self_points", "appraised_points"):
         rows[col] = rows["leaf"].map(manual[col]).astype(float)
+    rows["rule_text"] = rule_texts(result.rules, rows)
     if fmt == "csv":
         click.echo(rows[list(CSV_COLUMNS)].to_csv(index=False), nl=False)
         return
@@ -115,7 +110,6 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
             deduction=format_number(total["deduction"], 2)))
     tree = result.rules.tree_of(group.id)
     area_names = {a.code: a.name for a in tree.areas}
-    policy = result.rules.not_applicable
     both = len(manual) > 0  # self-assessed and appraised points side by side
     blank = [""] * 2 * both
     table: list[list[str]] = []
@@ -139,7 +133,7 @@ def explain(agency: str, rules_path: Path, data_path: Path, fmt: str, show_all: 
                 inputs = ""  # the two columns say it
                 pair = [format_number(r.self_points), format_number(r.appraised_points)]
             table.append([r.leaf, r.name, inputs, _value(r.value, _unit_of(leaf)),
-                          _rule_cell(leaf, r, policy), *pair[:2 * both],
+                          r.rule_text, *pair[:2 * both],
                           format_number(r.points, 2),
                           format_number(r.max_points, 2), status_label(r.status)])
     points = float(rows["points"].sum())

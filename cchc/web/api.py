@@ -25,7 +25,7 @@ from .views import records as rows_of
 
 router = APIRouter(prefix="/api")
 EXPLAIN_COLUMNS = ["area", "criterion", "leaf", "name", "kind", "inputs", "value", "rule",
-                   "points", "max_points", "leaf_max", "status"]
+                   "rule_text", "points", "max_points", "leaf_max", "status"]
 SHIFT_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff",
                  "index_a", "index_b", "index_diff", "rank_a", "rank_b", "rank_shift",
                  "class_a", "class_b", "class_changed", "leaves"]

@@ -27,6 +27,7 @@ from scoring.simulate.compare import compare as run_compare
 from scoring.simulate.uncertainty import find_uncertainty
 from scoring.simulate.whatif import Goal, goal_seek, whatif
 from scoring.text import slug
+from scoring.vocabulary import rule_texts
 
 from . import uploads
 from .library import Entry, Library, NotFound
@@ -37,12 +38,15 @@ MAX_RUNS = 5000
 
 
 def agency_ledger(result: Any, query: str) -> tuple[str, pd.DataFrame]:
-    """The id that ``query`` names (id or name) and its ledger rows."""
+    """The id that ``query`` names (id or name) and its ledger rows, with the rule in words
+    (``rule_text``)."""
     aid = resolve_agency(result.dataset, query)
     if aid not in result.totals.index:
         raise NotFound(Problem(_("{id!r} is not ranked by this rule set").format(id=aid),
                                field="agency", fix=_("pick a unit the ranking lists")))
-    return aid, explain(result, aid)
+    rows = explain(result, aid)
+    rows["rule_text"] = rule_texts(result.rules, rows)
+    return aid, rows
 
 
 def rank_history(ctx: Any, result: Any, agency_id: str) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ import pandas as pd
 from scoring.i18n import _
 from scoring.number_format import format_number
 from scoring.text import fold
-from scoring.vocabulary import status_label
+from scoring.vocabulary import inputs_words, status_label
 
 from .charts import area_chart, class_colour, ranking_chart
 
@@ -226,7 +226,7 @@ def unit_view(result: Any, agency_id: str, ledger: pd.DataFrame) -> UnitView:
     rows = []
     for r in ledger.itertuples(index=False):
         rows.append({"area": r.area, "leaf": r.leaf, "name": r.name, "kind": r.kind,
-                     "inputs": r.inputs, "value": r.value, "rule": r.rule,
+                     "inputs": inputs_words(r.inputs), "value": r.value, "rule": r.rule_text,
                      "points": float(r.points), "max_points": float(r.max_points),
                      "leaf_max": float(r.leaf_max), "status": r.status,
                      "status_label": status_label(r.status)})

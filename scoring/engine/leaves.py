@@ -41,6 +41,14 @@ from scoring.expressions import Expression, compile_expression
 from scoring.i18n import _
 from scoring.rules.model import Band, Leaf
 from scoring.tables import IndexedTable
+from scoring.vocabulary import (
+    RULE_APPRAISED,
+    RULE_MISSING,
+    RULE_NO_BAND,
+    RULE_NOT_APPLICABLE,
+    RULE_SELF,
+    rule_capped,
+)
 
 STATUSES: tuple[str, ...] = ("scored", "not_applicable", "manual", "capped", "missing")
 SCORED, NOT_APPLICABLE, MANUAL, CAPPED, MISSING = range(5)
@@ -48,12 +56,6 @@ ARISING: tuple[str, ...] = TASK_STATUSES[:4]
 """Task statuses that count as arising (``not_arising`` is the fifth)."""
 TASK_COLUMNS: tuple[str, ...] = tuple(f"tasks_{s}" for s in TASK_STATUSES)
 """The indicator column of each task status (:data:`~scoring.dataset.TASK_STATUSES`)."""
-TASK_LABELS: dict[str, str] = {
-    "done_on_time": "đúng hạn", "done_late": "trễ hạn", "not_done": "chưa làm",
-    "in_progress": "đang làm", "not_arising": "không phát sinh"}
-NA_LABELS: dict[str, str] = {"drop": "không áp dụng → loại khỏi điểm tối đa",
-                             "award": "không áp dụng → đạt điểm tối đa"}
-NO_BAND = "không khoảng nào chứa giá trị → 0"
 TOLERANCE = 1e-9
 """Points above the max by more than this are ``capped``."""
 
@@ -119,7 +121,7 @@ class BandTable:
                 hi[i, j] = np.inf if b.max is None else b.max
                 points[i, j] = b.points
         return cls(lo, hi, points, [len(b) for b in bands], [h == "unique" for h in hits],
-                   [(*map(band_label, row), NO_BAND) for row in bands])
+                   [(*map(band_label, row), RULE_NO_BAND) for row in bands])
 
     def lookup(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(points, band index) of ``v`` (rows × n, no NaN), row ``i`` against bands ``i``.
@@ -391,9 +393,8 @@ def _tasks(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> No
     for i, leaf in zip(r, leaves, strict=True):
         out.inputs[i] = inputs
         if leaf.rule.mode != "bands":
-            parts = " + ".join(f"{fmt(w)}×{TASK_LABELS[s]}"
-                               for s, w in leaf.rule.weights.items() if w)
-            out.labels[i] = (f"{fmt(leaf.max)} × ({parts}) / nhiệm vụ phát sinh",)
+            parts = " + ".join(f"{fmt(w)}×{s}" for s, w in leaf.rule.weights.items() if w)
+            out.labels[i] = (f"{fmt(leaf.max)} × ({parts}) / tasks_arising",)
 
 
 def _formulas(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> None:
@@ -402,7 +403,7 @@ def _formulas(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) ->
         expr, values[k] = ctx.expression(leaf.rule.expr, f"leaf {leaf.code}", leaf.max)
         out.inputs[i] = {name: np.full(ctx.n, float(leaf.max)) if name == "max_points"
                          else ctx.column(name, leaf.code) for name in sorted(expr.names)}
-        out.labels[i] = (leaf.rule.expr, f"{leaf.rule.expr} (giới hạn ở {fmt(leaf.max)})")
+        out.labels[i] = (leaf.rule.expr, rule_capped(leaf.rule.expr, leaf.max))
     mx = _maxes(leaves)
     known, points, capped = _capped(values, mx)
     out.fill(r, values, points, mx,
@@ -422,12 +423,8 @@ def manual_points(table: TableRows, codes: list[str], mx: np.ndarray, ids: pd.In
     return value, points, np.where(have, (~use_appraised) + 2 * capped, 4), self_pts, appraised
 
 
-def _missing_labels(leaf: Leaf, survey: bool) -> str:
-    if survey:
-        return "không có phiếu → loại khỏi điểm tối đa" if leaf.rule.missing == "exclude" \
-            else "không có phiếu → 0 điểm"
-    return "chưa có điểm → loại khỏi điểm tối đa" if leaf.rule.missing == "exclude" \
-        else "chưa có điểm → 0 điểm"
+def _missing_label(leaf: Leaf) -> str:
+    return RULE_MISSING[leaf.rule.missing]
 
 
 def _split_by_data(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows,
@@ -448,10 +445,8 @@ def _split_by_data(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Row
 def _manual(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> None:
     nan = np.full(ctx.n, np.nan)
     for i, leaf in zip(r, leaves, strict=True):
-        out.labels[i] = ("điểm thẩm định", "điểm tự chấm",
-                         f"điểm thẩm định (giới hạn ở {fmt(leaf.max)})",
-                         f"điểm tự chấm (giới hạn ở {fmt(leaf.max)})",
-                         _missing_labels(leaf, False))
+        out.labels[i] = (RULE_APPRAISED, RULE_SELF, rule_capped(RULE_APPRAISED, leaf.max),
+                         rule_capped(RULE_SELF, leaf.max), _missing_label(leaf))
         out.inputs[i] = {"self_points": nan, "appraised_points": nan}
     name = leaves[0].rule.table
     table, leaves, r = _split_by_data(ctx, leaves, r, out, missing_code=4)
@@ -510,10 +505,9 @@ def _surveys(ctx: LeafContext, leaves: list[Leaf], r: np.ndarray, out: Rows) -> 
     nan = np.full(ctx.n, np.nan)
     for i, leaf in zip(r, leaves, strict=True):
         options = leaf.rule.options
-        label = ("Σ số phiếu × " + ", ".join(f"{o}={fmt(v)}%" for o, v in options.items())
-                 + " / tổng số phiếu") if options is not None \
-            else "tỷ lệ hài lòng (%) × điểm tối đa"
-        out.labels[i] = (label, _missing_labels(leaf, True))
+        label = ("Σ count × (" + ", ".join(f"{o}={fmt(v)}%" for o, v in options.items())
+                 + ") / Σ count") if options is not None else "share / 100 × max_points"
+        out.labels[i] = (label, _missing_label(leaf))
         out.inputs[i] = {"share": nan} if options is None else {"answers": np.zeros(ctx.n),
                                                                  "share": nan}
     name = leaves[0].rule.table
@@ -571,7 +565,7 @@ def evaluate_leaves(leaves: Sequence[Leaf], ctx: LeafContext, out: Rows,
             status[i] = np.where((cond != 0) & ~np.isnan(cond), status[i], NOT_APPLICABLE)
     policy = [leaf.not_applicable or not_applicable for leaf in leaves]
     na_code = np.array([len(out.labels[i]) for i in range(n)], dtype=np.int64)[:, None]
-    out.labels[:n] = [(*out.labels[i], NA_LABELS[p]) for i, p in enumerate(policy)]
+    out.labels[:n] = [(*out.labels[i], RULE_NOT_APPLICABLE[p]) for i, p in enumerate(policy)]
     na = status == NOT_APPLICABLE
     if na.any():
         full = np.array([float(leaf.max) if p == "award" else 0.0

@@ -25,7 +25,6 @@ from scoring.engine.leaves import (
     Rows,
     TableRows,
     evaluate_leaves,
-    fmt,
     indicator_matrix,
     manual_points,
 )
@@ -36,6 +35,13 @@ from scoring.i18n import _
 from scoring.indicators import derive_indicators
 from scoring.rules.model import Adjustment, RuleSet, Tree
 from scoring.tables import DatasetIndex
+from scoring.vocabulary import (
+    RULE_APPRAISED,
+    RULE_MISSING,
+    RULE_NOT_APPLICABLE,
+    RULE_SELF,
+    rule_capped,
+)
 
 
 def _adjustment(adj: Adjustment, ctx: LeafContext, out: Rows, row: int) -> None:
@@ -51,8 +57,8 @@ def _adjustment(adj: Adjustment, ctx: LeafContext, out: Rows, row: int) -> None:
         status = np.where(known, np.where(capped, CAPPED, SCORED), NOT_APPLICABLE)
         out.inputs[row] = {m: ctx.column(m, adj.code) for m in sorted(expr.names)
                            if m != "max_points"}
-        out.labels[row] = (adj.rule.expr, f"{adj.rule.expr} (giới hạn ở {fmt(adj.cap)})",
-                           "không áp dụng → 0")
+        out.labels[row] = (adj.rule.expr, rule_capped(adj.rule.expr, adj.cap),
+                           RULE_NOT_APPLICABLE["zero"])
     else:
         table = ctx.table(adj.rule.table, adj.code)
         if adj.code in table.table.leaves:
@@ -62,12 +68,11 @@ def _adjustment(adj: Adjustment, ctx: LeafContext, out: Rows, row: int) -> None:
             value = self_pts = appraised = np.full((1, ctx.n), np.nan)
             points, code = np.zeros((1, ctx.n)), np.full((1, ctx.n), 4)
         known = ~np.isnan(value)
-        # ledger codes: 0 appraised, 1 capped, 2 no points, 3 self-assessed
-        code = np.select([~known, code >= 2, code == 1], [2, 1, 3], 0)
-        status = np.where(known, np.where(code == 1, CAPPED, MANUAL), MISSING)
+        # the codes of manual_points: 0 appraised, 1 self-assessed, +2 capped, 4 no points
+        status = np.where(known, np.where(code >= 2, CAPPED, MANUAL), MISSING)
         out.inputs[row] = {"self_points": self_pts[0], "appraised_points": appraised[0]}
-        out.labels[row] = ("điểm thẩm định", f"điểm (giới hạn ở {fmt(adj.cap)})",
-                           "không có điểm → 0", "điểm tự chấm")
+        out.labels[row] = (RULE_APPRAISED, RULE_SELF, rule_capped(RULE_APPRAISED, adj.cap),
+                           rule_capped(RULE_SELF, adj.cap), RULE_MISSING["zero"])
     sign = 1.0 if adj.kind == "bonus" else -1.0
     out.fill(row, value[0], sign * points[0] + 0.0, 0.0, status[0], code[0])
 

@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import TASK_STATUSES
-from scoring.engine.leaves import NOT_APPLICABLE, TASK_COLUMNS, evaluate_leaf
+from scoring.engine.leaves import NOT_APPLICABLE, STATUSES, TASK_COLUMNS, evaluate_leaf
 from scoring.errors import CchcError, Problem
 from scoring.i18n import _
 from scoring.number_format import format_number
 from scoring.rules.model import RuleSet
-from scoring.vocabulary import kind_label
+from scoring.vocabulary import kind_label, rule_text
 
 
 def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
@@ -99,9 +99,10 @@ def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
         points = float(out.points[0])
         is_na = int(out.status[0]) == NOT_APPLICABLE
         value = float(out.value[0])
-        detail = _("value {value}; rule {rule}").format(
+        detail = _("value {value}; rule applied: {rule}").format(
             value=format_number(value) if np.isfinite(value) else _("none"),
-            rule=out.rule_labels[int(out.rule[0])])
+            rule=rule_text(leaf, STATUSES[int(out.status[0])], out.rule_labels[int(out.rule[0])],
+                           value, ruleset.not_applicable))
         if test.expect == "not_applicable":
             if not is_na:
                 problems.append(Problem(

@@ -456,13 +456,16 @@ def goal_seek(rules: Any, ds: Dataset, agency_id: str, goal: Goal, vary: str, *,
         if found is not None and (best is None or abs(found - current) < abs(best - current)):
             best = found
     if best is None:
+        unreachable = Problem(
+            _("{agency} cannot reach {goal} by changing {indicator} alone "
+              "(tried {low} to {high})").format(
+                agency=_name(ds, agency_id), goal=goal.words(),
+                indicator=indicator_label(vary).lower(),
+                low=_value_words(vary, lo), high=_value_words(vary, hi)),
+            field="--goal",
+            fix=_("set a goal within reach, or change other figures as well (--set, --task)"))
         return GoalResult(goal, vary, False, current, None, None, False, None,
-                          _("{agency} cannot reach {goal} by changing {indicator} alone "
-                            "(tried {low} to {high})").format(
-                              agency=_name(ds, agency_id), goal=goal.words(),
-                              indicator=indicator_label(vary).lower(),
-                              low=_value_words(vary, lo), high=_value_words(vary, hi)),
-                          evaluations[0])
+                          str(unreachable), evaluations[0])
     check = verified(best)
     if not _meets(goal, check.new, order):
         raise UsageError(Problem(

@@ -32,6 +32,8 @@ COMMANDS = [
 ]
 CODE = re.compile(r"[a-z0-9_.\-/+]+|[0-9a-f]{12,}")
 """A whole cell that is a code: agency id, leaf code, indicator name, file path, hash."""
+BOX = re.compile("[\u2500-\u257f]")
+"""Box-drawing characters (rich's table borders)."""
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
@@ -43,6 +45,8 @@ def test_no_english_word_in_vietnamese_output(args, capsys, monkeypatch):
     found = english_in(out)
     assert not found, f"English words in `cchc {' '.join(args)}`: {sorted(found)}\n{out}"
     assert max(len(line) for line in out.splitlines()) <= 100
+    # piped (capsys is no terminal): plain text, no box drawing
+    assert not BOX.search(out), f"box characters in `cchc {' '.join(args)}`:\n{out}"
 
 
 def test_no_english_word_in_cchc_check(capsys):
@@ -117,6 +121,15 @@ def test_unknown_agency_in_the_language_chosen(lang, words, capsys):
     assert all(w in err for w in words), err
 
 
-def test_unreachable_goal_in_vietnamese(capsys):
-    assert main(["whatif", "so du lich", "--goal", "rank:1", "--vary", "on_time_rate"]) == 0
-    assert "không thể đạt hạng 1 trở lên chỉ bằng thay đổi" in capsys.readouterr().out
+@pytest.mark.parametrize(("lang", "words"), [
+    ([], ["--goal: Sở Du lịch không thể đạt hạng 1 trở lên chỉ bằng thay đổi", "Cách sửa:"]),
+    (["--lang", "en"], ["--goal: Sở Du lịch cannot reach rank 1 or better by changing",
+                        "Fix:"]),
+])
+def test_unreachable_goal_in_the_language_chosen(lang, words, capsys, monkeypatch):
+    """The field, what is wrong and how to fix it."""
+    monkeypatch.setenv("COLUMNS", "1000")
+    assert main([*lang, "whatif", "so du lich", "--goal", "rank:1", "--vary",
+                 "on_time_rate"]) == 0
+    out = capsys.readouterr().out
+    assert all(w in out for w in words), out

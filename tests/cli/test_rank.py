@@ -12,6 +12,7 @@ from scoring.dataset import load_dataset
 from scoring.engine import score
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
 from scoring.rules.loader import load_rules
+from scoring.vocabulary import sheet_label
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +40,7 @@ def test_no_arguments_writes_the_default_workbook_and_a_summary(tmp_path, monkey
         for label, n in counts.items():
             assert f"{label}: {n}" in out
     wb = openpyxl.load_workbook(target, read_only=True)
-    assert wb.sheetnames[-1] == "Nguồn gốc"
+    assert wb.sheetnames[-1] == sheet_label("provenance")
 
 
 def test_an_earlier_workbook_is_replaced_only_with_force(tmp_path, capsys):

@@ -9,6 +9,7 @@ import pytest
 from cchc.cli import main
 from scoring.dataset import load_dataset
 from scoring.previous import read_previous
+from scoring.vocabulary import sheet_label
 from tests.reports.readback import ranking_rows
 
 SHEET = "PL I - Sở, ban, ngành"
@@ -51,7 +52,7 @@ def test_group_sheet_shows_self_appraised_and_survey(workbook, annual_result) ->
 def test_appraisal_sheet_lists_each_difference_with_its_reason(workbook) -> None:
     wb = openpyxl.load_workbook(workbook, data_only=True)
     names = wb.sheetnames
-    assert names.index("Thẩm định") == names.index("Chi tiết điểm") - 1
+    assert names.index("Thẩm định") == names.index(sheet_label("ledger")) - 1
     ws = wb["Thẩm định"]
     head = [c.value for c in ws[4]]
     assert head == ["Cơ quan, đơn vị", "Nhóm", "Mã", "Tiêu chí", "Điểm tự đánh giá",
@@ -102,6 +103,17 @@ def test_previous_from_last_years_workbook(tmp_path, annual_data, last_year) -> 
     # next year, this workbook is PREV: its own rank is read, not last year's column
     again = read_previous(target, load_dataset(annual_data)).ranks
     assert again.at["so-tai-chinh", "rank"] == rows["Sở Tài chính"]["Xếp hạng"]
+
+
+@pytest.mark.slow
+def test_previous_from_an_english_workbook(tmp_path, annual_data, last_year) -> None:
+    """Last year's workbook written under --lang en reads as the Vietnamese one."""
+    english = tmp_path / "2021-en.xlsx"
+    assert main(["--lang", "en", "rank", "-o", str(english)]) == 0
+    ds = load_dataset(annual_data)
+    vi, en = read_previous(last_year, ds).ranks, read_previous(english, ds).ranks
+    assert len(vi) > 100 and vi["rank"].notna().all()
+    assert en.equals(vi)
 
 
 def _rank_with(tmp_path, annual_data, csv_text):
@@ -163,7 +175,7 @@ def test_default_print_is_the_appendix_sheets(workbook) -> None:
         if ws.title in appendix:
             assert ws.print_area  # the ranking table, not the side blocks
             assert ws.print_title_rows  # heading rows repeated on every page
-    for name in ("Chi tiết điểm", "Số liệu đầu vào"):
+    for name in (sheet_label("ledger"), sheet_label("inputs")):
         ws = wb[name]
         assert ws.sheet_state == "visible"  # printable on request
         assert ws.page_setup.orientation == "landscape" and ws.print_title_rows

@@ -74,7 +74,7 @@ def test_value_outside_every_band_scores_zero() -> None:
     out = evaluate_leaf(leaf, indicators_of(v=[10.0, 60.0]))
     assert out.points.tolist() == [0.0, 2.0]
     assert out.status_names() == ["scored", "scored"]
-    assert "không khoảng nào" in out.rule_names()[0]
+    assert out.rule_names()[0] == "no_band → 0"
 
 
 def test_lookup_bands_matches_contains() -> None:
@@ -154,7 +154,7 @@ def test_manual_appraised_wins_and_is_capped() -> None:
     assert out.points.tolist() == [1.5, 1.0, 2.0, 0.0]
     assert out.status_names() == ["manual", "manual", "capped", "missing"]
     assert out.max_points.tolist() == [2.0, 2.0, 2.0, 0.0]   # exclude: d leaves the max
-    assert out.rule_names()[:2] == ["điểm thẩm định", "điểm tự chấm"]
+    assert out.rule_names()[:2] == ["appraised_points", "self_points"]
 
 
 def test_manual_missing_zero_keeps_the_max() -> None:

@@ -40,7 +40,7 @@ def test_each_failure_is_one_problem_with_the_test_position() -> None:
     problems = run_rule_tests(rules)
     assert [p.field.split(".")[0] for p in problems] == [f"tests[{i}]" for i in range(6)]
     assert "expects 2 points but the rule gives 1" in problems[0].message
-    assert "[90, 98) → 1" in problems[0].message
+    assert "rule applied: From 90 % to below 98 %: 1 point)" in problems[0].message
     assert "expects not applicable but the rule gives 2" in problems[1].message
     assert "'không có'" in problems[2].message and "9.9.9" in problems[2].message
     assert "Appraisal" in problems[3].message  # the kind's label (manual)
@@ -58,5 +58,6 @@ def test_a_failing_test_is_said_in_vietnamese() -> None:
     rules = _rules(RuleTest(leaf="1.1.1", indicators={"on_time_rate": 97}, expect=2.5))
     (problem,) = run_rule_tests(rules)
     assert problem.message == ("phép thử 1 của tiêu chí thành phần 1.1.1 kỳ vọng 2,5 điểm nhưng "
-                               "quy tắc cho 1 điểm (giá trị 97; quy tắc [90, 98) → 1)")
+                               "quy tắc cho 1 điểm (giá trị 97; quy tắc áp dụng: Từ 90 % đến "
+                               "dưới 98 %: 1 điểm)")
     assert problem.fix == "sửa quy tắc hoặc giá trị kỳ vọng"

@@ -9,11 +9,12 @@ import openpyxl
 import pytest
 
 from reports.render import find_soffice, recalculate
-from reports.workbook import NO_CLASS, write_workbook
+from reports.workbook import write_workbook
 from scoring.dataset import load_dataset
 from scoring.engine import score
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
 from scoring.rules.loader import load_rules
+from scoring.vocabulary import no_class_label, sheet_label
 from tests.reports.readback import formula_cells, ranking_rows
 from tests.reports.test_render import _need
 
@@ -42,13 +43,13 @@ def test_every_index_rank_total_and_class_equals_the_engine(bundled):
             assert math.isclose(row["Tổng điểm đạt"], t["points"], abs_tol=1e-9)
             assert math.isclose(row["Điểm tối đa"], t["max_points"], abs_tol=1e-9)
             if math.isnan(t["index"]):
-                assert row["Chỉ số CCHC (%)"] is None and row["Xếp loại"] == NO_CLASS
+                assert row["Chỉ số CCHC (%)"] is None and row["Xếp loại"] == no_class_label()
             else:
                 assert math.isclose(row["Chỉ số CCHC (%)"], t["index"], abs_tol=1e-9)
                 assert row["Xếp hạng"] == t["rank"] and row["Xếp loại"] == t["class"]
             seen += 1
     assert seen == len(totals)
-    ledger = wb["Chi tiết điểm"]
+    ledger = wb[sheet_label("ledger")]
     assert ledger.max_row - 4 == len(result.ledger)
 
 

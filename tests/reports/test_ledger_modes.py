@@ -12,6 +12,7 @@ import reports.workbook as wbmod
 from reports import labels as L
 from reports.workbook import ledger_csv_path, write_workbook
 from scoring.errors import UsageError
+from scoring.vocabulary import sheet_label
 from tests.reports.fixtures import make_result
 
 STAMP = datetime(2023, 1, 1)
@@ -24,7 +25,7 @@ def result():
 
 def _sheet_rows(path):
     wb = openpyxl.load_workbook(path, read_only=True)
-    return [r for r in wb["Chi tiết điểm"].iter_rows(min_row=5, values_only=True)]
+    return [r for r in wb[sheet_label("ledger")].iter_rows(min_row=5, values_only=True)]
 
 
 def test_chunks_give_the_same_sheet_and_report_progress(result, tmp_path, monkeypatch):
@@ -52,7 +53,7 @@ def test_ledger_as_csv_beside_the_workbook(result, tmp_path):
     sheet = _sheet_rows(target)
     # the sheet says where the ledger is; the CSV has the sheet's rows
     wb = openpyxl.load_workbook(target, read_only=True)
-    note = [c for r in wb["Chi tiết điểm"].iter_rows(values_only=True) for c in r if c]
+    note = [c for r in wb[sheet_label("ledger")].iter_rows(values_only=True) for c in r if c]
     assert any(csv_path.name in str(c) for c in note)
     assert len(sheet) <= 1
     points = [float(r[9]) for r in rows[1:]]
@@ -71,6 +72,6 @@ def test_no_ledger(result, tmp_path):
     target = tmp_path / "cchc.xlsx"
     write_workbook(result, target, created=STAMP, ledger="none")
     wb = openpyxl.load_workbook(target, read_only=True)
-    texts = [c for r in wb["Chi tiết điểm"].iter_rows(values_only=True) for c in r if c]
+    texts = [c for r in wb[sheet_label("ledger")].iter_rows(values_only=True) for c in r if c]
     assert any("--ledger" in str(c) for c in texts)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cchc.xlsx"]

@@ -18,7 +18,7 @@ from reports.xlsx import write_rows
 from scoring.engine import STATUSES
 from scoring.errors import UsageError
 from scoring.files import check_output
-from scoring.vocabulary import status_label
+from scoring.vocabulary import no_class_label, sheet_label, status_label
 from tests.reports.fixtures import EXPECTED, NAMES, make_result
 from tests.reports.readback import find_row, open_both, ranking_rows
 
@@ -45,6 +45,7 @@ def _close(a, b, tol=1e-9):
 
 def test_sheets_in_order(book):
     summary, formulas, _ = book
+    # the Vietnamese names as written (code and the other tests look them up by key)
     assert formulas.sheetnames == [DEPT, "Biểu đồ I", COMMUNE, "Biểu đồ II", "Thẩm định",
                                    "Chi tiết điểm",
                                    "Số liệu đầu vào",
@@ -70,7 +71,7 @@ def test_every_total_index_rank_class_matches_hand_and_engine(book, result, shee
         assert _close(r["Điểm tối đa"], mx)
         if idx is None:
             assert r["Chỉ số CCHC (%)"] is None and r["Xếp hạng"] is None
-            assert r["Xếp loại"] == wbmod.NO_CLASS
+            assert r["Xếp loại"] == no_class_label()
         else:
             assert _close(r["Chỉ số CCHC (%)"], idx) and _close(r["Chỉ số CCHC (%)"], t["index"])
             assert r["Xếp hạng"] == rank == t["rank"]
@@ -126,7 +127,7 @@ def test_commune_counts_include_unclassified_and_no_index(book):
     ws = values[COMMUNE]
     start = find_row(ws, 1, "Số đơn vị theo xếp loại") + 2
     labels = [ws.cell(k, 2).value for k in range(start, start + 6)]
-    assert labels[4].startswith("Yếu") and labels[5].startswith(wbmod.NO_CLASS)
+    assert labels[4].startswith("Yếu") and labels[5].startswith(no_class_label())
     assert [ws.cell(k, 3).value for k in range(start, start + 6)] == [0, 1, 2, 0, 1, 1]
 
 
@@ -155,14 +156,14 @@ def test_text_that_looks_like_a_formula_stays_text(book):
                 if cell.data_type == "f":
                     assert "HYPERLINK" not in cell.value
     assert {NAMES["d-eq"], NAMES["d-plus"], NAMES["d-at"], NAMES["c-minus"]} <= seen
-    findings = formulas["Kiểm tra số liệu"]
+    findings = formulas[sheet_label("findings")]
     msg = find_row(findings, 7, "=published")
     assert findings.cell(msg, 7).data_type == "s"
 
 
 def test_ledger_sheet_has_every_row_with_vietnamese_status(book, result):
     _, formulas, values = book
-    ws = values["Chi tiết điểm"]
+    ws = values[sheet_label("ledger")]
     head = 4
     heads = [ws.cell(head, c).value for c in range(1, ws.max_column + 1)]
     assert heads[:2] == ["Mã đơn vị", "Cơ quan, đơn vị"] and "Trạng thái" in heads
@@ -181,12 +182,12 @@ def test_ledger_sheet_has_every_row_with_vietnamese_status(book, result):
     y_te = [r for r in rows if r[col["Mã đơn vị"]] == "d-plus" and
             r[col["Mã tiêu chí thành phần"]] == "2.1.1"]
     assert y_te[0][col["Trạng thái"]] == "Không phát sinh"
-    assert formulas["Chi tiết điểm"].auto_filter.ref.startswith("A4:")
+    assert formulas[sheet_label("ledger")].auto_filter.ref.startswith("A4:")
 
 
 def test_inputs_findings_rules_provenance(book, result):
     _, _, values = book
-    inputs = values["Số liệu đầu vào"]
+    inputs = values[sheet_label("inputs")]
     heads = [inputs.cell(4, c).value for c in range(1, inputs.max_column + 1)]
     assert "Tỷ lệ hồ sơ giải quyết đúng hạn" in heads and "Được xếp hạng" in heads
     ids = [inputs.cell(r, 1).value for r in range(5, inputs.max_row + 1)]
@@ -195,16 +196,16 @@ def test_inputs_findings_rules_provenance(book, result):
     assert inputs.cell(5 + ids.index("d-eq"), rate).value == 92
     assert inputs.cell(5 + ids.index("c-none"), rate).value is None
 
-    findings = values["Kiểm tra số liệu"]
+    findings = values[sheet_label("findings")]
     assert findings.cell(5, 1).value == "Cảnh báo" and findings.cell(6, 1).value == "Lỗi"
     assert findings.cell(5, 3).value == "Xã Diên Điền"
 
-    rules = values["Bộ tiêu chí"]
+    rules = values[sheet_label("rules")]
     texts = [rules.cell(r, 4).value or "" for r in range(1, rules.max_row + 1)]
     assert any(t.startswith("Tỷ lệ hồ sơ giải quyết đúng hạn ≥ 98 %: 2 điểm\n"
                             "Từ 95 % đến dưới 98 %: 1 điểm") for t in texts)
 
-    prov = values["Nguồn gốc"]
+    prov = values[sheet_label("provenance")]
     items = {prov.cell(r, 1).value: prov.cell(r, 2).value for r in range(5, prov.max_row + 1)}
     assert items["Mã băm bộ tiêu chí (sha256)"] == "ab" * 32
     assert items["Mã băm bộ dữ liệu (sha256)"] == "99" * 32
@@ -233,7 +234,7 @@ def test_print_and_screen_setup(book):
     assert "15/12/2021 – 14/12/2022" in ws.cell(4, 1).value
     assert len(ws._charts) == 1  # the per-area chart, on screen beside its table
     # the ranked chart prints on its own chart sheet, right after the group's sheet
-    chart_sheet = formulas["Biểu đồ I"]
+    chart_sheet = formulas[sheet_label("chart", n="I")]
     assert chart_sheet.pageSetup.orientation == "landscape"
     assert str(chart_sheet.pageSetup.paperSize) == "9"
     assert len(chart_sheet._charts) == 1
@@ -245,7 +246,7 @@ def test_summary(result):
     assert groups[0].top == ((1, "Sở Tư pháp", 95.0), (2, "+Sở Y tế", 500 / 7),
                              (3, NAMES["d-eq"], 67.5))
     assert groups[1].top[1][0] == groups[1].top[2][0] == 2  # the tie
-    assert dict(groups[1].classes)[wbmod.NO_CLASS] == 1
+    assert dict(groups[1].classes)[no_class_label()] == 1
     assert default_filename(result) == "cchc-test-2022.xlsx"
 
 
@@ -334,7 +335,7 @@ def test_a_long_ledger_continues_on_further_sheets(result, tmp_path, monkeypatch
     wb = openpyxl.load_workbook(path, read_only=True)
     # 4 departments × (4 leaves + 2 adjustments) + 5 communes × (2 + 2) = 44 rows: 20+20+4
     assert len(result.ledger) == 4 * 6 + 5 * 4
-    parts = ["Chi tiết điểm", "Chi tiết điểm (2)", "Chi tiết điểm (3)"]
+    parts = [sheet_label("ledger"), "Chi tiết điểm (2)", "Chi tiết điểm (3)"]
     assert [s for s in wb.sheetnames if s.startswith("Chi tiết")] == parts
     rows = [r for p in parts for r in wb[p].iter_rows(min_row=5, values_only=True)]
     assert [(r[0], r[3]) for r in rows] == list(zip(result.ledger["agency_id"],

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from reports.workbook import write_workbook
+from scoring.vocabulary import no_class_label, sheet_label
 from tests.reports.fixtures import make_result
 
 DEPT = "PL I - Sở, ban, ngành"
@@ -28,7 +29,7 @@ def test_vietnamese_by_default(tmp_path):
     heads = _texts(path, DEPT)
     assert {"STT", "Tổng điểm đạt", "Xếp hạng", "Xếp loại", "Số đơn vị theo xếp loại"} <= heads
     assert "Total points earned" not in heads
-    assert "NGUỒN GỐC CỦA BẢNG TÍNH" in _texts(path, "Nguồn gốc")
+    assert "NGUỒN GỐC CỦA BẢNG TÍNH" in _texts(path, sheet_label("provenance"))
 
 
 @pytest.mark.usefixtures("english")
@@ -39,5 +40,18 @@ def test_english_headings_on_the_group_sheets(tmp_path):
     assert {"No.", "Agency or unit", "Total points earned", "PAR Index (%)", "Rank", "Class",
             "Units by class", "Grand total"} <= heads
     assert not heads & {"Tổng điểm đạt", "Xếp hạng", "Số đơn vị theo xếp loại"}
-    assert "WORKBOOK PROVENANCE" in _texts(path, "Nguồn gốc")
-    assert "SOURCE DATA CHECKS" in _texts(path, "Kiểm tra số liệu")
+    assert "WORKBOOK PROVENANCE" in _texts(path, sheet_label("provenance"))
+    assert "SOURCE DATA CHECKS" in _texts(path, sheet_label("findings"))
+
+
+@pytest.mark.usefixtures("english")
+def test_english_sheet_names_and_no_class(tmp_path):
+    """The fixed sheets and the no-class value read English under --lang en (the Vietnamese
+    names are checked in test_workbook.test_sheets_in_order)."""
+    path = _write(tmp_path)
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert names[1] == "Chart I" and names[3] == "Chart II"
+    assert names[-5:] == ["Score details", "Input data", "Data checks", "Rule set",
+                          "Provenance"]
+    assert no_class_label() == "Not enough data"
+    assert "Not enough data" in {c for n in (names[0], names[2]) for c in _texts(path, n)}

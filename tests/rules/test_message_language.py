@@ -45,10 +45,11 @@ CASES = [
      "leave the lowest min or the highest max empty to cover the rest"),
     (("expect: 1}", "expect: 1.5}"), "tests[1].expect",
      "phép thử 'trễ 2.5%' của tiêu chí thành phần 3.2.2 kỳ vọng 1,5 điểm nhưng quy tắc cho "
-     "1 điểm (giá trị 1; quy tắc clip(2 - late_rate * 0.4, 0, 2))",
+     "1 điểm (giá trị 1; quy tắc áp dụng: 2 − (tỷ lệ hồ sơ trễ hạn × 0,4), giới hạn trong "
+     "khoảng từ 0 đến 2)",
      "sửa quy tắc hoặc giá trị kỳ vọng",
      "test 'trễ 2.5%' of leaf 3.2.2 expects 1.5 points but the rule gives 1 (value 1; rule "
-     "clip(2 - late_rate * 0.4, 0, 2))", "correct the rule or the expected value"),
+     "applied: 2 − (share of late dossiers × 0.4), kept between 0 and 2)", "correct the rule or the expected value"),
     (("precision: 6}", "precision: -1}"), "ranking.precision",
      "-1 nằm ngoài phạm vi cho phép: giá trị phải lớn hơn hoặc bằng 0", "sửa giá trị",
      "-1 is out of range: the value must be 0 or more", "change the value"),
