@@ -742,14 +742,8 @@ class _Builder:
             ws.write_blank(mean_row, c, None, self.f_mean_blank)
 
         # class counts
-        classes = [(c.label, L.class_condition(group.classes, k))
-                   for k, c in enumerate(group.classes)]
         labels_seen = [_class_text(v) for v in totals["class"]]
-        if group.unclassified in labels_seen or not classes:
-            classes.append((group.unclassified, _("below every class threshold")))
-        known = {c for c, _ in classes}
-        classes += [(c, _("no index") if c == V.no_class_label() else "")
-                    for c in dict.fromkeys(labels_seen) if c not in known]
+        classes = A.class_labels(group, labels_seen, V.no_class_label())
         if any((aid, a.code) not in counted for aid in ids for a in areas):
             self.put(ws, mean_row + 1, 0, _(
                 "A blank area cell: no criterion of that area counts for the unit (not "
