@@ -59,10 +59,6 @@ def writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
 def check_output(path: str | Path, *, inputs: Iterable[str | Path] = (),
                  suffix: str | None = ".xlsx", force: bool = False,
                  option: str = "-o") -> Path:
@@ -119,7 +115,7 @@ def check_output(path: str | Path, *, inputs: Iterable[str | Path] = (),
     real = target.resolve()
     for item in inputs:
         src = Path(item).resolve()
-        if real == src or (src.is_dir() and _inside(real, src)):
+        if real == src or (src.is_dir() and src in real.parents):
             what = (_("{path} is an input ({input})") if real == src
                     else _("{path} is inside an input folder ({input})"))
             raise fail(what.format(path=given, input=item) + _(

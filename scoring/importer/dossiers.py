@@ -485,10 +485,6 @@ def _fmt_count(value: float) -> str:
     return format_number(int(value)) if float(value).is_integer() else str(value)
 
 
-def _values(row: TableRow) -> dict[str, float]:
-    return {c: (row.count(c) or 0) for c in COUNT_COLUMNS}
-
-
 def _rate_findings(label: str, row: TableRow, counts: dict[str, float], what: str
                    ) -> list[Finding]:
     out: list[Finding] = []
@@ -556,7 +552,8 @@ def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
                     _fmt_count(vals[1] + vals[2]),
                     f"{words} ({_fmt_count(vals[1])} + {_fmt_count(vals[2])})",
                     row.line))
-        findings += _rate_findings(label, row, _values(row), "")
+        counts = {c: (row.count(c) or 0) for c in COUNT_COLUMNS}
+        findings += _rate_findings(label, row, counts, "")
     return findings
 
 

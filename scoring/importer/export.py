@@ -400,15 +400,11 @@ class UnitMatch:
     how: str  # matched | new | skipped
 
 
-def _base_name(name: str) -> str:
-    return key(re.sub(r"\s*\([^)]*\)\s*$", "", name))
-
-
 def _children_named(registry: AgencyRegistry, parent: str, label: str) -> list[str]:
     """Agencies under ``parent`` whose name, without a bracketed note, is ``label``
     (the department's own office, published under the department's name)."""
     return [a.agency_id for a in registry if a.parent_id == parent
-            and _base_name(a.name) == key(label)]
+            and key(re.sub(r"\s*\([^)]*\)\s*$", "", a.name)) == key(label)]
 
 
 def resolve_unit(registry: AgencyRegistry, label: str, parent: str | None) -> tuple[str | None,

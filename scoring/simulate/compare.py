@@ -266,10 +266,6 @@ def correlations(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, flo
     return float(rho), float(rho_p), float(tau), float(tau_p)
 
 
-def _fmt_leaf(leaf: str, diff: float) -> str:
-    return f"{leaf}: {diff:+.4g}"
-
-
 def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None = None,
             top_leaves: int = 3) -> Comparison:
     """Compare two score results (B − A).
@@ -337,7 +333,7 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
     top = leaves.groupby("agency_id", sort=False).head(top_leaves)
     text: dict[str, list[str]] = {}
     for aid, leaf, diff in zip(top["agency_id"], top["leaf"], top["diff"], strict=True):
-        text.setdefault(aid, []).append(_fmt_leaf(leaf, diff))
+        text.setdefault(aid, []).append(f"{leaf}: {diff:+.4g}")
     out["leaves"] = np.array(["; ".join(text.get(aid, ())) for aid in out.index], dtype=object)
 
     rows = []
