@@ -393,7 +393,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- value parsing
 def _blank(s: pd.Series) -> pd.Series:
-    return s.astype(str).str.len() == 0
+    return s == ""          # the cells are text: one comparison, not a text conversion
 
 
 def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -421,62 +421,81 @@ def _count_text(s: pd.Series) -> pd.Series:
     return text.where(~grouped, text.str.replace(r"[.,\u00a0 ]", "", regex=True))
 
 
+def _cells(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.Series:
+    """The cells of ``cols``, column after column, as one series: a table's columns are
+    parsed in one pass (on a province's small tables pandas costs per call, not per cell)."""
+    return pd.Series(df[list(cols)].to_numpy(dtype=object).ravel(order="F"), dtype=object)
+
+
+def _by_column(cells: pd.Series, df: pd.DataFrame, cols: tuple[str, ...]) -> np.ndarray:
+    """:func:`_cells` back in the table's shape (rows × ``cols``)."""
+    return cells.to_numpy().reshape((len(df), len(cols)), order="F")
+
+
 def _parse_counts(df: pd.DataFrame, cols: tuple[str, ...], name: str, log: _Log) -> pd.DataFrame:
-    out = pd.DataFrame(index=df.index)
-    for col in cols:
-        num, bad = _numbers(_count_text(df[col]))
+    parsed, unparsed = _numbers(_count_text(_cells(df, cols)))
+    nums, bads = _by_column(parsed, df, cols), _by_column(unparsed, df, cols)
+    with np.errstate(invalid="ignore"):
+        fracs = ~np.isnan(nums) & (nums % 1 != 0)
+        negs = nums < 0
+    out = pd.DataFrame(np.where(bads | fracs | negs, np.nan, nums), index=df.index,
+                       columns=list(cols))
+    for j, col in enumerate(cols):
+        bad, frac, neg = bads[:, j], fracs[:, j], negs[:, j]
+        if not (bad.any() or frac.any() or neg.any()):
+            continue
         for row in df.index[bad]:
             log.error(_("{value} is not a whole number").format(value=repr(df.at[row, col])),
                       file=name, line=int(row), field=col,
                       fix=_("write the count as digits ('2000'; '2.000' and '2,000' are read "
                             "as two thousand; '0' for zero) or leave it blank when missing"))
-        frac = num.notna() & (num % 1 != 0)
         for row in df.index[frac]:
             log.error(_("{value} is not a whole number").format(value=df.at[row, col]),
                       file=name, line=int(row), field=col,
                       fix=_("counts are whole numbers: write the count as digits (2000, or "
                             "2.000 with a thousands separator every three digits)"))
-        neg = num < 0
         for row in df.index[neg]:
             log.error(_("count {value} is negative").format(value=df.at[row, col]), file=name,
                       line=int(row), field=col,
                       fix=_("counts are zero or more; correct the value or leave it blank when "
                             "missing"))
-        out[col] = num.where(~(bad | frac | neg))
     return out
 
 
-def _parse_rate(s: pd.Series, col: str, name: str, log: _Log) -> pd.Series:
-    text = s.astype(str).str.strip().str.rstrip("%").str.strip()
+def _parse_rates(df: pd.DataFrame, cols: tuple[str, ...], name: str, log: _Log) -> pd.DataFrame:
+    text = _cells(df, cols).astype(str).str.strip().str.rstrip("%").str.strip()
     # a decimal comma ("95,5") is accepted when it is the only separator
     comma = text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)
     text = text.where(~comma, text.str.replace(",", ".", regex=False))
-    num, bad = _numbers(text)
-    for row in s.index[bad]:
-        log.error(_("{value} is not a percentage").format(value=repr(s.at[row])), file=name,
-                  line=int(row), field=col,
-                  fix=_("write a number of percent such as 98.5 (or 98.5%), or leave it blank"))
-    for row in s.index[num < 0]:
-        log.error(_("rate {value} is negative").format(value=s.at[row]), file=name,
-                  line=int(row), field=col, fix=_("rates are percentages between 0 and 100"))
-    for row in s.index[num > 100]:
-        log.warn(_("rate {value} is above 100 %").format(value=s.at[row]), file=name,
-                 line=int(row), field=col,
-                 fix=_("check it against the source; rates are percentages between 0 and 100"))
-    return num.where(~bad & ~(num < 0))
+    parsed, unparsed = _numbers(text)
+    nums, bads = _by_column(parsed, df, cols), _by_column(unparsed, df, cols)
+    with np.errstate(invalid="ignore"):
+        negs, highs = nums < 0, nums > 100
+    for j, col in enumerate(cols):
+        s = df[col]
+        for row in s.index[bads[:, j]]:
+            log.error(_("{value} is not a percentage").format(value=repr(s.at[row])),
+                      file=name, line=int(row), field=col,
+                      fix=_("write a number of percent such as 98.5 (or 98.5%), or leave it "
+                            "blank"))
+        for row in s.index[negs[:, j]]:
+            log.error(_("rate {value} is negative").format(value=s.at[row]), file=name,
+                      line=int(row), field=col, fix=_("rates are percentages between 0 and 100"))
+        for row in s.index[highs[:, j]]:
+            log.warn(_("rate {value} is above 100 %").format(value=s.at[row]), file=name,
+                     line=int(row), field=col,
+                     fix=_("check it against the source; rates are percentages between 0 and "
+                           "100"))
+    return pd.DataFrame(np.where(bads | negs, np.nan, nums), index=df.index, columns=list(cols))
 
 
 def _parse_bool(s: pd.Series, col: str, name: str, log: _Log, *, blank: bool | None
                 ) -> pd.Series:
     """``true/false`` (also yes/no, 1/0, có/không); blank → ``blank`` (None = an error)."""
-    folded = s.astype(str).map(fold)
-    out = pd.Series([None] * len(s), index=s.index, dtype=object)
-    out[folded.isin(_TRUE)] = True
-    out[folded.isin(_FALSE)] = False
-    empty = folded == ""
-    if blank is not None:
-        out[empty] = blank
-    for row in s.index[out.isna()]:
+    values = [True if f in _TRUE else False if f in _FALSE else blank if f == "" else None
+              for f in map(fold, s.astype(str))]
+    out = pd.Series(values, index=s.index, dtype=object)
+    for row in s.index[[v is None for v in values]]:
         what = _("is blank") if s.at[row] == "" else _("{value} is not true or false").format(
             value=repr(s.at[row]))
         log.error(what, file=name, line=int(row), field=col,
@@ -560,11 +579,10 @@ def _load_agencies(df: pd.DataFrame, name: str, log: _Log) -> pd.DataFrame:
     out["kind"] = df["kind"] if "kind" in df else df["group"]
     out["parent_id"] = df["parent_id"].where(~_blank(df["parent_id"]), None)
     valid = df[ok.values].set_index("agency_id")
-    for row in df.index:
-        parent = out.at[row, "parent_id"]
+    for row, parent, agency_id in zip(df.index, out["parent_id"], df["agency_id"], strict=True):
         if parent is None:
             continue
-        if parent == df.at[row, "agency_id"]:
+        if parent == agency_id:
             log.error(_("an agency cannot be its own parent"), file=name, line=int(row),
                       field="parent_id", fix=_("leave parent_id blank or name the district"))
         elif parent not in valid.index:
@@ -581,9 +599,8 @@ def _load_dossiers(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
                    findings: pd.DataFrame | None, log: _Log) -> pd.DataFrame:
     ok = _check_unique(df["agency_id"], "agency_id", name, log)
     _check_refs(df["agency_id"], "agency_id", name, agencies, log)
-    counts = _parse_counts(df, COUNT_COLUMNS, name, log)
-    for col in RATE_COLUMNS:
-        counts[col] = _parse_rate(df[col], col, name, log)
+    counts = pd.concat([_parse_counts(df, COUNT_COLUMNS, name, log),
+                        _parse_rates(df, RATE_COLUMNS, name, log)], axis=1)
     recorded: set[tuple[str, str]] = set()
     if findings is not None:
         f = findings[findings["table"].map(fold) == "dossiers"]
@@ -685,30 +702,40 @@ def _apply_review(review: pd.DataFrame, name: str, tasks: pd.DataFrame | None,
     leads = None if agencies is None else LeadIndex(
         (aid, (agency_name, *aliases)) for aid, agency_name, aliases in zip(
             agencies.index, agencies["name"], agencies["aliases"], strict=True))
-    rows = ({**{c: review.at[row, c] for c in REVIEW_COLUMNS}, "_line": row}
-            for row in review.index)
+    rows = ({**dict(zip(REVIEW_COLUMNS, values, strict=True)), "_line": row}
+            for row, values in zip(review.index, review[list(REVIEW_COLUMNS)].itertuples(
+                index=False, name=None), strict=True))
     decisions, problems = validate_review(rows, tasks.index, leads, name)
     log.problems.extend(problems)
-    tasks = tasks.copy()
+    # the decisions in order, on plain dicts (task → value), then one write per column
+    status = dict(zip(tasks.index, tasks["status"], strict=True))
+    proposed = (dict(zip(tasks.index, tasks["proposed_status"], strict=True))
+                if "proposed_status" in tasks else {})
+    changed: dict[str, dict[str, Any]] = {"status": {}, "status_source": {},
+                                          "lead_agency_ids": {}, "collective": {}}
     for d in decisions:
         tid = d.task_id
         if d.field == "status":
-            if tasks.at[tid, "status"] != d.value:
+            if status[tid] != d.value:
                 log.warn(_("task {task}: {file} says status {old} but the review sets {new}; "
                            "the review is used").format(
                                task=repr(tid), file=tasks_file,
-                               old=repr(tasks.at[tid, "status"]), new=repr(d.value)),
+                               old=repr(status[tid]), new=repr(d.value)),
                          file=name, line=d.line, field="value",
                          fix=_("re-run cchc import-report so that the two files agree"))
-            tasks.at[tid, "status"] = d.value
-            if "status_source" in tasks:
-                proposed = tasks.at[tid, "proposed_status"] if "proposed_status" in tasks else ""
-                tasks.at[tid, "status_source"] = ("review_confirmed" if proposed == d.value
-                                                  else "review_override")
+            status[tid] = changed["status"][tid] = d.value
+            changed["status_source"][tid] = ("review_confirmed" if proposed.get(tid, "") == d.value
+                                             else "review_override")
         elif agencies is not None:
-            tasks.at[tid, "lead_agency_ids"] = _id_list(d.value)
-            if d.collective_text and "collective" in tasks:
-                tasks.at[tid, "collective"] = True
+            changed["lead_agency_ids"][tid] = _id_list(d.value)
+            if d.collective_text:
+                changed["collective"][tid] = True
+    tasks = tasks.copy()
+    for col, values in changed.items():
+        if values and col in tasks:
+            tasks[col] = pd.Series([values.get(t, v) for t, v in zip(tasks.index, tasks[col],
+                                                                      strict=True)],
+                                   index=tasks.index, dtype=tasks[col].dtype)
     return tasks
 
 
@@ -780,7 +807,7 @@ def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
             out[col] = ""
     has_option = _blank(out["option"]) == False  # noqa: E712
     counts = _parse_counts(out, ("count",), name, log)["count"]
-    share = _parse_rate(out["share"], "share", name, log)
+    share = _parse_rates(out, ("share",), name, log)["share"]
     for row in df.index[has_option & counts.isna() & _blank(out["count"])]:
         log.error(_("an answer option needs its count"), file=name, line=int(row),
                   field="count", fix=_("write the number of answers for this option"))

@@ -37,16 +37,28 @@ _current: str | None = None
 _scoped: ContextVar[str | None] = ContextVar("cchc_language", default=None)
 
 
+class Catalog(gettext.GNUTranslations):
+    """One language's messages from every domain, in one table."""
+
+    def absorb(self, other: Catalog) -> None:
+        """Take ``other``'s messages (they win where both have one)."""
+        self._catalog.update(other._catalog)
+
+
 def _load(lang: str) -> gettext.NullTranslations:
-    """Every domain's compiled catalog of ``lang``, merged (English needs none)."""
-    catalog: gettext.NullTranslations = gettext.NullTranslations()
+    """Every domain's compiled catalog of ``lang``, merged into one table (English needs
+    none): a message is one look-up, not one per domain (there are some eighty), and
+    later domains (in file-name order) win, as before."""
+    merged: Catalog | None = None
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
     for mo in sorted(folder.glob("*.mo")) if folder.is_dir() else ():
         with mo.open("rb") as fh:
-            domain = gettext.GNUTranslations(fh)
-        domain.add_fallback(catalog)
-        catalog = domain
-    return catalog
+            domain = Catalog(fh)
+        if merged is None:
+            merged = domain
+        else:
+            merged.absorb(domain)
+    return merged if merged is not None else gettext.NullTranslations()
 
 
 def normalize_language(lang: str | None) -> str:

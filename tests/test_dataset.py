@@ -277,6 +277,33 @@ def test_bad_rate(tmp_path: Path, value: str) -> None:
     assert "percentage" in p.message
 
 
+def test_errors_in_several_columns_keep_their_row_and_column(tmp_path: Path) -> None:
+    """All count (and all rate) columns are parsed in one pass: each error still names its
+    own row and column."""
+    t = tiny_tables()
+    planted = {(0, "received"): "abc", (3, "received"): "-1", (1, "pending_late"): "2,5",
+               (5, "online_eligible"): "x", (2, "late_rate_published"): "mười",
+               (4, "online_rate_published"): "-3"}
+    for (i, col), value in planted.items():
+        t["dossiers"][i][col] = value
+    found = [(p.line, p.field) for p in errors_of(write_dataset(tmp_path / "ds", t))]
+    assert sorted(found) == sorted((i + 2, col) for i, col in planted)
+
+
+def test_values_parsed_in_one_pass_land_in_their_cells(tmp_path: Path) -> None:
+    before = load_dataset(write_dataset(tmp_path / "a", tiny_tables())).dossiers
+    t = tiny_tables()
+    written = {(1, "received"): ("13.209", 13209.0), (1, "online_eligible"): ("12,596", 12596.0),
+               (3, "pending"): ("", np.nan), (1, "online_rate_published"): ("38,85%", 38.85)}
+    for (i, col), (text, _value) in written.items():
+        t["dossiers"][i][col] = text
+    after = load_dataset(write_dataset(tmp_path / "b", t)).dossiers
+    expected = before.copy()
+    for (i, col), (_text, value) in written.items():
+        expected.iloc[i, expected.columns.get_loc(col)] = value
+    pd.testing.assert_frame_equal(after, expected)
+
+
 def test_unknown_agency_id_in_dossiers_with_suggestion(tmp_path: Path) -> None:
     t = tiny_tables()
     t["dossiers"][4]["agency_id"] = "xa-dien-dienn"

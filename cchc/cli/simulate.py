@@ -74,7 +74,6 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
     and which declared uncertainty moves ranks most.
     """
     from cchc.cli.table import print_frame, print_text
-    from reports.analysis import write_simulation_workbook
     from scoring.engine import score
     from scoring.files import check_output
     from scoring.simulate.cli_support import echo_csv
@@ -115,6 +114,8 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
                              sensitivity=sensitivity)
 
     if output is not None:
+        from reports.analysis import write_simulation_workbook  # only with -o: xlsxwriter
+
         write_simulation_workbook(sim, output, inputs=inputs, force=force)
     columns = CSV_COLUMNS + [c for c in sim.agencies.columns if c.startswith("p_class_")]
     if fmt == "csv":

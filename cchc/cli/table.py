@@ -1,15 +1,14 @@
 """The one table renderer of the command line: every command's tables go through here.
 
-Tables fit the terminal: the width is ``COLUMNS`` when set, else the terminal's, else 120
-when the output is piped; text columns wrap, numbers never do. On a terminal the table has
-light rules; piped (a file, ``grep``, another program) it is plain text with no box
-characters. Numbers are formatted by :func:`scoring.number_format.format_number` in the
-language in force.
-
-Rich lays the tables out. Piped output that needs no layout (every cell fits on one line
-and the table fits the width, as with the bundled data) is written directly, in the same
-text rich gives (:func:`plain_lines`): laying it out with rich costs a command more than
-scoring does, and rich itself is imported only when a table needs it.
+On a terminal, rich lays the tables out to fit its width (``COLUMNS`` when set, else the
+terminal's): text columns wrap, numbers never do, and the table has light rules. Piped (a
+file, ``grep``, another program) a table is not wrapped: one line per row, plain text with
+no box characters, as wide as its widest cells (:func:`plain_lines`, the text rich gives
+for such a table when it fits), so that every row can be found with ``grep`` and read by a
+program; rich is then not imported. Only a width asked for in ``COLUMNS`` (the shell does
+not export it by itself) makes piped output fit that width: a table or paragraph wider than
+it is laid out by rich, still with no box characters. Numbers are formatted by
+:func:`scoring.number_format.format_number` in the language in force.
 """
 
 from __future__ import annotations
@@ -32,15 +31,30 @@ PIPED_WIDTH = 120
 MAX_WORD = 16
 
 
+def asked_width() -> int | None:
+    """The width ``COLUMNS`` asks for (a whole number over 20), else None."""
+    env = os.environ.get("COLUMNS", "")
+    return int(env) if env.isdigit() and int(env) > 20 else None
+
+
 def width(stream: Any = None) -> int:
     """The width to fit: ``COLUMNS``, else the terminal's, else :data:`PIPED_WIDTH`."""
     stream = stream or sys.stdout
-    env = os.environ.get("COLUMNS", "")
-    if env.isdigit() and int(env) > 20:
-        return int(env)
+    asked = asked_width()
+    if asked is not None:
+        return asked
     if stream.isatty():
         return shutil.get_terminal_size((PIPED_WIDTH, 24)).columns
     return PIPED_WIDTH
+
+
+def _piped_as_is(stream: Any, lines: Iterable[str]) -> bool:
+    """True when ``lines`` go out as they are: piped, and no ``COLUMNS`` width that one of
+    them would pass."""
+    if stream.isatty():
+        return False
+    asked = asked_width()
+    return asked is None or all(cell_len(line) <= asked for line in lines)
 
 
 def _console(err: bool) -> Any:
@@ -78,11 +92,10 @@ def print_table(headings: Sequence[str], rows: Iterable[Sequence[Any]], *,
     numeric = list(numeric or [False] * len(headings))
     body = [["" if c is None else str(c) for c in row] for row in rows]
     stream = sys.stderr if err else sys.stdout
-    if not stream.isatty() and ratios is None:
-        lines = plain_lines(headings, body, numeric, width(stream))
-        if lines is not None and (not title or fits(title, width(stream))):
-            stream.write("".join(line + "\n" for line in
-                                 ([title] if title else []) + lines + [""]))
+    if not stream.isatty():
+        lines = ([one_line(title)] if title else []) + plain_lines(headings, body, numeric)
+        if _piped_as_is(stream, lines):
+            stream.write("".join(line + "\n" for line in [*lines, ""]))
             return
     _rich_table(headings, body, numeric, title, bold_rows, ratios, err)
 
@@ -92,31 +105,41 @@ def fits(text: str, room: int) -> bool:
     return text.isprintable() and cell_len(text) <= room
 
 
+def one_line(text: str) -> str:
+    """``text`` with every character that would break or garble a line (newline, tab,
+    other control characters) replaced by a space.
+
+    Examples
+    --------
+    >>> one_line("Sở A\\nSở B")
+    'Sở A Sở B'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
 def plain_lines(headings: Sequence[str], body: Sequence[Sequence[str]],
-                numeric: Sequence[bool], room: int) -> list[str] | None:
-    """The lines of a table printed without rules, or None when it needs laying out.
+                numeric: Sequence[bool]) -> list[str]:
+    """The lines of a table printed without rules: one line per row, never wrapped.
 
     Columns are as wide as their widest cell, one space of padding each side (none at
     the edges), text to the left and numbers to the right, trailing spaces cut: what
-    rich prints for a table with no box that fits ``room`` columns. None when a cell
-    would wrap or the table is wider than ``room`` (rich lays those out).
+    rich prints for a table with no box when it fits the width. A cell's line breaks
+    and other control characters become spaces (:func:`one_line`).
 
     Examples
     --------
     >>> plain_lines(["Hạng", "Tên"], [["1", "Sở A"], ["10", "Sở Tư pháp"]],
-    ...             [True, False], 80)
+    ...             [True, False])
     ['Hạng  Tên', '   1  Sở A', '  10  Sở Tư pháp']
-    >>> plain_lines(["Tên"], [["x" * 90]], [False], 80) is None
-    True
+    >>> plain_lines(["Tên"], [["Sở\\nA"]], [False])
+    ['Tên', 'Sở A']
     """
-    texts = [list(headings), *body]
-    if not all(c.isprintable() for row in texts for c in row):
-        return None
+    texts = [[one_line(c) for c in row] for row in [headings, *body]]
     last = len(headings) - 1
     pads = [(0 if i == 0 else 1, 0 if i == last else 1) for i in range(len(headings))]
     widths = [max(cell_len(row[i]) for row in texts) for i in range(len(headings))]
-    if sum(w + a + b for w, (a, b) in zip(widths, pads, strict=True)) > room:
-        return None
     lines = []
     for row in texts:
         cells = []
@@ -130,15 +153,15 @@ def plain_lines(headings: Sequence[str], body: Sequence[Sequence[str]],
 def _rich_table(headings: Sequence[str], body: list[list[str]], numeric: list[bool],
                 title: str | None, bold_rows: Iterable[int],
                 ratios: Sequence[int | None] | None, err: bool) -> None:
-    """:func:`print_table` laid out by rich (a terminal, wrapping, or shares of width)."""
+    """:func:`print_table` laid out by rich on a terminal."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
     console = _console(err)
-    piped = not console.is_terminal
+    piped = not (sys.stderr if err else sys.stdout).isatty()   # plain text: no rules
     table = Table(box=None if piped else box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  header_style="" if piped else "bold", title=None, expand=ratios is not None,
+                  header_style="bold", title=None, expand=ratios is not None,
                   show_header=True, padding=(0, 1))
     shares = list(ratios or [None] * len(headings))
     for i, (heading, is_number, share) in enumerate(zip(headings, numeric, shares,
@@ -153,25 +176,17 @@ def _rich_table(headings: Sequence[str], body: list[list[str]], numeric: list[bo
                          overflow="fold", ratio=share, min_width=least)
     stressed = set(bold_rows)
     for i, row in enumerate(body):
-        table.add_row(*(Text(c) for c in row),
-                      style="bold" if i in stressed and not piped else None)
+        table.add_row(*(Text(c) for c in row), style="bold" if i in stressed else None)
     if title:
         console.print(Text(title))
-    if not piped:
-        console.print(table)
-        return
-    with console.capture() as captured:
-        console.print(table)
-    stream = console.file
-    for line in captured.get().splitlines():
-        stream.write(line.rstrip() + "\n")
-    stream.write("\n")
+    console.print(table)
 
 
 def print_text(text: str, err: bool = False) -> None:
     """A paragraph wrapped to the width the tables use."""
     stream = sys.stderr if err else sys.stdout
-    if not stream.isatty() and all(fits(line, width(stream)) for line in text.split("\n")):
+    lines = text.split("\n")
+    if all(line.isprintable() for line in lines) and _piped_as_is(stream, lines):
         stream.write(text + "\n")
         return
     from rich.text import Text

@@ -28,11 +28,21 @@ import numpy as np
 import pandas as pd
 
 from scoring.dataset import TASK_STATUSES
-from scoring.engine.leaves import NOT_APPLICABLE, STATUSES, TASK_COLUMNS, evaluate_leaf
+from scoring.engine.leaves import (
+    NOT_APPLICABLE,
+    STATUSES,
+    TASK_COLUMNS,
+    LeafContext,
+    LeafTables,
+    Rows,
+    evaluate_leaf,
+    evaluate_leaves,
+    table_rows,
+)
 from scoring.errors import CchcError, Problem
 from scoring.i18n import _
 from scoring.number_format import format_number
-from scoring.rules.model import RuleSet
+from scoring.rules.model import Leaf, RuleSet
 from scoring.vocabulary import kind_label, rule_text
 
 
@@ -49,12 +59,14 @@ def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
         Empty when every test passes. ``field`` is ``tests[i]`` (0-based position in the
         file's ``tests`` list); the loader adds the file and line.
     """
-    problems: list[Problem] = []
+    found: list[list[Problem]] = []                 # each test's problems, in file order
+    runs: list[tuple[int, str, str, Leaf, dict[str, float]]] = []
     for i, test in enumerate(ruleset.tests):
+        problems: list[Problem] = []
+        found.append(problems)
         where = f"tests[{i}]"
         label = (_("test {name}").format(name=repr(test.name)) if test.name
                  else _("test {n}").format(n=i + 1))
-        fix = _("correct the rule or the expected value")
         try:
             leaf = ruleset.leaf(test.leaf, test.tree)
         except KeyError:
@@ -86,23 +98,23 @@ def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
                 fix=_("add {indicator}: <value> (or null for not applicable)").format(
                     indicator=leaf.rule.indicator)))
             continue
-        frame = pd.DataFrame([row], index=["test"], dtype=float)
-        try:
-            out = evaluate_leaf(leaf, frame, not_applicable=ruleset.not_applicable,
-                                where=f"{where}: ")
-        except CchcError as err:
+        runs.append((i, where, label, leaf, row))
+    outcomes = _outcomes(runs, ruleset.not_applicable)
+    for (i, where, label, leaf, _row), out in zip(runs, outcomes, strict=True):
+        test, problems = ruleset.tests[i], found[i]
+        fix = _("correct the rule or the expected value")
+        if isinstance(out, CchcError):
+            err = out
             problems.extend(p.replace(field=f"{where}" + (f".{p.field}" if p.field else ""),
                                       message=_("{test}: {message}").format(
                                           test=label, message=p.message))
                             for p in err.problems)
             continue
-        points = float(out.points[0])
-        is_na = int(out.status[0]) == NOT_APPLICABLE
-        value = float(out.value[0])
+        points, status, value, rule = out
+        is_na = status == NOT_APPLICABLE
         detail = _("value {value}; rule applied: {rule}").format(
             value=format_number(value) if np.isfinite(value) else _("none"),
-            rule=rule_text(leaf, STATUSES[int(out.status[0])], out.rule_labels[int(out.rule[0])],
-                           value, ruleset.not_applicable))
+            rule=rule_text(leaf, STATUSES[status], rule, value, ruleset.not_applicable))
         if test.expect == "not_applicable":
             if not is_na:
                 problems.append(Problem(
@@ -117,4 +129,54 @@ def run_rule_tests(ruleset: RuleSet) -> list[Problem]:
                       test=label, leaf=leaf.code, expected=format_number(float(test.expect)),
                       points=format_number(points), detail=detail),
                 field=f"{where}.expect", fix=fix))
-    return problems
+    return [p for problems in found for p in problems]
+
+
+Outcome = tuple[float, int, float, str]
+"""(points, status code, value, rule label) of one test's leaf."""
+
+
+def _outcomes(runs: list[tuple[int, str, str, Leaf, dict[str, float]]], not_applicable: str
+              ) -> list[Outcome | CchcError]:
+    """Each test's leaf evaluated on the test's inputs, in the order of ``runs``.
+
+    Tests giving the same inputs (the same indicator names, in the same order) are one
+    table, one row per test, and every leaf they test is evaluated over all of it at once
+    (leaf kinds are element-wise, so a test's row gives what it gives alone): a rule file's
+    tests cost a few evaluations, not one each. When such a batch raises an error, its
+    tests are evaluated one by one, so each error names its own test.
+    """
+    batches: dict[tuple[str, ...], list[int]] = {}
+    for k, run in enumerate(runs):
+        batches.setdefault(tuple(run[4]), []).append(k)
+    found: dict[int, Outcome | CchcError] = {}
+    for members in batches.values():
+        leaves = list({id(runs[k][3]): runs[k][3] for k in members}.values())
+        at = {id(leaf): j for j, leaf in enumerate(leaves)}
+        ids = pd.Index([f"test-{k}" for k in members])
+        frame = pd.DataFrame([runs[k][4] for k in members], index=ids, dtype=float)
+        ctx = LeafContext.of(ids, frame, table_rows(LeafTables(), ids))
+        out = Rows(n=len(ids), n_rows=len(leaves))
+        try:
+            evaluate_leaves(leaves, ctx, out, not_applicable)
+        except CchcError:
+            found.update((k, _alone(runs[k], not_applicable)) for k in members)
+            continue
+        for col, k in enumerate(members):
+            j = at[id(runs[k][3])]
+            found[k] = (float(out.points[j, col]), int(out.status[j, col]),
+                        float(out.value[j, col]), out.labels[j][int(out.rule[j, col])])
+    return [found[k] for k in range(len(runs))]
+
+
+def _alone(run: tuple[int, str, str, Leaf, dict[str, float]], not_applicable: str
+           ) -> Outcome | CchcError:
+    """One test evaluated by itself (its errors prefixed with where it is)."""
+    _i, where, _label, leaf, row = run
+    try:
+        out = evaluate_leaf(leaf, pd.DataFrame([row], index=["test"], dtype=float),
+                            not_applicable=not_applicable, where=f"{where}: ")
+    except CchcError as err:
+        return err
+    return (float(out.points[0]), int(out.status[0]), float(out.value[0]),
+            out.rule_labels[int(out.rule[0])])

@@ -44,6 +44,7 @@ def test_no_english_word_in_vietnamese_output(args, capsys, monkeypatch):
     out = capsys.readouterr().out
     found = english_in(out)
     assert not found, f"English words in `cchc {' '.join(args)}`: {sorted(found)}\n{out}"
+    # COLUMNS asks for a width: piped output fits it too (without COLUMNS it is not wrapped)
     assert max(len(line) for line in out.splitlines()) <= 100
     # piped (capsys is no terminal): plain text, no box drawing
     assert not BOX.search(out), f"box characters in `cchc {' '.join(args)}`:\n{out}"

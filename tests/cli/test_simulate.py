@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -100,3 +102,12 @@ def test_a_variant_uses_its_base_uncertainty_file(capsys) -> None:
     code, out, _ = run(capsys, "simulate", "--rules", str(variant), "--runs", "50")
     assert code == 0
     assert "khanh-hoa-2022/uncertainty.yaml" in out.replace("\n", "")
+
+
+def test_without_output_the_workbook_writer_is_not_imported() -> None:
+    code = ("import sys; from cchc.cli import main; code = main(['simulate', '--runs', '5']); "
+            "print(code, 'xlsxwriter' in sys.modules, 'reports.analysis' in sys.modules, "
+            "file=sys.stderr)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert run.stderr.split()[-3:] == ["0", "False", "False"]

@@ -61,3 +61,31 @@ def test_a_failing_test_is_said_in_vietnamese() -> None:
                                "quy tắc cho 1 điểm (giá trị 97; quy tắc áp dụng: Từ 90 % đến "
                                "dưới 98 %: 1 điểm)")
     assert problem.fix == "sửa quy tắc hoặc giá trị kỳ vọng"
+
+
+def _alone(rules, i: int) -> list[tuple[str | None, str, str | None]]:
+    """Test ``i`` of ``rules`` run by itself (the same problems, its field renumbered)."""
+    solo = run_rule_tests(rules.replace(tests=[rules.tests[i]]))
+    return [(p.field.replace("tests[0]", f"tests[{i}]"), p.message, p.fix) for p in solo]
+
+
+@pytest.mark.usefixtures("english")
+def test_tests_run_together_report_what_each_reports_alone() -> None:
+    """Tests with the same inputs are evaluated as one table: each still gets its own
+    value, rule, not-applicable status and errors, in file order."""
+    rates = [None, 0, 89.9, 90, 97, 98, 100]
+    tests = [RuleTest(name=f"đúng hạn {r}", leaf=leaf, indicators={"on_time_rate": r},
+                      expect=expect)
+             for r in rates for leaf, expect in (("1.1.1", 1), ("1.1.2", 2))]
+    tests += [RuleTest(name=f"trễ {r}", leaf="1.1.2", indicators={"late_rate": r}, expect=0)
+              for r in (None, 1, 2.5, 5, 9)]
+    tests += [RuleTest(name=f"nhiệm vụ {n}", leaf="1.1.3", tasks={"done_late": n}, expect=3)
+              for n in (0, 1, 2)]
+    tests.insert(5, RuleTest(name="thiếu", leaf="9.9.9", expect=1))
+    rules = _rules(*tests)
+    together = [(p.field, p.message, p.fix) for p in run_rule_tests(rules)]
+    alone = [problem for i in range(len(tests)) for problem in _alone(rules, i)]
+    assert together == alone
+    messages = [m for _f, m, _x in together]
+    assert sum("expects" in m for m in messages) >= 10              # wrong expectations
+    assert sum("'late_rate' is not a known name" in m for m in messages) == len(rates)
