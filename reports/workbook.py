@@ -65,7 +65,7 @@ from scoring.i18n import _
 from scoring.importer.numbers import NumberFormatError, parse_number
 from scoring.paths import BUNDLED_RULES_ID, BUNDLED_RULES_SHA256
 from scoring.previous import PreviousYear, year_over_year
-from scoring.vocabulary import data_table_label, field_label
+from scoring.vocabulary import data_table_label, field_label, group_tab_label
 
 FONT = "Times New Roman"
 _TOL = 1e-9
@@ -228,7 +228,8 @@ def _groups_with_agencies(result: ScoreResultLike) -> list[Any]:
 
 
 def _group_sheet_name(i: int, group: Any, taken: set[str]) -> str:
-    return _sheet_name(f"PL {L.roman(i)} - {L.group_label(group)}", taken)
+    return _sheet_name(_("Appendix {n} - {group}").format(
+        n=L.roman(i), group=group_tab_label(group.id, group.name)), taken)
 
 
 # --------------------------------------------------------------------------- writing

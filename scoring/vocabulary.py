@@ -73,6 +73,13 @@ GROUPS: Mapping[str, str] = {
     "commune": N_("Commune People's Committees"),
 }
 
+# a group's name on a sheet tab (31 characters at most, "Appendix III - " before it)
+GROUP_TABS: Mapping[str, str] = {
+    "department": N_("Departments"),
+    "district": N_("Districts"),
+    "commune": N_("Communes"),
+}
+
 # the class labels provinces use (rule files write them in Vietnamese)
 CLASSES: Mapping[str, str] = {
     "Xuất sắc": "Excellent", "Tốt": "Good", "Khá": "Fair", "Trung bình": "Average",
@@ -328,6 +335,22 @@ def group_label(group_id: str, name: str | None = None) -> str:
     if name and (get_language() == "vi" or group_id not in GROUPS):
         return name
     return _label(GROUPS, group_id)
+
+
+def group_tab_label(group_id: str, name: str | None = None) -> str:
+    """A group's name short enough for a sheet tab: the rule set's ``name`` in Vietnamese
+    (as :func:`group_label`), a short standard label otherwise.
+
+    Examples
+    --------
+    >>> from scoring.i18n import language
+    >>> with language("en"):
+    ...     group_tab_label("district", "UBND cấp huyện")
+    'Districts'
+    """
+    if name and (get_language() == "vi" or group_id not in GROUP_TABS):
+        return name
+    return _label(GROUP_TABS, group_id)
 
 
 def class_label(label: Any) -> str:

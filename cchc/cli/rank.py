@@ -19,6 +19,7 @@ import click
 
 from cchc.cli.options import data_option, force_option, load_inputs, rules_option
 from scoring.i18n import _
+from scoring.vocabulary import class_label
 
 
 def compute(rules_path: Path, data_path: Path) -> Any:
@@ -159,7 +160,7 @@ def rank(rules_path: Path, data_path: Path, output: Path | None,
         for rank_no, agency, index in g.top:
             click.echo(_("  Rank {rank}: {unit} — CCHC index {index} %").format(
                 rank=rank_no, unit=agency, index=_vi(index, digits)))
-        counts = "; ".join(f"{label}: {n}" for label, n in g.classes)
+        counts = "; ".join(f"{class_label(label)}: {n}" for label, n in g.classes)
         click.echo(_("  Classes: {counts}").format(counts=counts))
     if documents:
         for path in write_appendix(result, previous, *documents):

@@ -101,3 +101,14 @@ def test_ledger_options(tmp_path, capsys):
     assert main(["rank", "-o", str(tmp_path / "b.xlsx"), "--no-ledger"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "a-chi-tiet-diem.csv", "a.xlsx", "b.xlsx"]
+
+
+def test_english_summary_names_the_classes_in_english(tmp_path, capsys, engine_result):
+    """The rule file writes its classes in Vietnamese; ``--lang en`` says them as explain
+    and the other commands do (``scoring.vocabulary.class_label``)."""
+    assert main(["--lang", "en", "rank", "-o", str(tmp_path / "en.xlsx")]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "Classes:" in ln]
+    expected = {c.label for g in engine_result.rules.groups for c in g.classes}
+    assert lines and "Xuất sắc" in expected
+    assert not any(label in ln for ln in lines for label in expected)
+    assert all("Excellent:" in ln for ln in lines)

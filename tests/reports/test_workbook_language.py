@@ -55,3 +55,13 @@ def test_english_sheet_names_and_no_class(tmp_path):
                           "Provenance"]
     assert no_class_label() == "Not enough data"
     assert "Not enough data" in {c for n in (names[0], names[2]) for c in _texts(path, n)}
+
+
+@pytest.mark.usefixtures("english")
+def test_english_group_sheets_are_named_in_whole_words(tmp_path):
+    """An English group name is too long for a 31-character tab: the tab takes the group's
+    short name ("Appendix I - Departments"), never a name cut in the middle."""
+    path = _write(tmp_path)
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert names[0] == "Appendix I - Departments" and names[2] == "Appendix II - Communes"
+    assert all(n == n.strip() and len(n) <= 31 for n in names)
