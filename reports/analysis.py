@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from xlsxwriter.utility import xl_col_to_name as _col
 
 from reports.xlsx import put, write_frame, write_xlsx
 from scoring.i18n import _
@@ -249,13 +250,3 @@ def _chart_sheet(wb: Any, name: str, chart: Any, label: str) -> None:
     cs.set_landscape()
     cs.set_paper(9)  # A4
     cs.set_header("&R&9" + label.replace("&", "&&"))
-
-
-def _col(j: int) -> str:
-    """Excel column letters of 0-based column ``j``."""
-    out = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        out = chr(65 + r) + out
-    return out

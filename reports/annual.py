@@ -86,19 +86,23 @@ def title_block(group: Any, number: int, year: str, province: str, rules: Any,
     return (_("Appendix {number}").format(number=L.roman(number)), title, decision, info)
 
 
-def class_rows(group: Any, classes: pd.Series, no_class: str) -> list[tuple[str, int, float]]:
-    """(class with its threshold, units, share %) for every class of ``group``, then the
-    unclassified and "no index" rows when they occur."""
-    seen = [str(c) if isinstance(c, str) and c else no_class for c in classes]
-    n = len(seen)
+def class_labels(group: Any, seen: list[str], no_class: str) -> list[tuple[str, str]]:
+    """(class, its threshold in words) for every class of ``group``, then the unclassified
+    and "no index" rows when ``seen`` (the units' classes) has them."""
     rows = [(c.label, L.class_condition(group.classes, k)) for k, c in enumerate(group.classes)]
     if group.unclassified in seen or not rows:
         rows.append((group.unclassified, _("below every class threshold")))
     known = {c for c, _cond in rows}
-    rows += [(c, _("no index") if c == no_class else "") for c in dict.fromkeys(seen)
-             if c not in known]
+    return rows + [(c, _("no index") if c == no_class else "") for c in dict.fromkeys(seen)
+                   if c not in known]
+
+
+def class_rows(group: Any, classes: pd.Series, no_class: str) -> list[tuple[str, int, float]]:
+    """(class with its threshold, units, share %) for every row of :func:`class_labels`."""
+    seen = [str(c) if isinstance(c, str) and c else no_class for c in classes]
+    n = len(seen)
     out = []
-    for label, cond in rows:
+    for label, cond in class_labels(group, seen, no_class):
         count = sum(1 for v in seen if v == label)
         out.append((f"{label} ({cond})" if cond else label, count,
                     count / n * 100 if n else 0.0))
@@ -141,10 +145,7 @@ def appendices(result: Any, view: SelfVsAppraised, yoy: pd.DataFrame | None = No
     manifest = getattr(result.dataset, "manifest", {}) or {}
     year = str(manifest.get("year") or "")
     province = str(manifest.get("province") or "")
-    period = manifest.get("period") or {}
-    span = ""
-    if period:
-        span = f"{_vi_date(period.get('start'))} – {_vi_date(period.get('end'))}"
+    span = period_text(manifest)
     totals = result.totals
     agencies = result.dataset.agencies
     names = agencies.get("name", pd.Series(dtype=object))
@@ -190,6 +191,20 @@ def appendices(result: Any, view: SelfVsAppraised, yoy: pd.DataFrame | None = No
             tuple(cols), tuple(head[c] for c in cols), tuple(table),
             tuple(class_rows(group, rows["class"], no_class))))
     return out
+
+
+def period_text(manifest: dict) -> str:
+    """The dataset's period as people write it: ``15/12/2021 – 14/12/2022`` (``""`` if none).
+
+    Examples
+    --------
+    >>> period_text({"period": {"start": "2021-12-15", "end": "2022-12-14"}})
+    '15/12/2021 – 14/12/2022'
+    """
+    period = manifest.get("period") or {}
+    if not period:
+        return ""
+    return f"{_vi_date(period.get('start'))} – {_vi_date(period.get('end'))}"
 
 
 def _vi_date(text: Any) -> str:

@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,6 +31,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from reports.annual import Appendix
+from reports.render import find_soffice
 from scoring.errors import Problem, UsageError
 from scoring.files import atomic_output
 from scoring.i18n import _
@@ -59,10 +59,14 @@ def _set_fonts(rpr: object, size_pt: float | None = None) -> None:
     for slot in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(slot), FONT)
     if size_pt is not None:
-        for tag in ("w:sz", "w:szCs"):
-            el = OxmlElement(tag)
-            el.set(qn("w:val"), str(int(round(size_pt * 2))))
-            rpr.append(el)
+        _set_size(rpr, size_pt)
+
+
+def _set_size(rpr: object, size_pt: float) -> None:
+    for tag in ("w:sz", "w:szCs"):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), str(int(round(size_pt * 2))))
+        rpr.append(el)
 
 
 def _run(text: str, *, bold: bool = False, italic: bool = False,
@@ -74,10 +78,7 @@ def _run(text: str, *, bold: bool = False, italic: bool = False,
         rpr.append(OxmlElement("w:b"))
     if italic:
         rpr.append(OxmlElement("w:i"))
-    for tag in ("w:sz", "w:szCs"):
-        el = OxmlElement(tag)
-        el.set(qn("w:val"), str(int(round(size_pt * 2))))
-        rpr.append(el)
+    _set_size(rpr, size_pt)
     r.append(rpr)
     t = OxmlElement("w:t")
     t.set(qn("xml:space"), "preserve")
@@ -306,11 +307,10 @@ def write_pdf(doc: DocumentObject, target: Path) -> Path:
 
 
 def libreoffice() -> str:
-    """The LibreOffice program (``soffice``/``libreoffice``), or a clear error."""
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
+    """The LibreOffice program (:func:`reports.render.find_soffice`), or a clear error."""
+    found = find_soffice()
+    if found:
+        return found
     raise UsageError(Problem(
         _("LibreOffice is not installed, so the PDF cannot be made"), field="--pdf",
         fix=_("install LibreOffice Writer (e.g. apt install libreoffice-writer), or write "

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,8 +38,9 @@ from reports.stamp import illustrative_stamp
 from reports.workbook import FONT, creation_time
 from reports.xlsx import put as _put
 from reports.xlsx import write_xlsx
+from scoring.engine.leaves import CAPPED, MANUAL, MISSING, NOT_APPLICABLE, SCORED
 from scoring.errors import Problem, UsageError
-from scoring.files import check_output_folder
+from scoring.files import check_output_folder, default_mode, scratch_folder
 from scoring.forms import (
     APPRAISED_COL,
     FORM_VERSION,
@@ -65,7 +65,6 @@ _INPUT_FILL = "#FFF9DB"    # cells a person fills
 _LOCKED_FILL = "#EDEDED"   # the engine's points, shown but not changeable
 _WIDTHS = (7, 38, 8, 52, 9, 24, 9, 24)
 _FONT_PROPS = {"font_name": FONT, "font_size": 11}
-_SCORED, _NOT_APPLICABLE, _MANUAL, _CAPPED, _MISSING = range(5)
 
 
 # --------------------------------------------------------------------------- the plan
@@ -182,9 +181,9 @@ def _existing_scores(ds: Any) -> dict[tuple[str, str], tuple[Any, Any, str, str]
 
 
 def _status_note(status: int) -> str:
-    if status == _NOT_APPLICABLE:
+    if status == NOT_APPLICABLE:
         return _("Does not arise for the unit")
-    if status == _MISSING:
+    if status == MISSING:
         return _("No data")
     return ""
 
@@ -199,9 +198,9 @@ def unit_values(result: Any, rows: tuple[FormRow, ...], block: Any, j: int,
     for i, row in enumerate(rows):
         if row.role in ("computed", "survey"):
             k = meta_at.get(row.code)
-            status = int(block.status[k, j]) if k is not None else _MISSING
-            shown = status in (_SCORED, _CAPPED, _MANUAL) or (
-                status == _NOT_APPLICABLE and block.max_points[k, j] > 0)
+            status = int(block.status[k, j]) if k is not None else MISSING
+            shown = status in (SCORED, CAPPED, MANUAL) or (
+                status == NOT_APPLICABLE and block.max_points[k, j] > 0)
             v.computed[i] = float(block.points[k, j]) if shown else None
             note = _status_note(status) if not shown else ""
             v.notes[i] = survey_note if row.role == "survey" and not shown else note
@@ -665,12 +664,6 @@ def check_forms_folder(out: Path, inputs: Iterable[Path] = ()) -> Path:
     return target
 
 
-def _stage(target: Path) -> tempfile.TemporaryDirectory:
-    """A private folder beside ``target`` whose files are moved in at the end."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent)
-
-
 def write_forms(result: Any, out: Path, *, group: str | None = None,
                 inputs: Iterable[Path] = (), force: bool = False,
                 created: datetime | None = None,
@@ -743,17 +736,16 @@ def write_forms(result: Any, out: Path, *, group: str | None = None,
             _("{n} of the files already exist in {folder} (e.g. {first})").format(
                 n=len(clash), folder=out, first=clash[0]), field="--out",
             fix=_("choose an empty folder, or add --force to replace them")))
-    with _stage(target) as tmp:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with scratch_folder(target.parent) as tmp:   # files are moved in only when all are made
         for k, (name, job) in enumerate(jobs):
-            job(Path(tmp) / name)
+            job(tmp / name)
             if progress is not None:
                 progress(k + 1)
         target.mkdir(exist_ok=True)
-        mask = os.umask(0)
-        os.umask(mask)
         for name, _job in jobs:
-            os.chmod(Path(tmp) / name, 0o666 & ~mask)
-            os.replace(Path(tmp) / name, target / name)
+            default_mode(tmp / name)
+            os.replace(tmp / name, target / name)
     order = [g.id for g in rules.groups]
     return FormsSummary(target, tuple(sorted(per_group.items(),
                                              key=lambda kv: order.index(kv[0]))),

@@ -21,16 +21,13 @@ from scoring.vocabulary import (  # noqa: F401 - re-exported for the writer
     class_condition,
     indicator_label,
     indicator_unit,
-    points_words,
     roman,
 )
 from scoring.vocabulary import rule_words as describe_rule  # noqa: F401
 
 STATUS_LABELS = V.Translated(V.STATUSES)
 KIND_LABELS = V.Translated(V.KINDS)
-TASK_STATUS_LABELS = V.Translated(V.TASK_STATUSES)
 SEVERITY_LABELS = V.Translated(V.SEVERITIES)
-GROUP_LABELS = V.Translated(V.GROUPS)
 RANK_METHOD_LABELS = V.Translated(V.RANK_METHODS)
 INDICATOR_LABELS = V.Translated(V.INDICATORS, pick=lambda entry: entry[0])
 FINDING_HEADINGS = V.Translated({k: V.COLUMNS[k] for k in (
@@ -43,8 +40,3 @@ LEDGER_HEADINGS = V.Translated({k: V.COLUMNS[k] for k in (
 def group_label(group: Any) -> str:
     """The group's name as the rule set gives it (in English: the standard label)."""
     return V.group_label(group.id, group.name)
-
-
-def band_condition(band: Any, unit: str = "") -> str:
-    """A band's range in words: ``≥ 98 %``, ``từ 95 % đến dưới 98 %``, ``< 95 %``."""
-    return V.band_condition(band.min, band.max, unit)

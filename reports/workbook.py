@@ -45,6 +45,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name as _col
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import annual as A
@@ -55,6 +56,7 @@ from reports.xlsx import is_missing as _is_missing
 from reports.xlsx import number as _num
 from reports.xlsx import put as _put
 from reports.xlsx import text as _text
+from scoring import __version__
 from scoring import vocabulary as V
 from scoring.appraisal import compare_self
 from scoring.errors import Problem, UsageError
@@ -186,16 +188,6 @@ def _sheet_name(text: str, taken: set[str]) -> str:
         n += 1
     taken.add(name)
     return name
-
-
-def _vi_date(text: Any) -> str:
-    """``2022-12-14`` → ``14/12/2022``; anything else unchanged."""
-    s = _text(text)
-    try:
-        d = datetime.strptime(s[:10], "%Y-%m-%d")
-    except ValueError:
-        return s
-    return d.strftime("%d/%m/%Y")
 
 
 def _width(texts: Iterable[Any], lo: float, hi: float) -> float:
@@ -424,9 +416,7 @@ class _Builder:
         self.manifest = manifest
         self.province = _text(manifest.get("province"))
         self.year = _text(manifest.get("year"))
-        period = manifest.get("period") or {}
-        self.period = (f"{_vi_date(period.get('start'))} – {_vi_date(period.get('end'))}"
-                       if period else "")
+        self.period = A.period_text(manifest)
         self.names = self._agency_names()
         self.changes = changes(result)
 
@@ -668,7 +658,7 @@ class _Builder:
             self.put(ws, h2, s_area0 + j, f"{a.code}. {a.name}", self.f_head)
 
         # decide which columns can be formulas that reproduce the engine exactly
-        area_cols = [xl_rowcol_to_cell(0, c_area0 + j)[:-1] for j in range(len(areas))]
+        area_cols = [_col(c_area0 + j) for j in range(len(areas))]
         rows_pts: list[list[float | None]] = []
         total_ok = True
         index_ok = True
@@ -753,14 +743,8 @@ class _Builder:
             ws.write_blank(mean_row, c, None, self.f_mean_blank)
 
         # class counts
-        classes = [(c.label, L.class_condition(group.classes, k))
-                   for k, c in enumerate(group.classes)]
         labels_seen = [_class_text(v) for v in totals["class"]]
-        if group.unclassified in labels_seen or not classes:
-            classes.append((group.unclassified, _("below every class threshold")))
-        known = {c for c, _ in classes}
-        classes += [(c, _("no index") if c == V.no_class_label() else "")
-                    for c in dict.fromkeys(labels_seen) if c not in known]
+        classes = A.class_labels(group, labels_seen, V.no_class_label())
         if any((aid, a.code) not in counted for aid in ids for a in areas):
             self.put(ws, mean_row + 1, 0, _(
                 "A blank area cell: no criterion of that area counts for the unit (not "
@@ -1345,11 +1329,7 @@ class _Builder:
     def _provenance_items(self) -> list[tuple[str, str]]:
         rs, ds, m = self.rules, self.ds, self.manifest
         src = m.get("source") or {}
-        try:
-            from scoring import __version__ as version
-        except ImportError:  # pragma: no cover
-            version = "?"
-        engine = getattr(self.r, "engine_version", None) or version
+        engine = getattr(self.r, "engine_version", None) or __version__
         items = [
             (_("Rule set (id)"), rs.id),
             (_("Rule set version"), rs.version),
@@ -1402,7 +1382,3 @@ def _by_value(column: pd.Series, words: Callable[[str], str]) -> pd.Series:
     """``words`` of each distinct value of ``column`` (None stays None)."""
     known = {v: words(str(v)) for v in column.dropna().unique()}
     return column.astype(object).map(known).where(column.notna(), None)
-
-
-def _col(c: int) -> str:
-    return xl_rowcol_to_cell(0, c)[:-1]

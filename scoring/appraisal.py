@@ -34,8 +34,6 @@ import pandas as pd
 from scoring.dataset import Dataset
 from scoring.engine import STATUSES, ScoreResult, score
 
-TOTAL_COLUMNS: tuple[str, ...] = ("self_points", "appraised_points", "survey_points",
-                                  "has_self", "has_survey")
 LEAF_COLUMNS: tuple[str, ...] = ("agency_id", "group", "leaf", "name", "self_points",
                                  "appraised_points", "difference", "note")
 _TOL = 1e-9

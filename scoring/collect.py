@@ -21,9 +21,7 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import math
 import os
@@ -52,7 +50,8 @@ from scoring.forms import (
     decode_records,
 )
 from scoring.i18n import _, ngettext
-from scoring.rules.model import ManualRule, RuleSet, SurveyRule
+from scoring.importer.core import read_csv_rows, render_csv
+from scoring.rules.model import RuleSet
 from scoring.text import nfc, vi_number
 from scoring.vocabulary import group_label
 
@@ -523,25 +522,6 @@ class Plan:
     """Per survey workbook's group: (group, units with answers, numbers entered)."""
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]], str | None]:
-    if not path.is_file():
-        return [], [], None
-    raw = path.read_bytes()
-    text = raw.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = [{k: (v or "") for k, v in r.items() if k is not None} for r in reader]
-    return list(reader.fieldnames or []), rows, raw.decode("utf-8")
-
-
-def _to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:
-    buf = io.StringIO(newline="")
-    w = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    w.writeheader()
-    for r in rows:
-        w.writerow({c: r.get(c, "") for c in columns})
-    return buf.getvalue()
-
-
 def _orders(rules: RuleSet, ds: Any) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     agency_pos = {str(a): i for i, a in enumerate(ds.agencies.index)}
     leaf_pos: dict[tuple[str, str], int] = {}
@@ -606,7 +586,8 @@ def _survey_rows(got: Collected) -> tuple[set[tuple[str, str]], list[dict[str, s
 def _merge(path: Path, base_cols: tuple[str, ...], covered: set[tuple[str, str]],
            new_rows: list[dict[str, str]], rules: RuleSet, ds: Any,
            key: tuple[str, ...], needed: tuple[str, ...]) -> TableWrite | None:
-    columns, old, old_text = _read_csv(path)
+    columns, old = read_csv_rows(path)
+    old_text = path.read_bytes().decode("utf-8") if path.is_file() else None
     if old_text is None and not new_rows:
         return None
     kept = [r for r in old if (r.get("agency_id", ""), r.get("leaf", "")) not in covered]
@@ -618,7 +599,8 @@ def _merge(path: Path, base_cols: tuple[str, ...], covered: set[tuple[str, str]]
         return [{c: r.get(c, "") for c in cols} for r in rs]
 
     added, changed, removed = _diff(norm(old), norm(rows), key)
-    return TableWrite(path, _to_csv(cols, rows), old_text, added, changed, removed)
+    text = render_csv(tuple(cols), rows).decode("utf-8")
+    return TableWrite(path, text, old_text, added, changed, removed)
 
 
 def plan_writes(folder: Path, rules: RuleSet, ds: Any, got: Collected) -> Plan:
@@ -747,17 +729,3 @@ def write_plan(plan: Plan) -> list[Path]:
         return []
     replace_folder(todo[0].path.parent, {w.path.name: w.text.encode("utf-8") for w in todo})
     return [w.path for w in todo]
-
-
-def manual_leaves(rules: RuleSet, group: str) -> list[str]:
-    """Codes of the leaves a score form asks for in ``group`` (manual leaves, then manual
-    bonus/deduction codes)."""
-    tree = rules.tree_of(group)
-    codes = [leaf.code for _a, _c, leaf in tree.leaves() if isinstance(leaf.rule, ManualRule)]
-    return codes + [a.code for a in rules.adjustments if isinstance(a.rule, ManualRule)]
-
-
-def survey_leaves(rules: RuleSet, group: str) -> list[str]:
-    """Codes of the survey leaves of ``group``'s tree."""
-    tree = rules.tree_of(group)
-    return [leaf.code for _a, _c, leaf in tree.leaves() if isinstance(leaf.rule, SurveyRule)]

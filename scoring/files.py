@@ -59,10 +59,6 @@ def writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
 def check_output(path: str | Path, *, inputs: Iterable[str | Path] = (),
                  suffix: str | None = ".xlsx", force: bool = False,
                  option: str = "-o") -> Path:
@@ -119,7 +115,7 @@ def check_output(path: str | Path, *, inputs: Iterable[str | Path] = (),
     real = target.resolve()
     for item in inputs:
         src = Path(item).resolve()
-        if real == src or (src.is_dir() and _inside(real, src)):
+        if real == src or (src.is_dir() and src in real.parents):
             what = (_("{path} is an input ({input})") if real == src
                     else _("{path} is inside an input folder ({input})"))
             raise fail(what.format(path=given, input=item) + _(
@@ -262,10 +258,12 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _default_mode(path: Path) -> None:
+def default_mode(path: Path, full: int = 0o666) -> None:
+    """Give ``path`` the permissions the umask leaves a new file (``full=0o666``) or
+    folder (``0o777``), not the private ones of the scratch folder."""
     mask = os.umask(0)
     os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
+    os.chmod(path, full & ~mask)
 
 
 def write_error(target: Path, err: OSError) -> UsageError:
@@ -306,7 +304,7 @@ def atomic_output(target: str | Path) -> Iterator[Path]:
             tmp = folder / target.name
             yield tmp
             _fsync(tmp)
-            _default_mode(tmp)
+            default_mode(tmp)
             os.replace(tmp, target)
             with suppress(OSError):
                 _fsync(target.parent)
@@ -364,7 +362,7 @@ def replace_folder(out: str | Path, files: Mapping[str, bytes]) -> Path:
                     fh.flush()
                     os.fsync(fh.fileno())
             if out.is_dir():
-                _default_mode_dir(new, like=out)
+                os.chmod(new, out.stat().st_mode & 0o7777)
                 # the old folder waits beside ``out`` (not in the scratch folder, which a
                 # later run may clean) until the new one is in place
                 old = out.parent / f".{out.name}.cchc-old-{os.getpid()}"
@@ -376,19 +374,10 @@ def replace_folder(out: str | Path, files: Mapping[str, bytes]) -> Path:
                     raise
                 shutil.rmtree(old, ignore_errors=True)
             else:
-                _default_mode_dir(new, like=None)
+                default_mode(new, 0o777)
                 os.replace(new, out)
             with suppress(OSError):
                 _fsync(out.parent)
     except OSError as err:
         raise write_error(out, err) from None
     return out
-
-
-def _default_mode_dir(path: Path, like: Path | None) -> None:
-    if like is not None:
-        os.chmod(path, like.stat().st_mode & 0o7777)
-    else:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(path, 0o777 & ~mask)

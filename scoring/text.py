@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import difflib
 import functools
-import math
 import re
 import unicodedata
 from collections.abc import Iterable
 
 from scoring.i18n import _
+from scoring.number_format import format_number
 
 _SPACE = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -111,7 +111,8 @@ def known_words(message: str, table: Iterable[tuple[str, str]], otherwise: str) 
 
 
 def vi_number(x: float, decimals: int | None = None) -> str:
-    """A number written the Vietnamese way: ``.`` for thousands, ``,`` for decimals.
+    """A number written the Vietnamese way whatever the language in force:
+    :func:`scoring.number_format.format_number` with ``lang="vi"``.
 
     With ``decimals=None`` trailing zeros are dropped (``2`` → ``'2'``, ``0.5`` → ``'0,5'``).
 
@@ -124,16 +125,4 @@ def vi_number(x: float, decimals: int | None = None) -> str:
     >>> vi_number(float("inf"))
     '+∞'
     """
-    if math.isinf(x):
-        return "+∞" if x > 0 else "−∞"
-    if math.isnan(x):
-        return "—"
-    if decimals is None:
-        text = f"{x:,.6f}".rstrip("0").rstrip(".")
-    else:
-        # round half away from zero, as people do by hand
-        q = math.floor(abs(x) * 10**decimals + 0.5 + 1e-9) / 10**decimals
-        text = f"{math.copysign(q, x):,.{decimals}f}"
-    if text in ("-0", "-0.00"):
-        text = text[1:]
-    return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return format_number(x, decimals, lang="vi")

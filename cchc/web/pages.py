@@ -6,6 +6,7 @@ and renders a template; htmx requests get the part of the page they replace.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +48,27 @@ def _partial(request: Request, target: str) -> bool:
 def _ids(request: Request, form: Any = None) -> tuple[str | None, str | None]:
     src = form if form is not None else request.query_params
     return (str(src.get("rules") or "") or None, str(src.get("data") or "") or None)
+
+
+Handler = Callable[[Context, Request, Any], Response]
+
+
+def _form_post(path: str, name: str) -> Callable[[Handler], Handler]:
+    """Make ``handler(ctx, request, form)`` the POST route ``path``: the form is read and
+    checked, then the handler runs in a worker thread (scoring is CPU work that must not
+    hold up the event loop)."""
+    def register(handler: Handler) -> Handler:
+        async def route(request: Request) -> Response:
+            ctx = context(request)
+            form = await checked_form(request)
+            return await run_in_threadpool(handler, ctx, request, form)
+        router.post(path, name=name)(route)
+        return handler
+    return register
+
+
+def _form_error(errors: dict[str, str]) -> UsageError:
+    return UsageError([Problem(v, field=k) for k, v in errors.items()])
 
 
 # --------------------------------------------------------------------------- ranking
@@ -108,22 +130,23 @@ def rules_page(request: Request, leaf: str | None = None) -> Response:
     return ctx.page(request, name, **values)
 
 
-@router.post("/rules/preview")
-async def rules_preview(request: Request) -> Response:
-    ctx = context(request)
-    form = await checked_form(request)
-    return await run_in_threadpool(_preview, ctx, request, form)
-
-
-def _preview(ctx: Context, request: Request, form: Any) -> Response:
+def _try_form(ctx: Context, request: Request, form: Any) -> tuple[Any, Any, dict[str, str], Any]:
+    """The rule edit of ``form``, tried when it reads: the rules, the edit, the form's field
+    errors and the outcome (None when there are field errors)."""
     rules_id, data_id = _ids(request, form)
     rules = ctx.library.load_rules(rules_id)
     edit, errors = parse_form(rules, form)
+    outcome = None if errors else services.try_edit(ctx, rules_id, data_id, edit)
+    return rules, edit, errors, outcome
+
+
+@_form_post("/rules/preview", "rules_preview")
+def _preview(ctx: Context, request: Request, form: Any) -> Response:
+    rules, edit, errors, outcome = _try_form(ctx, request, form)
     slots = _slots(rules, form)
     if errors:
         return ctx.page(request, "_preview.html", outcome=None, field_errors={
             _slot(k): [v] for k, v in errors.items()}, slots=slots, general=[])
-    outcome = services.try_edit(ctx, rules_id, data_id, edit)
     if not outcome.attempt.ok:
         return ctx.page(request, "_preview.html", outcome=None,
                         field_errors=dict(outcome.attempt.field_problems), slots=slots,
@@ -152,40 +175,25 @@ def _slots(rules: Any, form: Any) -> list[str]:
     return out
 
 
-@router.post("/rules/save")
-async def rules_save(request: Request) -> Response:
-    ctx = context(request)
-    form = await checked_form(request)
-    return await run_in_threadpool(_save, ctx, request, form)
-
-
+@_form_post("/rules/save", "rules_save")
 def _save(ctx: Context, request: Request, form: Any) -> Response:
     rules_id, _data = _ids(request, form)
     entry = ctx.library.rules_entry(rules_id)
     rules = ctx.library.load_rules(entry.id)
     edit, errors = parse_form(rules, form)
     if errors:
-        raise UsageError([Problem(v, field=k) for k, v in errors.items()])
+        raise _form_error(errors)
     path = save_variant(ctx.config.workspace, entry, rules, edit, str(form.get("name") or ""),
                         {e.id for e in ctx.library.rulesets()}, str(form.get("note") or ""))
     return ctx.page(request, "_saved.html", saved_id=path.stem, saved_name=path.name,
                     text=path.read_text(encoding="utf-8"))
 
 
-@router.post("/rules/workbook")
-async def rules_workbook(request: Request) -> Response:
-    ctx = context(request)
-    form = await checked_form(request)
-    return await run_in_threadpool(_variant_workbook, ctx, request, form)
-
-
+@_form_post("/rules/workbook", "rules_workbook")
 def _variant_workbook(ctx: Context, request: Request, form: Any) -> Response:
-    rules_id, data_id = _ids(request, form)
-    rules = ctx.library.load_rules(rules_id)
-    edit, errors = parse_form(rules, form)
+    _rules, _edit, errors, outcome = _try_form(ctx, request, form)
     if errors:
-        raise UsageError([Problem(v, field=k) for k, v in errors.items()])
-    outcome = services.try_edit(ctx, rules_id, data_id, edit)
+        raise _form_error(errors)
     if not outcome.attempt.ok:
         raise UsageError([Problem(m, field=k) for k, ms in
                           outcome.attempt.field_problems.items() for m in ms]
@@ -206,13 +214,6 @@ def simulate_page(request: Request) -> Response:
                     result=result)
 
 
-@router.post("/simulate/run")
-async def simulate_run(request: Request) -> Response:
-    ctx = context(request)
-    form = await checked_form(request)
-    return await run_in_threadpool(_simulate, ctx, request, form)
-
-
 def _int(form: Any, name: str, default: int) -> int:
     raw = str(form.get(name) or "").strip()
     if not raw:
@@ -224,6 +225,7 @@ def _int(form: Any, name: str, default: int) -> int:
                                  field=name, fix=_("write a whole number, e.g. 500"))) from None
 
 
+@_form_post("/simulate/run", "simulate_run")
 def _simulate(ctx: Context, request: Request, form: Any) -> Response:
     rules_id, data_id = _ids(request, form)
     runs, seed = _int(form, "runs", 500), _int(form, "seed", 0)
@@ -245,13 +247,7 @@ def _simulate(ctx: Context, request: Request, form: Any) -> Response:
     return ctx.page(request, "_simulation.html", sim=sim, tables=tables)
 
 
-@router.post("/simulate/whatif")
-async def simulate_whatif(request: Request) -> Response:
-    ctx = context(request)
-    form = await checked_form(request)
-    return await run_in_threadpool(_whatif, ctx, request, form)
-
-
+@_form_post("/simulate/whatif", "simulate_whatif")
 def _whatif(ctx: Context, request: Request, form: Any) -> Response:
     rules_id, data_id = _ids(request, form)
     sets = {k: str(form.get(f"set-{k}") or "") for k in WHATIF_INDICATORS}

@@ -34,7 +34,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from scoring.text import fold, slug
+from scoring.text import fold, slug, suggest
 
 GROUPS = ("department", "district", "commune")
 
@@ -272,8 +272,6 @@ class AgencyRegistry:
 
 def suggest_ids(registry: AgencyRegistry, query: str) -> list[str]:
     """Close agency names/ids to a query that resolved to nothing (for error messages)."""
-    from scoring.text import suggest
-
     pool: dict[str, str] = {}
     for agency in registry:
         for name in (agency.agency_id, *agency.names()):

@@ -109,6 +109,16 @@ def render_csv(columns: tuple[str, ...], rows: list[dict[str, object]]) -> bytes
     return buf.getvalue().encode("utf-8")
 
 
+def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A dataset CSV (UTF-8, BOM accepted) as its header and rows, ``""`` for a missing
+    value; an absent file has neither."""
+    if not path.is_file():
+        return [], []
+    reader = csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"), newline=""))
+    rows = [{k: (v or "") for k, v in r.items() if k is not None} for r in reader]
+    return list(reader.fieldnames or []), rows
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""

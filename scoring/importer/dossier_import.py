@@ -10,9 +10,7 @@ are replaced; the other findings are kept.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 from collections.abc import Iterable
@@ -29,6 +27,7 @@ from scoring.importer.core import (
     AGENCY_COLUMNS,
     DOSSIER_COLUMNS,
     TABLE_ORDER,
+    read_csv_rows,
     render_csv,
 )
 from scoring.importer.dossiers import check_rows, check_subtotals, dossier_record
@@ -309,13 +308,6 @@ def _labels(found: ExportTable, matches: list[UnitMatch]) -> dict[int, str]:
     return labels
 
 
-def _read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    if not path.is_file():
-        return [], []
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-    return list(reader.fieldnames or []), list(reader)
-
-
 def build_files(path: Path, out: Path, found: ExportTable, matches: list[UnitMatch],
                 new: list[Agency], agencies: tuple[Path, list[dict[str, str]]],
                 period: tuple[date, date] | None) -> tuple[dict[str, bytes], list[Finding]]:
@@ -338,7 +330,7 @@ def build_files(path: Path, out: Path, found: ExportTable, matches: list[UnitMat
     dossier_rows = [dossier_record(m.agency_id, found.table.rows[m.index],
                                    _where(found, found.table.rows[m.index].line))
                     for m in matches if m.agency_id]
-    _fields, old = _read_csv_rows(out / "findings.csv")
+    _fields, old = read_csv_rows(out / "findings.csv")
     kept = [Finding(r.get("severity", "info"), r.get("table", ""), r.get("agency", ""),
                     r.get("column", ""), r.get("published", ""), r.get("expected", ""),
                     r.get("message", ""), r.get("line") or None)
@@ -356,7 +348,7 @@ def build_files(path: Path, out: Path, found: ExportTable, matches: list[UnitMat
                 _("new units can only be added to agencies.csv, not to {name}").format(
                     name=agencies_path.name), file=agencies_path, field="--new-units",
                 fix=_("save the agencies as agencies.csv, or add the units by hand")))
-        columns = tuple(dict.fromkeys([*(_read_csv_rows(agencies_path)[0] or AGENCY_COLUMNS)]))
+        columns = tuple(dict.fromkeys([*(read_csv_rows(agencies_path)[0] or AGENCY_COLUMNS)]))
         rows = rows + [{"agency_id": a.agency_id, "name": a.name, "group": a.group,
                         "parent_id": a.parent_id, "aliases": "", "ranked": a.ranked,
                         "kind": a.kind, "source_line": _where(found, a.source_line)}

@@ -29,7 +29,7 @@ from scoring.importer.agencies import (
     expand_abbreviations,
     key,
 )
-from scoring.importer.findings import Finding, stored_text
+from scoring.importer.findings import Finding, calendar_date, stored_text
 from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
 from scoring.importer.source import (
     Line,
@@ -98,13 +98,6 @@ def _problem(report: Report, line: int, message: str, fix: str, field_: str | No
     return DataError(Problem(message, file=report.path, line=line, field=field_, fix=fix))
 
 
-def _parse_date(d: str, m: str, y: str) -> date | None:
-    try:
-        return date(int(y), int(m), int(d))
-    except ValueError:
-        return None
-
-
 def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
     """Parse the lines of Phụ lục 2 (from its heading to the end of the report).
 
@@ -131,13 +124,13 @@ def parse_dossier_table(report: Report, lines: list[Line]) -> DossierTable:
             m = re.search(r"Báo cáo số\s+(\S+)\s+ngày\s+(\d{1,2})/(\d{1,2})/(\d{4})", text)
             if m and table.report_date is None:
                 table.report_ref = m.group(1)
-                table.report_date = _parse_date(m.group(2), m.group(3), m.group(4))
+                table.report_date = calendar_date(m.group(2), m.group(3), m.group(4))
                 table.report_date_line = ln.number
             m = re.search(r"từ ngày\s+(\d{1,2}/\d{1,2}/\d{4})\s+đến\s+(?:ngày\s+)?"
                           r"(\d{1,2}/\d{1,2}/\d{4})", text)
             if m:
-                start = _parse_date(*_DATE.search(m.group(1)).groups())
-                end = _parse_date(*_DATE.search(m.group(2)).groups())
+                start = calendar_date(*_DATE.search(m.group(1)).groups())
+                end = calendar_date(*_DATE.search(m.group(2)).groups())
                 if start and end:
                     table.period = (start, end)
             continue
@@ -492,10 +485,6 @@ def _fmt_count(value: float) -> str:
     return format_number(int(value)) if float(value).is_integer() else str(value)
 
 
-def _values(row: TableRow) -> dict[str, float]:
-    return {c: (row.count(c) or 0) for c in COUNT_COLUMNS}
-
-
 def _rate_findings(label: str, row: TableRow, counts: dict[str, float], what: str
                    ) -> list[Finding]:
     out: list[Finding] = []
@@ -563,7 +552,8 @@ def check_rows(table: DossierTable, labels: dict[int, str]) -> list[Finding]:
                     _fmt_count(vals[1] + vals[2]),
                     f"{words} ({_fmt_count(vals[1])} + {_fmt_count(vals[2])})",
                     row.line))
-        findings += _rate_findings(label, row, _values(row), "")
+        counts = {c: (row.count(c) or 0) for c in COUNT_COLUMNS}
+        findings += _rate_findings(label, row, counts, "")
     return findings
 
 

@@ -32,9 +32,10 @@ from scoring.importer.dossiers import (
     TableRow,
     link_children,
 )
+from scoring.importer.findings import calendar_date
 from scoring.importer.numbers import Number, NumberFormatError, format_number, parse_number
 from scoring.importer.sheets import Cell, Sheet
-from scoring.text import fold
+from scoring.text import fold, slug
 
 HEADER_SEARCH_ROWS = 40
 
@@ -91,9 +92,7 @@ def normalise(text: object) -> str:
     >>> normalise("Đúng hạn/ Trước hạn")
     'dung han truoc han'
     """
-    if text is None:
-        return ""
-    return re.sub(r"[^a-z0-9]+", " ", fold(str(text))).strip()
+    return "" if text is None else slug(str(text), " ")
 
 
 def known_columns() -> list[tuple[str, list[str]]]:
@@ -292,11 +291,8 @@ def period_in(text: str) -> tuple[date, date] | None:
                   re.IGNORECASE)
     if not m:
         return None
-    try:
-        d = [int(x) for x in m.groups()]
-        return date(d[2], d[1], d[0]), date(d[5], d[4], d[3])
-    except ValueError:
-        return None
+    start, end = calendar_date(*m.groups()[:3]), calendar_date(*m.groups()[3:])
+    return (start, end) if start and end else None
 
 
 def _kind(stt: str, label: str, seen_section: bool) -> str | None:
@@ -404,15 +400,11 @@ class UnitMatch:
     how: str  # matched | new | skipped
 
 
-def _base_name(name: str) -> str:
-    return key(re.sub(r"\s*\([^)]*\)\s*$", "", name))
-
-
 def _children_named(registry: AgencyRegistry, parent: str, label: str) -> list[str]:
     """Agencies under ``parent`` whose name, without a bracketed note, is ``label``
     (the department's own office, published under the department's name)."""
     return [a.agency_id for a in registry if a.parent_id == parent
-            and _base_name(a.name) == key(label)]
+            and key(re.sub(r"\s*\([^)]*\)\s*$", "", a.name)) == key(label)]
 
 
 def resolve_unit(registry: AgencyRegistry, label: str, parent: str | None) -> tuple[str | None,

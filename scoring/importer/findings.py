@@ -96,3 +96,15 @@ def stored_text(message: str, **values: Any) -> str:
 def stored_date(day: date) -> str:
     """A date as stored text shows it: ``24/02/2023``."""
     return day.strftime("%d/%m/%Y")
+
+
+def calendar_date(day: str, month: str, year: str) -> date | None:
+    """The date a report writes ``day/month/year`` (digits), None when there is no such day.
+
+    >>> calendar_date("24", "2", "2023"), calendar_date("30", "2", "2023")
+    (datetime.date(2023, 2, 24), None)
+    """
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None

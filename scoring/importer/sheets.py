@@ -21,8 +21,6 @@ from scoring.errors import DataError, Problem
 from scoring.i18n import _
 from scoring.text import nfc
 
-SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
-
 
 @dataclass(frozen=True)
 class Cell:

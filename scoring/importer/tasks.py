@@ -19,7 +19,7 @@ from datetime import date
 from scoring.errors import DataError, Problem
 from scoring.i18n import N_, _
 from scoring.importer.agencies import ORG_WORDS, Agency, AgencyRegistry
-from scoring.importer.findings import Finding, stored_date, stored_text
+from scoring.importer.findings import Finding, calendar_date, stored_date, stored_text
 from scoring.importer.source import (
     Line,
     Report,
@@ -226,18 +226,14 @@ def extract_documents(text: str) -> tuple[list[Document], list[str]]:
             kind = _KIND_BY_FOLD[fold(m.group("kind"))]
             when: date | None = None
             if m.group("d"):
-                try:
-                    when = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-                except ValueError:
-                    invalid.append(f"{m.group('d')}/{m.group('m')}/{m.group('y')}")
+                dmy = m.group("d", "m", "y")
             else:
                 leads = list(_LEAD_DATE.finditer(line, prev_end, m.start()))
-                if leads:
-                    d, mo, y = leads[-1].groups()
-                    try:
-                        when = date(int(y), int(mo), int(d))
-                    except ValueError:
-                        invalid.append(f"{d}/{mo}/{y}")
+                dmy = leads[-1].groups() if leads else None
+            if dmy:
+                when = calendar_date(*dmy)
+                if when is None:
+                    invalid.append("/".join(dmy))
             prev_end = m.end()
             k = (kind, number)
             if k in seen:
@@ -249,13 +245,7 @@ def extract_documents(text: str) -> tuple[list[Document], list[str]]:
 
 def event_dates(text: str) -> list[date]:
     """Dates of events the result reports ("… vào ngày 10/3/2022")."""
-    out = []
-    for d, m, y in _EVENT.findall(text):
-        try:
-            out.append(date(int(y), int(m), int(d)))
-        except ValueError:
-            continue
-    return out
+    return [day for day in (calendar_date(*dmy) for dmy in _EVENT.findall(text)) if day]
 
 
 # --------------------------------------------------------------------------- assignment

@@ -54,7 +54,9 @@ from pydantic import BaseModel, ValidationError
 
 from scoring.engine.selftest import run_rule_tests
 from scoring.errors import CchcError, Problem, RuleError, Severity
+from scoring.expressions import ExpressionError, compile_expression
 from scoring.i18n import _, ngettext
+from scoring.indicators import INDICATORS
 from scoring.number_format import format_number
 from scoring.text import suggest_fix, suggest
 from scoring.validation_words import describe
@@ -716,11 +718,6 @@ def _validate(data: dict[str, Any], meta: Meta, fallback: str) -> RuleSet:
 
 
 # --------------------------------------------------------------------------- checks
-def _indicator_names() -> list[str]:
-    from scoring.indicators import INDICATORS
-    return list(INDICATORS)
-
-
 @dataclass
 class _Checker:
     rules: RuleSet
@@ -763,7 +760,6 @@ class _Checker:
                     suggest_fix(name, self.indicators, _one_of(self.indicators)))
 
     def expression(self, path: PathT, text: str) -> None:
-        from scoring.expressions import ExpressionError, compile_expression
         try:
             compile_expression(text, [*self.indicators, "max_points"], where=render_path(path))
         except ExpressionError as exc:
@@ -906,7 +902,7 @@ def _finish(data: dict[str, Any], meta: Meta, docs: list[_Doc], notes: list[str]
     """Validate resolved data; (the rule set, its warnings) or a RuleError."""
     fallback = docs[-1].file
     rules = _validate(data, meta, fallback)
-    found = _dedupe(_Checker(rules, meta, fallback, _indicator_names()).run())
+    found = _dedupe(_Checker(rules, meta, fallback, list(INDICATORS)).run())
     errors = [p for p in found if p.severity == "error"]
     if errors:
         raise RuleError(errors[:MAX_PROBLEMS])

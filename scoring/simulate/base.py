@@ -12,7 +12,7 @@ The rank, class and index kernels are the engine's (:mod:`scoring.engine.ranking
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -86,10 +86,6 @@ class Base:
     dropped: tuple[str, ...] = ()
     output_order: np.ndarray | None = field(default=None, repr=False)
     group_cols: dict[str, slice] = field(default_factory=dict, repr=False)
-
-    def replace(self, **changes: Any) -> Base:
-        """Return a copy with some fields replaced."""
-        return replace(self, **changes)
 
     @classmethod
     def from_result(cls, result: Any) -> Base:

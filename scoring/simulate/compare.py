@@ -150,19 +150,6 @@ def _leaf_differences(a: Any, b: Any, ids: pd.Index) -> tuple[pd.DataFrame, np.n
     return leaves, sums
 
 
-def _average_ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks 1…n, ties sharing their average rank."""
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    new = np.r_[True, xs[1:] != xs[:-1]]
-    start = np.flatnonzero(new)
-    end = np.r_[start[1:], len(x)]
-    avg = (start + end + 1) / 2.0
-    out = np.empty(len(x))
-    out[order] = np.repeat(avg, end - start)
-    return out
-
-
 def _beta_inc(a: float, b: float, x: float) -> float:
     """Regularised incomplete beta I_x(a, b) (continued fraction, Lentz)."""
     if x <= 0 or x >= 1:
@@ -257,7 +244,8 @@ def correlations(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, flo
         return (np.nan,) * 4
     if np.array_equal(a, b):
         return 1.0, 0.0, 1.0, 0.0
-    ra, rb = _average_ranks(a) - (n + 1) / 2, _average_ranks(b) - (n + 1) / 2
+    # ranks 1…n, ties sharing their average rank, centred
+    ra, rb = (pd.Series(v).rank().to_numpy() - (n + 1) / 2 for v in (a, b))
     den = math.sqrt(float(ra @ ra) * float(rb @ rb))
     rho = float(ra @ rb) / den if den else np.nan
     if n > 2 and abs(rho) < 1:
@@ -276,10 +264,6 @@ def correlations(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, flo
            + (w1a * w1b / (9 * n * (n - 1) * (n - 2)) if n > 2 else 0.0))
     tau_p = math.erfc(abs(s) / math.sqrt(2 * var)) if var > 0 else np.nan
     return float(rho), float(rho_p), float(tau), float(tau_p)
-
-
-def _fmt_leaf(leaf: str, diff: float) -> str:
-    return f"{leaf}: {diff:+.4g}"
 
 
 def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None = None,
@@ -349,7 +333,7 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
     top = leaves.groupby("agency_id", sort=False).head(top_leaves)
     text: dict[str, list[str]] = {}
     for aid, leaf, diff in zip(top["agency_id"], top["leaf"], top["diff"], strict=True):
-        text.setdefault(aid, []).append(_fmt_leaf(leaf, diff))
+        text.setdefault(aid, []).append(f"{leaf}: {diff:+.4g}")
     out["leaves"] = np.array(["; ".join(text.get(aid, ())) for aid in out.index], dtype=object)
 
     rows = []

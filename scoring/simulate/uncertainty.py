@@ -39,10 +39,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from scoring.errors import Problem, UsageError
 from scoring.i18n import N_, _
+from scoring.rules.model import Model
 from scoring.text import suggest_fix
 from scoring.validation_words import describe
 from scoring.yamlfile import locate, read_yaml, render_path
@@ -53,17 +54,7 @@ _FORMAT_FIX = N_("see docs/mo-phong.md, section 'The uncertainty file', for the 
                  "entry takes")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-    def replace(self, **changes: Any) -> Any:
-        """Return a validated copy with ``changes`` applied."""
-        data = self.model_dump()
-        data.update(changes)
-        return type(self).model_validate(data)
-
-
-class LeafMax(_Model):
+class LeafMax(Model):
     """A leaf's maximum drawn uniformly from ``range``."""
 
     leaf: str
@@ -84,7 +75,7 @@ class LeafMax(_Model):
         return f"leaf_max {self.leaf}" + (f" ({self.group})" if self.group else "")
 
 
-class BandShift(_Model):
+class BandShift(Model):
     """All thresholds of a bands leaf moved together by ``U(-by, +by)``."""
 
     leaf: str
@@ -97,7 +88,7 @@ class BandShift(_Model):
         return f"band_shift {self.leaf}" + (f" ({self.group})" if self.group else "")
 
 
-class LeaveOneOut(_Model):
+class LeaveOneOut(Model):
     """One leaf left out per run (with ``probability``), drawn from ``leaves``."""
 
     leaves: Literal["all"] | tuple[str, ...] = "all"
@@ -110,7 +101,7 @@ class LeaveOneOut(_Model):
         return "leave_one_out" + (f" ({self.group})" if self.group else "")
 
 
-class Perturb(_Model):
+class Perturb(Model):
     """Normal noise on manual/survey points: ``sd`` × leaf max, clipped to ``[0, max]``."""
 
     kinds: tuple[Literal["manual", "survey"], ...] = ("manual", "survey")
@@ -130,7 +121,7 @@ class Perturb(_Model):
 Source = LeafMax | BandShift | LeaveOneOut | Perturb
 
 
-class Uncertainty(_Model):
+class Uncertainty(Model):
     """The declared uncertainties of one rule set (all lists may be empty)."""
 
     version: Literal[1] = 1

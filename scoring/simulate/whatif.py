@@ -65,18 +65,10 @@ class Scenario:
     indicators: pd.DataFrame
     changes: tuple[str, ...]
 
-    def replace(self, **changes: Any) -> Scenario:
-        """Return a copy with some fields replaced."""
-        return replace(self, **changes)
-
-
-def _indicator_names() -> dict[str, Any]:
-    return dict(INDICATORS)
-
 
 def check_indicator(name: str, extra: tuple[str, ...] = ()) -> str:
     """The indicator ``name`` (as written) or a :class:`UsageError` with suggestions."""
-    known = [*_indicator_names(), *extra]
+    known = [*INDICATORS, *extra]
     if name in known:
         return name
     close = suggest(name, known)
@@ -89,7 +81,7 @@ def check_indicator(name: str, extra: tuple[str, ...] = ()) -> str:
 
 def is_rate(name: str) -> bool:
     """True for indicators in percent (domain 0–100)."""
-    info = _indicator_names().get(name)
+    info = INDICATORS.get(name)
     return info is not None and info.unit == "%"
 
 
