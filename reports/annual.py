@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from reports import labels as L
 from reports.stamp import stamp_titles
+from scoring import vocabulary as V
 from scoring.appraisal import SelfVsAppraised
 from scoring.i18n import _
 from scoring.text import fold, vi_number
@@ -70,7 +70,7 @@ def title_block(group: Any, number: int, year: str, province: str, rules: Any,
                 period: str = "") -> tuple[str, str, str, str]:
     """The four title lines of appendix ``number`` for ``group``: ``Phụ lục I``, the title,
     the decision line (blanks for its number and date) and the rule-set line."""
-    label = L.group_label(group)
+    label = V.group_label(group.id, group.name)
     of = ("CÁC " if fold(label).startswith(("so,", "so ")) else "") + label.upper()
     title = (_("PUBLIC ADMINISTRATION REFORM INDEX {year} OF {of}").format(year=year, of=of)
              if year else _("PUBLIC ADMINISTRATION REFORM INDEX OF {of}").format(of=of))
@@ -83,13 +83,13 @@ def title_block(group: Any, number: int, year: str, province: str, rules: Any,
                                                               version=rules.version)
     if period:
         info += _("; data from {period}").format(period=period)
-    return (_("Appendix {number}").format(number=L.roman(number)), title, decision, info)
+    return (_("Appendix {number}").format(number=V.roman(number)), title, decision, info)
 
 
 def class_labels(group: Any, seen: list[str], no_class: str) -> list[tuple[str, str]]:
     """(class, its threshold in words) for every class of ``group``, then the unclassified
     and "no index" rows when ``seen`` (the units' classes) has them."""
-    rows = [(c.label, L.class_condition(group.classes, k)) for k, c in enumerate(group.classes)]
+    rows = [(c.label, V.class_condition(group.classes, k)) for k, c in enumerate(group.classes)]
     if group.unclassified in seen or not rows:
         rows.append((group.unclassified, _("below every class threshold")))
     known = {c for c, _cond in rows}

@@ -19,6 +19,7 @@ import click
 
 from cchc.cli.options import data_option, force_option, load_inputs, rules_option
 from scoring.i18n import _
+from scoring.number_format import format_number
 from scoring.vocabulary import class_label
 
 
@@ -62,12 +63,6 @@ def write_appendix(result: Any, previous: Any, docx: Path | None,
     if pdf is not None:
         written.append(write_pdf(doc, pdf))
     return written
-
-
-def _vi(x: float, digits: int) -> str:
-    from reports.labels import vi_number
-
-    return vi_number(x, digits)
 
 
 # a progress bar from this many ledger rows on (a province's ~60,000 rows take seconds)
@@ -146,7 +141,7 @@ def rank(rules_path: Path, data_path: Path, output: Path | None,
     if ledger == "csv":
         click.echo(_("The ledger ({rows} rows) goes to {file} beside the workbook "
                      "(--ledger sheet to have it in the workbook).").format(
-            rows=_vi(len(result.ledger), 0), file=ledger_csv_path(target).name), err=True)
+            rows=format_number(len(result.ledger), 0), file=ledger_csv_path(target).name), err=True)
     with ledger_progress(len(result.ledger) if ledger != "none" else 0) as progress:
         summary = write_workbook(result, target, inputs=inputs, force=force, ledger=ledger,
                                  progress=progress, previous=previous)
@@ -159,7 +154,7 @@ def rank(rules_path: Path, data_path: Path, output: Path | None,
             group=g.name, count=g.count, sheet=g.sheet))
         for rank_no, agency, index in g.top:
             click.echo(_("  Rank {rank}: {unit} — CCHC index {index} %").format(
-                rank=rank_no, unit=agency, index=_vi(index, digits)))
+                rank=rank_no, unit=agency, index=format_number(index, digits)))
         counts = "; ".join(f"{class_label(label)}: {n}" for label, n in g.classes)
         click.echo(_("  Classes: {counts}").format(counts=counts))
     if documents:
