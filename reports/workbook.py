@@ -289,29 +289,11 @@ def changes(result: ScoreResultLike) -> tuple[str, ...]:
         out.append(_("rule set {id} differs from the bundled rule set {bundled}").format(
             id=rs.id, bundled=BUNDLED_RULES_ID) if rs.id == BUNDLED_RULES_ID else
             _("rule set {id} is a variant or a simulation, not a decision").format(id=rs.id))
-    edited = edited_files(result.dataset)
+    edited = getattr(result.dataset, "edited", ())
     if edited:
         out.append(_("dataset files changed since import: {files}").format(
             files=", ".join(edited)))
     return tuple(out)
-
-
-def edited_files(ds: Any) -> list[str]:
-    """Files of the dataset folder whose sha256 differs from its manifest (or are gone)."""
-    folder = getattr(ds, "path", None)
-    listed = (getattr(ds, "manifest", None) or {}).get("files") or {}
-    if folder is None or not isinstance(listed, dict):
-        return []
-    out = []
-    for name, digest in sorted(listed.items()):
-        path = Path(folder) / str(name)
-        try:
-            actual = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            actual = None
-        if actual != digest:
-            out.append(str(name))
-    return out
 
 
 def ledger_mode(requested: str, rows: int) -> str:
