@@ -807,13 +807,3 @@ def roman(n: int) -> str:
             n -= value
     return "".join(out)
 
-
-def all_labels() -> set[str]:
-    """Every label of the vocabulary in the language in force (for checks of outputs)."""
-    found: set[str] = set()
-    for table in (STATUSES, KINDS, TASK_STATUSES, SEVERITIES, GROUPS, RANK_METHODS, COLUMNS,
-                  SHEETS, UNITS):
-        found.update(_(v) for v in table.values() if v)
-    found.update(_(label) for label, _unit in INDICATORS.values())
-    found.update(class_label(c) for c in CLASSES)
-    return found

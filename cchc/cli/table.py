@@ -101,11 +101,6 @@ def print_table(headings: Sequence[str], rows: Iterable[Sequence[Any]], *,
     _rich_table(headings, body, numeric, title, bold_rows, ratios, err)
 
 
-def fits(text: str, room: int) -> bool:
-    """True when ``text`` prints as one line of at most ``room`` cells, as it is."""
-    return text.isprintable() and cell_len(text) <= room
-
-
 def one_line(text: str) -> str:
     """``text`` with every character that would break or garble a line (newline, tab,
     other control characters) replaced by a space.
