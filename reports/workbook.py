@@ -513,7 +513,7 @@ class _Builder:
         taken: set[str] = set()
         for i, group in enumerate(_groups_with_agencies(self.r), start=1):
             self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
-        self._appraisal_sheet(wb, _sheet_name(A.sheet_appraisal(), taken))
+        self._appraisal_sheet(wb, _sheet_name(V.sheet_label("appraisal"), taken))
         ledger = self.r.ledger
         per = LEDGER_ROWS_PER_SHEET
         starts = range(0, max(len(ledger), 1), per) if self.ledger_mode == "sheet" else [0]
@@ -907,9 +907,9 @@ class _Builder:
         t = self.view.totals.loc[ids]
         notes = []
         if not t["has_self"].all():
-            notes.append(A.blank_self_note())
+            notes.append(_("A blank self-assessed cell: the unit gave no self-assessed points."))
         if not t["has_survey"].all():
-            notes.append(A.blank_survey_note())
+            notes.append(_("A blank survey cell: no survey result counts for the unit."))
         if notes:
             self.put(ws, row, 0, " ".join(notes), self.f_note)
 
@@ -918,17 +918,25 @@ class _Builder:
         and the totals per unit."""
         ws = wb.add_worksheet(name)
         d = self.view.differences
-        words = A.appraisal_headings()
+        words = {"agency": _("Agency or unit"), "group": _("Group"), "leaf": _("Code"),
+                 "name": _("Criterion"), "self_points": _("Self-assessed points"),
+                 "appraised_points": _("Appraised points"), "difference": _("Difference"),
+                 "note": _("Reason (appraisal council)")}
         cols = list(words)
-        self.put(ws, 0, 0, A.appraisal_title(), self.f_section)
-        self.put(ws, 1, 0, A.appraisal_note(), self.f_note)
+        self.put(ws, 0, 0, _("APPRAISAL: LEAVES WHERE THE APPRAISED POINTS DIFFER FROM THE "
+                             "SELF-ASSESSED POINTS"), self.f_section)
+        self.put(ws, 1, 0, _("Points as counted (capped at the leaf's maximum); difference = "
+                             "appraised − self-assessed; the reason is the note column of "
+                             "scores.csv. A blank self-assessed cell: the unit gave no points "
+                             "for that leaf."), self.f_note)
         head = 3
         ws.set_row(head, 32)
         for c, key in enumerate(cols):
             self.put(ws, head, c, words[key], self.f_head)
         r = head + 1
         if not len(d):
-            self.merge(ws, r, 0, r, len(cols) - 1, A.no_differences(), self.f_text)
+            self.merge(ws, r, 0, r, len(cols) - 1,
+                       _("No appraised points differ from the self-assessed points."), self.f_text)
             r += 1
         group_names = {g.id: V.group_label(g.id, g.name) for g in self.rules.groups}
         leaf_names, notes = d["name"].map(_text), d["note"].map(_text)
@@ -947,15 +955,15 @@ class _Builder:
         units = self.view.unit_differences()
         if len(units):
             r += 1
-            self.put(ws, r, 0, A.appraisal_totals_title(), self.f_section)
+            self.put(ws, r, 0, _("Totals per unit"), self.f_section)
             r += 1
             # in the columns of the table above: the number of leaves under "Mã", the
             # points under their own headings
             at = {"agency": 0, "group": 1, "leaves": 2, "self_points": 4,
                   "appraised_points": 5, "difference": 6}
             ws.set_row(r, 32)
-            for key, text in A.appraisal_total_headings().items():
-                self.put(ws, r, at[key], text, self.f_head)
+            for key in at:
+                self.put(ws, r, at[key], words.get(key, _("Leaves")), self.f_head)
             for row in units.itertuples(index=False):
                 r += 1
                 values = {"agency": self.names.get(row.agency_id, row.agency_id),

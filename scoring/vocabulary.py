@@ -253,6 +253,7 @@ SHEETS: Mapping[str, str] = {
     "comparison": N_("Comparison"),
     "by_leaf": N_("By sub-criterion"),
     "notes": N_("Notes"),
+    "appraisal": N_("Appraisal"),
 }
 
 # how the simulation names a source of uncertainty (``band_shift 3.2.1``)
