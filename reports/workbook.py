@@ -402,6 +402,7 @@ class _Builder:
         self.year = _text(manifest.get("year"))
         self.period = A.period_text(manifest)
         self.names = self._agency_names()
+        self.group_names = {g.id: V.group_label(g.id, g.name) for g in self.rules.groups}
         self.changes = changes(result)
 
     # ----------------------------------------------------------------- setup
@@ -938,14 +939,13 @@ class _Builder:
             self.merge(ws, r, 0, r, len(cols) - 1,
                        _("No appraised points differ from the self-assessed points."), self.f_text)
             r += 1
-        group_names = {g.id: V.group_label(g.id, g.name) for g in self.rules.groups}
         leaf_names, notes = d["name"].map(_text), d["note"].map(_text)
         for k, (leaf_name, note) in enumerate(zip(leaf_names, notes, strict=True)):
             ws.set_row(r + k, 15 * max(1, math.ceil(len(leaf_name) / 50),  # heights first
                                        math.ceil(len(note) / 50)) + 3)
         numeric = [key in ("self_points", "appraised_points", "difference") for key in cols]
         values = {"agency": d["agency_id"].map(lambda a: self.names.get(a, a)),
-                  "group": d["group"].map(lambda g: group_names.get(g, g)),
+                  "group": d["group"].map(lambda g: self.group_names.get(g, g)),
                   "name": leaf_names, "note": notes}
         r += write_rows(ws, r, 0, [column_values(values.get(key, d.get(key)), is_num)
                                    for key, is_num in zip(cols, numeric, strict=True)],
@@ -967,7 +967,7 @@ class _Builder:
             for row in units.itertuples(index=False):
                 r += 1
                 values = {"agency": self.names.get(row.agency_id, row.agency_id),
-                          "group": group_names.get(row.group, row.group),
+                          "group": self.group_names.get(row.group, row.group),
                           "leaves": float(row.leaves), "self_points": _num(row.self_points),
                           "appraised_points": _num(row.appraised_points),
                           "difference": _num(row.difference)}
@@ -990,7 +990,7 @@ class _Builder:
         mapped at once (no per-cell work beyond building the lists)."""
         n = len(led)
         labels = {"kind": V.Translated(V.KINDS), "status": V.Translated(V.STATUSES),
-                  "group": {g.id: V.group_label(g.id, g.name) for g in self.rules.groups}}
+                  "group": self.group_names}
         data, numeric = [], []
         for key in LEDGER_COLUMNS:
             is_num = key in LEDGER_NUMERIC
@@ -1099,7 +1099,6 @@ class _Builder:
                      and pd.api.types.is_numeric_dtype(dossiers[c])]
         ind_cols = [c for c in V.INDICATORS if c in ind.columns and c not in raw_cols]
         ind_cols += [c for c in ind.columns if c not in raw_cols and c not in ind_cols]
-        group_names = {g.id: V.group_label(g.id, g.name) for g in self.rules.groups}
 
         self.put(ws, 0, 0, _("INPUT DATA AND COMPUTED RATES"), self.f_section)
         note = (_("Administrative procedure dossiers from {period}").format(period=self.period)
@@ -1130,7 +1129,7 @@ class _Builder:
         ranked = field("ranked").map(
             lambda v: None if _is_missing(v) else (yes if bool(v) else no))
         columns = [column_values(ids, False), column_values(ids.map(names).fillna(ids), False),
-                   column_values(label(field("group"), group_names), False),
+                   column_values(label(field("group"), self.group_names), False),
                    column_values(label(field("parent_id"), names), False),
                    column_values(ranked, False)]
         fmts = [self.f_cell] * 4 + [self.f_text_c]
@@ -1144,7 +1143,8 @@ class _Builder:
             len(columns) - 5), formats=fmts)
         ws.set_column(0, 0, _width(ag.index[:3000], 10, 30))
         ws.set_column(1, 1, _width(list(names.values())[:5000], 24, 48))
-        ws.set_column(2, 3, _width([*group_names.values(), *list(names.values())[:200]], 14, 28))
+        ws.set_column(2, 3, _width([*self.group_names.values(), *list(names.values())[:200]],
+                                   14, 28))
         ws.set_column(4, 4, 10)
         ws.set_column(5, len(cols) - 1, 12)
         ws.freeze_panes(head + 1, 2)
