@@ -989,25 +989,19 @@ class _Builder:
         per column of :data:`LEDGER_COLUMNS`, and which are numbers. Whole columns are
         mapped at once (no per-cell work beyond building the lists)."""
         n = len(led)
-        labels = {"kind": V.Translated(V.KINDS), "status": V.Translated(V.STATUSES),
-                  "group": self.group_names}
+        words = {"kind": V.kind_label, "status": V.status_label, "inputs": V.inputs_words}
         data, numeric = [], []
         for key in LEDGER_COLUMNS:
             is_num = key in LEDGER_NUMERIC
             if key == "agency":
                 ids = led["agency_id"].astype(str)
                 s = ids.map(self.names).fillna(ids)
-            elif key == "inputs" and key in led:
-                s = _by_value(led[key], V.inputs_words)
             elif key == "rule" and key in led:
                 s = pd.Series(V.rule_texts(self.rules, led), index=led.index, dtype=object)
             elif key not in led:
                 s = pd.Series([None] * n, dtype=object)
-            elif key in labels:  # each distinct code looked up once
-                raw = led[key].astype(object).where(led[key].notna(), None)
-                words = {v: None if v is None else labels[key].get(str(v), str(v))
-                         for v in raw.unique()}
-                s = raw.map(words)
+            elif key in words:  # each distinct value said once
+                s = _by_value(led[key], words[key])
             else:
                 s = led[key]
             data.append(column_values(s, is_num))

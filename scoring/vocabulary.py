@@ -269,28 +269,6 @@ SOURCE_KINDS: Mapping[str, str] = {
 }
 
 
-class Translated(Mapping[str, str]):
-    """A read-only view of one table whose labels are translated when read.
-
-    Module-level tables of other modules (``STATUS_LABELS = Translated(STATUSES)``) then
-    follow the language in force instead of the one at import time.
-    """
-
-    def __init__(self, table: Mapping[str, Any], pick: Any = None) -> None:
-        self._table = table
-        self._pick = pick
-
-    def __getitem__(self, key: str) -> str:
-        value = self._table[key]
-        return _(value if self._pick is None else self._pick(value))
-
-    def __iter__(self) -> Any:
-        return iter(self._table)
-
-    def __len__(self) -> int:
-        return len(self._table)
-
-
 # --------------------------------------------------------------------------- look-ups
 def _label(table: Mapping[str, str], code: Any) -> str:
     text = table.get(str(code))
