@@ -404,6 +404,9 @@ class _Builder:
         self.names = self._agency_names()
         self.group_names = {g.id: V.group_label(g.id, g.name) for g in self.rules.groups}
         self.changes = changes(result)
+        source = self.rules.source  # what the rule set rests on, in words
+        self.basis = source.decision if source.kind == "decision" else _(
+            "Simulated: {assumptions}").format(assumptions=source.assumptions)
 
     # ----------------------------------------------------------------- setup
     def _agency_names(self) -> dict[str, str]:
@@ -1218,10 +1221,8 @@ class _Builder:
         ws = wb.add_worksheet(name)
         rs = self.rules
         self.put(ws, 0, 0, _("RULE SET: {title}").format(title=rs.title), self.f_section)
-        src = rs.source.decision if rs.source.kind == "decision" else \
-            _("Simulated: {assumptions}").format(assumptions=rs.source.assumptions)
         self.note(ws, 1, 3, _("Id: {id}; version {version}; basis: {basis}").format(
-            id=rs.id, version=rs.version, basis=src), 185)
+            id=rs.id, version=rs.version, basis=self.basis), 185)
         r = 3
         tree_groups: dict[str, list[str]] = {}
         for g in rs.groups:
@@ -1325,8 +1326,7 @@ class _Builder:
             (_("Software version (cchc)"), str(engine)),
             (_("Made at (UTC)"), self.created.strftime("%Y-%m-%d %H:%M:%S")),
             (_("Rule set title"), rs.title),
-            (_("Basis"), rs.source.decision if rs.source.kind == "decision"
-             else _("Simulated: {assumptions}").format(assumptions=rs.source.assumptions)),
+            (_("Basis"), self.basis),
             (_("Extends"), rs.extends or _("extends no other rule set")),
             (_("Province"), self.province),
             (_("Year"), self.year),
