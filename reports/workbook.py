@@ -553,10 +553,8 @@ class _Builder:
         n = len(ids)
         ar = self.r.areas
         ar = ar[ar["group"] == group.id]
-        pts = {(str(a), str(c)): _num(p) for a, c, p in zip(ar["agency_id"], ar["area"],
-                                                           ar["points"], strict=True)}
-        idx = {(str(a), str(c)): _num(p) for a, c, p in zip(ar["agency_id"], ar["area"],
-                                                           ar["index"], strict=True)}
+        pts, idx = ({(str(a), str(c)): _num(v) for a, c, v in zip(
+            ar["agency_id"], ar["area"], ar[col], strict=True)} for col in ("points", "index"))
         # an area where nothing counted for the unit (not applicable, or not yet
         # appraised) is left blank, not shown as 0 points, and the mean skips it
         counted = {(str(a), str(c)) for a, c, m in zip(ar["agency_id"], ar["area"],
