@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from reports import labels as L
 from reports.stamp import stamp_titles
+from scoring import vocabulary as V
 from scoring.appraisal import SelfVsAppraised
 from scoring.i18n import _
 from scoring.text import fold, vi_number
@@ -70,7 +70,7 @@ def title_block(group: Any, number: int, year: str, province: str, rules: Any,
                 period: str = "") -> tuple[str, str, str, str]:
     """The four title lines of appendix ``number`` for ``group``: ``Phụ lục I``, the title,
     the decision line (blanks for its number and date) and the rule-set line."""
-    label = L.group_label(group)
+    label = V.group_label(group.id, group.name)
     of = ("CÁC " if fold(label).startswith(("so,", "so ")) else "") + label.upper()
     title = (_("PUBLIC ADMINISTRATION REFORM INDEX {year} OF {of}").format(year=year, of=of)
              if year else _("PUBLIC ADMINISTRATION REFORM INDEX OF {of}").format(of=of))
@@ -83,13 +83,13 @@ def title_block(group: Any, number: int, year: str, province: str, rules: Any,
                                                               version=rules.version)
     if period:
         info += _("; data from {period}").format(period=period)
-    return (_("Appendix {number}").format(number=L.roman(number)), title, decision, info)
+    return (_("Appendix {number}").format(number=V.roman(number)), title, decision, info)
 
 
 def class_labels(group: Any, seen: list[str], no_class: str) -> list[tuple[str, str]]:
     """(class, its threshold in words) for every class of ``group``, then the unclassified
     and "no index" rows when ``seen`` (the units' classes) has them."""
-    rows = [(c.label, L.class_condition(group.classes, k)) for k, c in enumerate(group.classes)]
+    rows = [(c.label, V.class_condition(group.classes, k)) for k, c in enumerate(group.classes)]
     if group.unclassified in seen or not rows:
         rows.append((group.unclassified, _("below every class threshold")))
     known = {c for c, _cond in rows}
@@ -215,47 +215,3 @@ def _vi_date(text: Any) -> str:
         return f"{parts[2]}/{parts[1]}/{parts[0]}"
     return s
 
-
-# --------------------------------------------------------------------------- appraisal sheet
-def sheet_appraisal() -> str:
-    """Name of the workbook sheet listing the appraisal's differences."""
-    return _("Appraisal")
-
-
-def appraisal_title() -> str:
-    return _("APPRAISAL: LEAVES WHERE THE APPRAISED POINTS DIFFER FROM THE SELF-ASSESSED POINTS")
-
-
-def appraisal_note() -> str:
-    return _("Points as counted (capped at the leaf's maximum); difference = appraised − "
-             "self-assessed; the reason is the note column of scores.csv. A blank "
-             "self-assessed cell: the unit gave no points for that leaf.")
-
-
-def no_differences() -> str:
-    return _("No appraised points differ from the self-assessed points.")
-
-
-def appraisal_headings() -> dict[str, str]:
-    return {"agency": _("Agency or unit"), "group": _("Group"), "leaf": _("Code"),
-            "name": _("Criterion"), "self_points": _("Self-assessed points"),
-            "appraised_points": _("Appraised points"), "difference": _("Difference"),
-            "note": _("Reason (appraisal council)")}
-
-
-def appraisal_totals_title() -> str:
-    return _("Totals per unit")
-
-
-def appraisal_total_headings() -> dict[str, str]:
-    return {"agency": _("Agency or unit"), "group": _("Group"), "leaves": _("Leaves"),
-            "self_points": _("Self-assessed points"),
-            "appraised_points": _("Appraised points"), "difference": _("Difference")}
-
-
-def blank_self_note() -> str:
-    return _("A blank self-assessed cell: the unit gave no self-assessed points.")
-
-
-def blank_survey_note() -> str:
-    return _("A blank survey cell: no survey result counts for the unit.")

@@ -33,11 +33,11 @@ from typing import Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from reports import labels as L
 from reports.stamp import illustrative_stamp
 from reports.workbook import FONT, creation_time
 from reports.xlsx import put as _put
 from reports.xlsx import write_xlsx
+from scoring import vocabulary as V
 from scoring.engine.leaves import CAPPED, MANUAL, MISSING, NOT_APPLICABLE, SCORED
 from scoring.errors import Problem, UsageError
 from scoring.files import check_output_folder, default_mode, scratch_folder
@@ -57,6 +57,7 @@ from scoring.forms import (
     survey_sheet_name,
 )
 from scoring.i18n import _
+from scoring.number_format import format_number
 from scoring.rules.model import Adjustment, ManualRule, RuleSet, SurveyRule, Tree
 from scoring.text import fold, suggest
 
@@ -93,7 +94,7 @@ def _leaf_role(kind: str) -> str:
 def _adjustment_words(adj: Adjustment) -> str:
     what = (_("Added to the total, at most {cap} points") if adj.kind == "bonus"
             else _("Subtracted from the total, at most {cap} points"))
-    return what.format(cap=L.vi_number(adj.cap))
+    return what.format(cap=format_number(adj.cap))
 
 
 def plan_rows(rules: RuleSet, tree: Tree) -> tuple[FormRow, ...]:
@@ -119,7 +120,7 @@ def plan_rows(rules: RuleSet, tree: Tree) -> tuple[FormRow, ...]:
             leaves = []
             for leaf in crit.leaves:
                 leaves.append(len(rows))
-                words = L.describe_rule(leaf, rules.not_applicable)
+                words = V.rule_words(leaf, rules.not_applicable)
                 if leaf.note:
                     words += "\n" + _("Remarks: {note}").format(note=leaf.note)
                 rows.append(FormRow(_leaf_role(leaf.rule.kind), leaf.code, leaf.name,
@@ -340,7 +341,7 @@ class _Validations:
                         "error_title": _("Not a valid count"),
                         "error_message": _("Type a whole number of answers, 0 or more.")}
             else:
-                num = L.vi_number(hi)
+                num = format_number(hi)
                 opts = {"validate": "decimal", "criteria": "between", "minimum": 0,
                         "maximum": hi, "error_title": _("Points out of range"),
                         "error_message": _("Type a number from 0 to {max} (the maximum of this "
@@ -703,7 +704,7 @@ def write_forms(result: Any, out: Path, *, group: str | None = None,
                       str(manifest.get("province") or ""), str(manifest.get("year") or ""),
                       illustrative_stamp(manifest), created or creation_time())
     names = {str(k): str(v) for k, v in ds.agencies["name"].items()}
-    group_names = {g.id: L.group_label(g) for g in rules.groups}
+    group_names = {g.id: V.group_label(g.id, g.name) for g in rules.groups}
     existing = _existing_scores(ds)
     jobs: list[tuple[str, Callable[[Path], None]]] = []
     per_group: dict[str, int] = {}

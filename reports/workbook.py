@@ -49,7 +49,6 @@ from xlsxwriter.utility import xl_col_to_name as _col
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from reports import annual as A
-from reports import labels as L
 from reports.stamp import dataset_stamp, stamp_titles
 from reports.xlsx import column_values, write_rows, write_xlsx
 from reports.xlsx import is_missing as _is_missing
@@ -63,6 +62,7 @@ from scoring.errors import Problem, UsageError
 from scoring.files import atomic_output, check_output
 from scoring.i18n import _
 from scoring.importer.numbers import NumberFormatError, parse_number
+from scoring.number_format import format_number
 from scoring.paths import BUNDLED_RULES_ID, BUNDLED_RULES_SHA256
 from scoring.previous import PreviousYear, year_over_year
 from scoring.vocabulary import data_table_label, field_label, group_tab_label
@@ -75,6 +75,8 @@ LEDGER_ROWS_PER_SHEET = 1_000_000
 # in the rule-set sheet) and which of them are numbers
 LEDGER_COLUMNS = ("agency_id", "agency", "area", "leaf", "name", "kind", "inputs", "value",
                   "rule", "points", "max_points", "status")
+FINDING_COLUMNS = ("severity", "table", "agency", "column", "published", "expected",
+                   "message", "line")
 LEDGER_NUMERIC = frozenset({"value", "points", "max_points"})
 LEDGER_MODES = ("auto", "sheet", "csv", "none")
 # "auto": the ledger goes in the workbook up to this many rows (a province: ~60,000), as a
@@ -217,8 +219,8 @@ def summarise(result: ScoreResultLike) -> tuple[GroupSummary, ...]:
         order += [c for c in counts.index if c not in order]
         classes = tuple((c, int(counts.get(c, 0))) for c in order
                         if c in counts.index or c != group.unclassified)
-        out.append(GroupSummary(group.id, L.group_label(group), _group_sheet_name(i, group, taken),
-                                len(rows), top, classes))
+        out.append(GroupSummary(group.id, V.group_label(group.id, group.name),
+                                _group_sheet_name(i, group, taken), len(rows), top, classes))
     return tuple(out)
 
 
@@ -229,7 +231,7 @@ def _groups_with_agencies(result: ScoreResultLike) -> list[Any]:
 
 def _group_sheet_name(i: int, group: Any, taken: set[str]) -> str:
     return _sheet_name(_("Appendix {n} - {group}").format(
-        n=L.roman(i), group=group_tab_label(group.id, group.name)), taken)
+        n=V.roman(i), group=group_tab_label(group.id, group.name)), taken)
 
 
 # --------------------------------------------------------------------------- writing
@@ -287,29 +289,11 @@ def changes(result: ScoreResultLike) -> tuple[str, ...]:
         out.append(_("rule set {id} differs from the bundled rule set {bundled}").format(
             id=rs.id, bundled=BUNDLED_RULES_ID) if rs.id == BUNDLED_RULES_ID else
             _("rule set {id} is a variant or a simulation, not a decision").format(id=rs.id))
-    edited = edited_files(result.dataset)
+    edited = getattr(result.dataset, "edited", ())
     if edited:
         out.append(_("dataset files changed since import: {files}").format(
             files=", ".join(edited)))
     return tuple(out)
-
-
-def edited_files(ds: Any) -> list[str]:
-    """Files of the dataset folder whose sha256 differs from its manifest (or are gone)."""
-    folder = getattr(ds, "path", None)
-    listed = (getattr(ds, "manifest", None) or {}).get("files") or {}
-    if folder is None or not isinstance(listed, dict):
-        return []
-    out = []
-    for name, digest in sorted(listed.items()):
-        path = Path(folder) / str(name)
-        try:
-            actual = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            actual = None
-        if actual != digest:
-            out.append(str(name))
-    return out
 
 
 def ledger_mode(requested: str, rows: int) -> str:
@@ -418,7 +402,11 @@ class _Builder:
         self.year = _text(manifest.get("year"))
         self.period = A.period_text(manifest)
         self.names = self._agency_names()
+        self.group_names = {g.id: V.group_label(g.id, g.name) for g in self.rules.groups}
         self.changes = changes(result)
+        source = self.rules.source  # what the rule set rests on, in words
+        self.basis = source.decision if source.kind == "decision" else _(
+            "Simulated: {assumptions}").format(assumptions=source.assumptions)
 
     # ----------------------------------------------------------------- setup
     def _agency_names(self) -> dict[str, str]:
@@ -529,7 +517,7 @@ class _Builder:
         taken: set[str] = set()
         for i, group in enumerate(_groups_with_agencies(self.r), start=1):
             self._group_sheet(wb, i, group, _group_sheet_name(i, group, taken))
-        self._appraisal_sheet(wb, _sheet_name(A.sheet_appraisal(), taken))
+        self._appraisal_sheet(wb, _sheet_name(V.sheet_label("appraisal"), taken))
         ledger = self.r.ledger
         per = LEDGER_ROWS_PER_SHEET
         starts = range(0, max(len(ledger), 1), per) if self.ledger_mode == "sheet" else [0]
@@ -565,10 +553,8 @@ class _Builder:
         n = len(ids)
         ar = self.r.areas
         ar = ar[ar["group"] == group.id]
-        pts = {(str(a), str(c)): _num(p) for a, c, p in zip(ar["agency_id"], ar["area"],
-                                                           ar["points"], strict=True)}
-        idx = {(str(a), str(c)): _num(p) for a, c, p in zip(ar["agency_id"], ar["area"],
-                                                           ar["index"], strict=True)}
+        pts, idx = ({(str(a), str(c)): _num(v) for a, c, v in zip(
+            ar["agency_id"], ar["area"], ar[col], strict=True)} for col in ("points", "index"))
         # an area where nothing counted for the unit (not applicable, or not yet
         # appraised) is left blank, not shown as 0 points, and the mean skips it
         counted = {(str(a), str(c)) for a, c, m in zip(ar["agency_id"], ar["area"],
@@ -612,7 +598,7 @@ class _Builder:
         ws.set_row(h2, min(15 * (math.ceil(longest / 11) + 1) + 4, 150))
 
         # title block
-        label = L.group_label(group)
+        label = V.group_label(group.id, group.name)
         fmts = (self.f_appendix, self.f_title, self.f_italic, self.f_italic)
         titles = list(A.title_block(group, number, self.year, self.province, self.rules,
                                     self.period))
@@ -653,7 +639,7 @@ class _Builder:
         for j, a in enumerate(areas):
             self.put(ws, h2, c_area0 + j,
                      _("{code}. {name}\n(max {points})").format(
-                         code=a.code, name=a.name, points=L.vi_number(a.total_max)),
+                         code=a.code, name=a.name, points=format_number(a.total_max)),
                      self.f_head)
             self.put(ws, h2, s_area0 + j, f"{a.code}. {a.name}", self.f_head)
 
@@ -812,7 +798,7 @@ class _Builder:
         # stays on screen beside its table
         if n:
             self._rank_chart(wb, name, group, first, last_row, c_name, c_index, s_mean,
-                             V.sheet_label("chart", n=L.roman(number)))
+                             V.sheet_label("chart", n=V.roman(number)))
             if areas:
                 self._area_chart(wb, ws, name, h2, mean_row, s_area0, len(areas), t0,
                                  sum(widths.get(c, 9) for c in range(s_area0, s_mean + 1)))
@@ -822,7 +808,7 @@ class _Builder:
         if n:
             ws.autofilter(h2, 0, last_row, last)
         self.print_setup(ws, (h1, h2), _("Appendix {number} - {label}").format(
-            number=L.roman(number), label=label))
+            number=V.roman(number), label=label))
         ws.print_area(0, 0, tr, last)
         ws.hide_gridlines(2)
         # the appendix sheets open selected as a group, so that the default print
@@ -860,9 +846,9 @@ class _Builder:
             "marker": {"type": "none"},
         })
         col.combine(line)
-        title = (_("PAR Index {year} (%) — {group}, by rank").format(
-            year=self.year, group=L.group_label(group)) if self.year
-            else _("PAR Index (%) — {group}, by rank").format(group=L.group_label(group)))
+        name = V.group_label(group.id, group.name)
+        title = (_("PAR Index {year} (%) — {group}, by rank").format(year=self.year, group=name)
+                 if self.year else _("PAR Index (%) — {group}, by rank").format(group=name))
         col.set_title({"name": title,
                        "name_font": {**self._chart_fonts(), "size": 11, "bold": True}})
         x_axis: dict[str, Any] = {"num_font": {**self._chart_fonts(), "size": 8,
@@ -923,9 +909,9 @@ class _Builder:
         t = self.view.totals.loc[ids]
         notes = []
         if not t["has_self"].all():
-            notes.append(A.blank_self_note())
+            notes.append(_("A blank self-assessed cell: the unit gave no self-assessed points."))
         if not t["has_survey"].all():
-            notes.append(A.blank_survey_note())
+            notes.append(_("A blank survey cell: no survey result counts for the unit."))
         if notes:
             self.put(ws, row, 0, " ".join(notes), self.f_note)
 
@@ -934,26 +920,33 @@ class _Builder:
         and the totals per unit."""
         ws = wb.add_worksheet(name)
         d = self.view.differences
-        words = A.appraisal_headings()
+        words = {"agency": _("Agency or unit"), "group": _("Group"), "leaf": _("Code"),
+                 "name": _("Criterion"), "self_points": _("Self-assessed points"),
+                 "appraised_points": _("Appraised points"), "difference": _("Difference"),
+                 "note": _("Reason (appraisal council)")}
         cols = list(words)
-        self.put(ws, 0, 0, A.appraisal_title(), self.f_section)
-        self.put(ws, 1, 0, A.appraisal_note(), self.f_note)
+        self.put(ws, 0, 0, _("APPRAISAL: LEAVES WHERE THE APPRAISED POINTS DIFFER FROM THE "
+                             "SELF-ASSESSED POINTS"), self.f_section)
+        self.put(ws, 1, 0, _("Points as counted (capped at the leaf's maximum); difference = "
+                             "appraised − self-assessed; the reason is the note column of "
+                             "scores.csv. A blank self-assessed cell: the unit gave no points "
+                             "for that leaf."), self.f_note)
         head = 3
         ws.set_row(head, 32)
         for c, key in enumerate(cols):
             self.put(ws, head, c, words[key], self.f_head)
         r = head + 1
         if not len(d):
-            self.merge(ws, r, 0, r, len(cols) - 1, A.no_differences(), self.f_text)
+            self.merge(ws, r, 0, r, len(cols) - 1,
+                       _("No appraised points differ from the self-assessed points."), self.f_text)
             r += 1
-        group_names = {g.id: L.group_label(g) for g in self.rules.groups}
         leaf_names, notes = d["name"].map(_text), d["note"].map(_text)
         for k, (leaf_name, note) in enumerate(zip(leaf_names, notes, strict=True)):
             ws.set_row(r + k, 15 * max(1, math.ceil(len(leaf_name) / 50),  # heights first
                                        math.ceil(len(note) / 50)) + 3)
         numeric = [key in ("self_points", "appraised_points", "difference") for key in cols]
         values = {"agency": d["agency_id"].map(lambda a: self.names.get(a, a)),
-                  "group": d["group"].map(lambda g: group_names.get(g, g)),
+                  "group": d["group"].map(lambda g: self.group_names.get(g, g)),
                   "name": leaf_names, "note": notes}
         r += write_rows(ws, r, 0, [column_values(values.get(key, d.get(key)), is_num)
                                    for key, is_num in zip(cols, numeric, strict=True)],
@@ -963,19 +956,19 @@ class _Builder:
         units = self.view.unit_differences()
         if len(units):
             r += 1
-            self.put(ws, r, 0, A.appraisal_totals_title(), self.f_section)
+            self.put(ws, r, 0, _("Totals per unit"), self.f_section)
             r += 1
             # in the columns of the table above: the number of leaves under "Mã", the
             # points under their own headings
             at = {"agency": 0, "group": 1, "leaves": 2, "self_points": 4,
                   "appraised_points": 5, "difference": 6}
             ws.set_row(r, 32)
-            for key, text in A.appraisal_total_headings().items():
-                self.put(ws, r, at[key], text, self.f_head)
+            for key in at:
+                self.put(ws, r, at[key], words.get(key, _("Leaves")), self.f_head)
             for row in units.itertuples(index=False):
                 r += 1
                 values = {"agency": self.names.get(row.agency_id, row.agency_id),
-                          "group": group_names.get(row.group, row.group),
+                          "group": self.group_names.get(row.group, row.group),
                           "leaves": float(row.leaves), "self_points": _num(row.self_points),
                           "appraised_points": _num(row.appraised_points),
                           "difference": _num(row.difference)}
@@ -997,25 +990,19 @@ class _Builder:
         per column of :data:`LEDGER_COLUMNS`, and which are numbers. Whole columns are
         mapped at once (no per-cell work beyond building the lists)."""
         n = len(led)
-        labels = {"kind": L.KIND_LABELS, "status": L.STATUS_LABELS,
-                  "group": {g.id: L.group_label(g) for g in self.rules.groups}}
+        words = {"kind": V.kind_label, "status": V.status_label, "inputs": V.inputs_words}
         data, numeric = [], []
         for key in LEDGER_COLUMNS:
             is_num = key in LEDGER_NUMERIC
             if key == "agency":
                 ids = led["agency_id"].astype(str)
                 s = ids.map(self.names).fillna(ids)
-            elif key == "inputs" and key in led:
-                s = _by_value(led[key], V.inputs_words)
             elif key == "rule" and key in led:
                 s = pd.Series(V.rule_texts(self.rules, led), index=led.index, dtype=object)
             elif key not in led:
                 s = pd.Series([None] * n, dtype=object)
-            elif key in labels:  # each distinct code looked up once
-                raw = led[key].astype(object).where(led[key].notna(), None)
-                words = {v: None if v is None else labels[key].get(str(v), str(v))
-                         for v in raw.unique()}
-                s = raw.map(words)
+            elif key in words:  # each distinct value said once
+                s = _by_value(led[key], words[key])
             else:
                 s = led[key]
             data.append(column_values(s, is_num))
@@ -1034,7 +1021,7 @@ class _Builder:
         head = 3
         ws.set_row(head, 32)
         for c, key in enumerate(cols):
-            self.put(ws, head, c, L.LEDGER_HEADINGS[key], self.f_head)
+            self.put(ws, head, c, V.column_label(key), self.f_head)
         n = len(led)
         numeric = {"value": self.f_num, "points": self.f_pts, "max_points": self.f_pts}
         fmts = [numeric.get(k, self.f_cell) for k in cols]
@@ -1071,7 +1058,7 @@ class _Builder:
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
             for start in range(0, max(len(led), 1), LEDGER_CHUNK):
                 data, _numeric = self.ledger_columns(led.iloc[start:start + LEDGER_CHUNK])
-                frame = pd.DataFrame({L.LEDGER_HEADINGS[k]: col
+                frame = pd.DataFrame({V.column_label(k): col
                                       for k, col in zip(LEDGER_COLUMNS, data, strict=True)})
                 frame.to_csv(fh, index=False, header=start == 0, lineterminator="\n",
                              float_format="%.10g")
@@ -1088,11 +1075,11 @@ class _Builder:
         if self.ledger_csv is not None:
             text = _("The ledger ({rows} rows) is in the file {file}, beside this workbook "
                      "(UTF-8 CSV; open it in Excel).").format(
-                rows=L.vi_number(rows), file=self.ledger_csv.name)
+                rows=format_number(rows), file=self.ledger_csv.name)
         else:
             text = _("The ledger ({rows} rows) was left out of this workbook (--ledger "
                      "none); run cchc rank again with --ledger sheet or --ledger csv to "
-                     "have it.").format(rows=L.vi_number(rows))
+                     "have it.").format(rows=format_number(rows))
         self.put(ws, 2, 0, text, self.f_note)
         ws.set_column(0, 0, 120)
 
@@ -1102,12 +1089,11 @@ class _Builder:
         ag = self.ds.agencies
         dossiers = getattr(self.ds, "dossiers", pd.DataFrame())
         ind = self.r.indicators
-        raw_cols = [c for c in L.INDICATOR_LABELS if c in dossiers.columns]
+        raw_cols = [c for c in V.INDICATORS if c in dossiers.columns]
         raw_cols += [c for c in dossiers.columns if c not in raw_cols and c != "source_line"
                      and pd.api.types.is_numeric_dtype(dossiers[c])]
-        ind_cols = [c for c in L.INDICATOR_LABELS if c in ind.columns and c not in raw_cols]
+        ind_cols = [c for c in V.INDICATORS if c in ind.columns and c not in raw_cols]
         ind_cols += [c for c in ind.columns if c not in raw_cols and c not in ind_cols]
-        group_names = {g.id: L.group_label(g) for g in self.rules.groups}
 
         self.put(ws, 0, 0, _("INPUT DATA AND COMPUTED RATES"), self.f_section)
         note = (_("Administrative procedure dossiers from {period}").format(period=self.period)
@@ -1119,7 +1105,7 @@ class _Builder:
         head = 3
         fixed = [("agency_id", _("Agency id")), ("name", _("Agency or unit")),
                  ("group", _("Group")), ("parent", _("Parent unit")), ("ranked", _("Ranked"))]
-        cols = fixed + [(c, L.indicator_label(c)) for c in raw_cols + ind_cols]
+        cols = fixed + [(c, V.indicator_label(c)) for c in raw_cols + ind_cols]
         ws.set_row(head, 60)
         for c, (_key, text) in enumerate(cols):
             self.put(ws, head, c, text, self.f_head)
@@ -1138,7 +1124,7 @@ class _Builder:
         ranked = field("ranked").map(
             lambda v: None if _is_missing(v) else (yes if bool(v) else no))
         columns = [column_values(ids, False), column_values(ids.map(names).fillna(ids), False),
-                   column_values(label(field("group"), group_names), False),
+                   column_values(label(field("group"), self.group_names), False),
                    column_values(label(field("parent_id"), names), False),
                    column_values(ranked, False)]
         fmts = [self.f_cell] * 4 + [self.f_text_c]
@@ -1147,12 +1133,13 @@ class _Builder:
             for c in keys:
                 values = aligned[c] if aligned is not None else [None] * n
                 columns.append(column_values(values, True))
-                fmts.append(self.f_rate if L.indicator_unit(c) else self.f_count)
+                fmts.append(self.f_rate if V.indicator_unit(c) else self.f_count)
         rows = write_rows(ws, head + 1, 0, columns, numeric=[False] * 5 + [True] * (
             len(columns) - 5), formats=fmts)
         ws.set_column(0, 0, _width(ag.index[:3000], 10, 30))
         ws.set_column(1, 1, _width(list(names.values())[:5000], 24, 48))
-        ws.set_column(2, 3, _width([*group_names.values(), *list(names.values())[:200]], 14, 28))
+        ws.set_column(2, 3, _width([*self.group_names.values(), *list(names.values())[:200]],
+                                   14, 28))
         ws.set_column(4, 4, 10)
         ws.set_column(5, len(cols) - 1, 12)
         ws.freeze_panes(head + 1, 2)
@@ -1163,14 +1150,14 @@ class _Builder:
     def _findings_sheet(self, wb: Any, name: str) -> None:
         ws = wb.add_worksheet(name)
         fd = getattr(self.ds, "findings", pd.DataFrame())
-        cols = list(L.FINDING_HEADINGS)
+        cols = FINDING_COLUMNS
         self.put(ws, 0, 0, _("SOURCE DATA CHECKS"), self.f_section)
         self.put(ws, 1, 0, _("Where the figures in the source report disagree (for example a "
                              "total row that differs from the sum of its rows). This is a fact "
                              "about the source, recorded, not corrected."), self.f_note)
         head = 3
         for c, key in enumerate(cols):
-            self.put(ws, head, c, L.FINDING_HEADINGS[key], self.f_head)
+            self.put(ws, head, c, V.column_label(key), self.f_head)
         n = 0 if fd is None else len(fd)
         if n == 0:
             self.merge(ws, head + 1, 0, head + 1, len(cols) - 1,
@@ -1182,7 +1169,7 @@ class _Builder:
             for c, key in enumerate(cols):
                 v = row.get(key)
                 if key == "severity":
-                    value, fmt = L.SEVERITY_LABELS.get(_text(v), _text(v)), self.f_text_c
+                    value, fmt = V.severity_label(_text(v)), self.f_text_c
                 elif key == "agency":
                     value, fmt = self.names.get(_text(v), _text(v)), self.f_text
                 elif key == "table":
@@ -1232,19 +1219,17 @@ class _Builder:
         ws = wb.add_worksheet(name)
         rs = self.rules
         self.put(ws, 0, 0, _("RULE SET: {title}").format(title=rs.title), self.f_section)
-        src = rs.source.decision if rs.source.kind == "decision" else \
-            _("Simulated: {assumptions}").format(assumptions=rs.source.assumptions)
         self.note(ws, 1, 3, _("Id: {id}; version {version}; basis: {basis}").format(
-            id=rs.id, version=rs.version, basis=src), 185)
+            id=rs.id, version=rs.version, basis=self.basis), 185)
         r = 3
         tree_groups: dict[str, list[str]] = {}
         for g in rs.groups:
-            tree_groups.setdefault(g.tree, []).append(L.group_label(g))
+            tree_groups.setdefault(g.tree, []).append(V.group_label(g.id, g.name))
         for tree_id, tree in rs.trees.items():
             used = ", ".join(tree_groups.get(tree_id, [])) or _("no group uses it")
             self.merge(ws, r, 0, r, 3, _("{tree} (applies to: {groups}) — total maximum "
                                          "points {points}").format(
-                tree=tree.name, groups=used, points=L.vi_number(tree.total_max)), self.f_bold)
+                tree=tree.name, groups=used, points=format_number(tree.total_max)), self.f_bold)
             r += 1
             for c, text in enumerate((_("Code"), _("Area / criterion / leaf criterion"),
                                       _("Maximum points"), _("How the points are given"))):
@@ -1265,7 +1250,7 @@ class _Builder:
                     ws.write_blank(r, 3, None, self.f_crit)
                     r += 1
                     for leaf in crit.leaves:
-                        words = L.describe_rule(leaf, rs.not_applicable)
+                        words = V.rule_words(leaf, rs.not_applicable)
                         if leaf.note:
                             words += "\n" + _("Remark: {note}").format(note=leaf.note)
                         self.put(ws, r, 0, leaf.code, self.f_text)
@@ -1284,10 +1269,10 @@ class _Builder:
             self.put(ws, r, c, text, self.f_head)
         r += 1
         for g in rs.groups:
-            cls = "\n".join(f"{c.label}: {L.class_condition(g.classes, k)}"
+            cls = "\n".join(f"{c.label}: {V.class_condition(g.classes, k)}"
                             for k, c in enumerate(g.classes))
             cls = (cls + "\n" if cls else "") + _("{label}: the rest").format(label=g.unclassified)
-            for c, v in enumerate((g.id, L.group_label(g), rs.trees[g.tree].name, cls)):
+            for c, v in enumerate((g.id, V.group_label(g.id, g.name), rs.trees[g.tree].name, cls)):
                 self.put(ws, r, c, v, self.f_text)
             ws.set_row(r, 15 * (cls.count("\n") + 1) + 3)
             r += 1
@@ -1295,7 +1280,7 @@ class _Builder:
         items: list[tuple[str, str]] = [
             (_("Criteria not applicable"), _("left out of the maximum points")
              if rs.not_applicable == "drop" else _("earn the maximum points")),
-            (_("Rank"), f"{L.RANK_METHOD_LABELS.get(rs.ranking.method, rs.ranking.method)}; "
+            (_("Rank"), f"{V.rank_method_label(rs.ranking.method)}; "
              + _("Index compared at {digits} decimal places").format(
                  digits=rs.ranking.precision)
              + ("; " + _("ties broken by: {keys}").format(keys=", ".join(rs.ranking.tie_break))
@@ -1312,7 +1297,7 @@ class _Builder:
             how = (_("formula {expr}").format(expr=adj.rule.expr) if adj.rule.kind == "formula"
                    else _("appraised points (table {table})").format(table=adj.rule.table))
             items.append((f"{kind}: {adj.name}", _("{how}; at most {points} points").format(
-                how=how, points=L.vi_number(adj.cap))))
+                how=how, points=format_number(adj.cap))))
         for k, v in items:
             self.put(ws, r, 0, k, self.f_key)
             self.merge(ws, r, 1, r, 3, v, self.f_text)
@@ -1339,8 +1324,7 @@ class _Builder:
             (_("Software version (cchc)"), str(engine)),
             (_("Made at (UTC)"), self.created.strftime("%Y-%m-%d %H:%M:%S")),
             (_("Rule set title"), rs.title),
-            (_("Basis"), rs.source.decision if rs.source.kind == "decision"
-             else _("Simulated: {assumptions}").format(assumptions=rs.source.assumptions)),
+            (_("Basis"), self.basis),
             (_("Extends"), rs.extends or _("extends no other rule set")),
             (_("Province"), self.province),
             (_("Year"), self.year),

@@ -292,13 +292,13 @@ class _Reader:
             self.problem(_("'{value}' is text in a number cell ({what})").format(
                 value=_text(v), what=what),
                 _("type the points as a number from 0 to {max} (e.g. 1,5), or leave the cell "
-                  "blank").format(max=_vi(hi)), self._cell(ws, row, col))
+                  "blank").format(max=vi_number(hi)), self._cell(ws, row, col))
             return None
         x = float(v)
         if x < -_TOL or x > hi + _TOL:
             self.problem(_("{value} is out of range: {what} go from 0 to {max}").format(
-                value=_vi(x), what=what, max=_vi(hi)),
-                _("type a number from 0 to {max}").format(max=_vi(hi)),
+                value=vi_number(x), what=what, max=vi_number(hi)),
+                _("type a number from 0 to {max}").format(max=vi_number(hi)),
                 self._cell(ws, row, col))
             return None
         return x
@@ -346,7 +346,7 @@ class _Reader:
                 self.problem(
                     _("the appraised points {appraised} differ from the self-assessed points "
                       "{own} of {code}, but no reason is given").format(
-                        appraised=_vi(judged), own=_vi(own) if own is not None else "—",
+                        appraised=vi_number(judged), own=vi_number(own) if own is not None else "—",
                         code=code),
                     _("write the council's reason in this cell"),
                     self._cell(ws, row, REASON_COL))
@@ -387,11 +387,11 @@ class _Reader:
                     self.problem(_("'{value}' is text in a number cell").format(value=_text(v)),
                                  _("type a number, or leave the cell blank"), where)
                 elif opt and (float(v) < 0 or not float(v).is_integer()):
-                    self.problem(_("{value} is not a count of answers").format(value=_vi(v)),
+                    self.problem(_("{value} is not a count of answers").format(value=vi_number(v)),
                                  _("type a whole number, 0 or more"), where)
                 elif not opt and not 0 <= float(v) <= 100:
                     self.problem(_("{value} is out of range: a share goes from 0 to 100 "
-                                   "(percent)").format(value=_vi(v)),
+                                   "(percent)").format(value=vi_number(v)),
                                  _("type the share in percent, from 0 to 100"), where)
                 else:
                     entries.append(SurveyEntry(aid, leaf, opt, float(v)))
@@ -399,15 +399,11 @@ class _Reader:
                         covered=tuple(covered), problems=tuple(self.problems))
 
 
-def _vi(x: float) -> str:
-    return vi_number(float(x))
-
-
 def _shown(v: Any) -> str:
     if _blank(v):
         return _("blank")
     if _is_number(v):
-        return _vi(v)
+        return vi_number(v)
     return f"'{v}'"
 
 

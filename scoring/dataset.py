@@ -61,6 +61,9 @@ class Dataset:
         sha256 over the data files, for provenance.
     path : Path, optional
         Where it was loaded from.
+    edited : tuple of str
+        Files the manifest lists that are gone or no longer have its sha256 (the loader
+        warns of each; a workbook of such data is titled as a trial).
     """
 
     name: str
@@ -76,6 +79,7 @@ class Dataset:
     manifest: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
     path: Path | None = None
+    edited: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Dataset:
         """Return a copy with some fields replaced (e.g. a what-if ``dossiers`` table)."""
@@ -826,48 +830,52 @@ def _load_surveys(df: pd.DataFrame, name: str, agencies: pd.DataFrame | None,
 
 
 # --------------------------------------------------------------------------- folder
-def _manifest(folder: Path, log: _Log) -> dict[str, Any]:
+def _manifest(folder: Path, log: _Log) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The manifest of ``folder`` and the files it lists that are gone or changed."""
     path = folder / "manifest.json"
     if not path.is_file():
         log.warn(_("is missing: the dataset's source, period and checksums are not recorded"),
                  file="manifest.json",
                  fix=_("write one with name, province, year, period, source and files "
                        "(cchc import-report does)"))
-        return {}
+        return {}, ()
     try:
         manifest = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
         log.error(_("is not UTF-8"), file="manifest.json", fix=_("save it as UTF-8"))
-        return {}
+        return {}, ()
     except json.JSONDecodeError as err:
         log.error(_("is not valid JSON ({error})").format(error=err.msg), file="manifest.json",
                   line=err.lineno,
                   fix=_("correct the JSON syntax at that line (quotes, commas, braces)"))
-        return {}
+        return {}, ()
     except RecursionError:
         log.error(_("is nested too deeply to be a manifest"), file="manifest.json",
                   fix=_("write the manifest again (cchc import-report does): a flat JSON "
                         "object with name, source, period and files"))
-        return {}
+        return {}, ()
     if not isinstance(manifest, dict):
         log.error(_("must be a JSON object"), file="manifest.json", line=1,
                   fix=_("write {example}").format(
                       example='{"name": ..., "source": ..., "files": {...}}'))
-        return {}
+        return {}, ()
     files = manifest.get("files") or {}
+    edited = []
     if isinstance(files, dict):
         for fname, digest in sorted(files.items()):
             p = folder / fname
             if not p.is_file():
+                edited.append(str(fname))
                 log.warn(_("lists {file}, which is missing").format(file=repr(fname)),
                          file="manifest.json", field="files",
                          fix=_("restore the file or re-run cchc import-report"))
             elif isinstance(digest, str) and _sha256(p) != digest.lower():
+                edited.append(str(fname))
                 log.warn(_("{file} changed since the manifest was written").format(
                              file=repr(fname)), file="manifest.json", field="files",
                          fix=_("if the change is intended (a review), record it in review.csv "
                                "and update the checksum"))
-    return _nfc_json(manifest)
+    return _nfc_json(manifest), tuple(edited)
 
 
 def _nfc_json(value: Any) -> Any:
@@ -964,7 +972,7 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
         if spec.strict and _unknown_columns(df, spec, file.name, log):
             continue
         frames[key] = df
-    manifest = _manifest(folder, log)
+    manifest, edited = _manifest(folder, log)
 
     agencies = (_load_agencies(frames["agencies"], names["agencies"], log)
                 if frames["agencies"] is not None else None)
@@ -997,7 +1005,8 @@ def validate_dataset(path: str | Path) -> tuple[Dataset | None, list[Problem]]:
         return None, log.problems
     ds = Dataset(name=str(manifest.get("name") or folder.name), agencies=agencies,
                  dossiers=dossiers, tasks=tasks, manifest=manifest,
-                 content_hash=content_hash(used), path=folder.resolve(), **loaded)
+                 content_hash=content_hash(used), path=folder.resolve(), edited=edited,
+                 **loaded)
     return ds, log.problems
 
 

@@ -253,6 +253,7 @@ SHEETS: Mapping[str, str] = {
     "comparison": N_("Comparison"),
     "by_leaf": N_("By sub-criterion"),
     "notes": N_("Notes"),
+    "appraisal": N_("Appraisal"),
 }
 
 # how the simulation names a source of uncertainty (``band_shift 3.2.1``)
@@ -266,28 +267,6 @@ SOURCE_KINDS: Mapping[str, str] = {
     "status_flip": N_("task statuses of {code} uncertain"),
     "weight": N_("weight of {code} changed"),
 }
-
-
-class Translated(Mapping[str, str]):
-    """A read-only view of one table whose labels are translated when read.
-
-    Module-level tables of other modules (``STATUS_LABELS = Translated(STATUSES)``) then
-    follow the language in force instead of the one at import time.
-    """
-
-    def __init__(self, table: Mapping[str, Any], pick: Any = None) -> None:
-        self._table = table
-        self._pick = pick
-
-    def __getitem__(self, key: str) -> str:
-        value = self._table[key]
-        return _(value if self._pick is None else self._pick(value))
-
-    def __iter__(self) -> Any:
-        return iter(self._table)
-
-    def __len__(self) -> int:
-        return len(self._table)
 
 
 # --------------------------------------------------------------------------- look-ups
@@ -807,13 +786,3 @@ def roman(n: int) -> str:
             n -= value
     return "".join(out)
 
-
-def all_labels() -> set[str]:
-    """Every label of the vocabulary in the language in force (for checks of outputs)."""
-    found: set[str] = set()
-    for table in (STATUSES, KINDS, TASK_STATUSES, SEVERITIES, GROUPS, RANK_METHODS, COLUMNS,
-                  SHEETS, UNITS):
-        found.update(_(v) for v in table.values() if v)
-    found.update(_(label) for label, _unit in INDICATORS.values())
-    found.update(class_label(c) for c in CLASSES)
-    return found

@@ -9,16 +9,15 @@ it out; a large ledger shows a progress bar on a terminal.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
 from cchc.cli.options import data_option, force_option, load_inputs, rules_option
+from cchc.cli.table import progress_bar
 from scoring.i18n import _
+from scoring.number_format import format_number
 from scoring.vocabulary import class_label
 
 
@@ -64,32 +63,8 @@ def write_appendix(result: Any, previous: Any, docx: Path | None,
     return written
 
 
-def _vi(x: float, digits: int) -> str:
-    from reports.labels import vi_number
-
-    return vi_number(x, digits)
-
-
 # a progress bar from this many ledger rows on (a province's ~60,000 rows take seconds)
 PROGRESS_FROM_ROWS = 100_000
-
-
-@contextmanager
-def ledger_progress(rows: int) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on stderr while the ledger is written, only on a terminal and only
-    for large ledgers; yields the callback for :func:`reports.workbook.write_workbook`."""
-    if rows < PROGRESS_FROM_ROWS or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(TextColumn(_("writing the ledger")), BarColumn(),
-                   TextColumn("{task.percentage:>3.0f}%"), TimeRemainingColumn(),
-                   console=Console(file=sys.stderr), transient=True)
-    with bar:
-        task = bar.add_task("ledger", total=rows)
-        yield lambda done: bar.update(task, completed=done)
 
 
 @click.command("rank")
@@ -146,8 +121,9 @@ def rank(rules_path: Path, data_path: Path, output: Path | None,
     if ledger == "csv":
         click.echo(_("The ledger ({rows} rows) goes to {file} beside the workbook "
                      "(--ledger sheet to have it in the workbook).").format(
-            rows=_vi(len(result.ledger), 0), file=ledger_csv_path(target).name), err=True)
-    with ledger_progress(len(result.ledger) if ledger != "none" else 0) as progress:
+            rows=format_number(len(result.ledger), 0), file=ledger_csv_path(target).name), err=True)
+    rows = len(result.ledger) if ledger != "none" else 0
+    with progress_bar(_("writing the ledger"), rows, show=rows >= PROGRESS_FROM_ROWS) as progress:
         summary = write_workbook(result, target, inputs=inputs, force=force, ledger=ledger,
                                  progress=progress, previous=previous)
     click.echo(_("Workbook written: {path}").format(path=summary.path))
@@ -159,7 +135,7 @@ def rank(rules_path: Path, data_path: Path, output: Path | None,
             group=g.name, count=g.count, sheet=g.sheet))
         for rank_no, agency, index in g.top:
             click.echo(_("  Rank {rank}: {unit} — CCHC index {index} %").format(
-                rank=rank_no, unit=agency, index=_vi(index, digits)))
+                rank=rank_no, unit=agency, index=format_number(index, digits)))
         counts = "; ".join(f"{class_label(label)}: {n}" for label, n in g.classes)
         click.echo(_("  Classes: {counts}").format(counts=counts))
     if documents:

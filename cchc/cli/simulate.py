@@ -7,12 +7,12 @@ same output.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from cchc.cli.options import data_option, force_option, format_option, load_inputs, rules_option
+from cchc.cli.table import progress_bar
 from scoring.errors import Problem, UsageError
 from scoring.i18n import _
 from scoring.text import vi_number
@@ -94,24 +94,9 @@ def simulate(rules_path: Path, data_path: Path, uncertainty_path: Path | None, r
     check_against(unc, rules, file=upath)
     result = score(rules, ds)
 
-    if sys.stderr.isatty():
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-        bar = Progress(TextColumn(_("simulating")), BarColumn(),
-                       TextColumn("{task.percentage:>3.0f}%"),
-                       TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True)
-        with bar:
-            task = bar.add_task("simulate", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            sim = run_simulation(result, unc, runs=runs, seed=seed, top_k=top_k,
-                                 sensitivity=sensitivity, progress=progress)
-    else:
+    with progress_bar(_("simulating")) as progress:
         sim = run_simulation(result, unc, runs=runs, seed=seed, top_k=top_k,
-                             sensitivity=sensitivity)
+                             sensitivity=sensitivity, progress=progress)
 
     if output is not None:
         from reports.analysis import write_simulation_workbook  # only with -o: xlsxwriter

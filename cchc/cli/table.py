@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -98,11 +99,6 @@ def print_table(headings: Sequence[str], rows: Iterable[Sequence[Any]], *,
             stream.write("".join(line + "\n" for line in [*lines, ""]))
             return
     _rich_table(headings, body, numeric, title, bold_rows, ratios, err)
-
-
-def fits(text: str, room: int) -> bool:
-    """True when ``text`` prints as one line of at most ``room`` cells, as it is."""
-    return text.isprintable() and cell_len(text) <= room
 
 
 def one_line(text: str) -> str:
@@ -233,3 +229,24 @@ def print_frame(title: str, df: pd.DataFrame, headings: Mapping[str, str],
                      cell(v, (decimals or {}).get(c, 2)) for c, v in zip(columns, record,
                                                                         strict=True)])
     print_table([headings.get(c, c) for c in columns], rows, numeric=numeric, title=title)
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None = None,
+                 show: bool = True) -> Iterator[Callable[..., None] | None]:
+    """A progress bar labelled ``label`` on stderr, only on a terminal and when ``show``.
+
+    Yields ``update(done, total=None)`` (a ``total`` given replaces the one the bar has), or
+    ``None`` when no bar is shown; rich is imported only for a bar.
+    """
+    if not show or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn(label), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                   TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True)
+    with bar:
+        task = bar.add_task(label, total=total)
+        yield lambda done, total=None: bar.update(task, completed=done, total=total)

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from reports.labels import indicator_label
 from scoring.dataset import check_dataset
 from scoring.errors import CchcError, Problem, UsageError
 from scoring.i18n import _, normalize_language
 from scoring.text import fold
+from scoring.vocabulary import indicator_label
 
 from . import services, views
 from .app import Context, context

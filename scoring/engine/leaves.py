@@ -29,7 +29,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -610,10 +610,6 @@ class LeafOutcome:
     def rule_names(self) -> list[str]:
         """The rule label that fired for each agency."""
         return [self.rule_labels[r] for r in self.rule]
-
-    def replace(self, **changes: Any) -> LeafOutcome:
-        """Copy with some arrays replaced."""
-        return replace(self, **changes)
 
 
 def table_rows(frames: LeafTables, agency_ids: pd.Index) -> dict[str, TableRows]:

@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 
 from cchc.cli import main
-from reports import labels as L
 from reports.workbook import LEDGER_COLUMNS, ledger_csv_path
 from scoring import vocabulary as V
 from scoring.dataset import load_dataset
@@ -68,7 +67,7 @@ def test_every_output_says_the_rule_in_the_same_words(
     run(*prefix, "rank", "-o", str(book), "--ledger", "sheet")
     run(*prefix, "rank", "-o", str(tmp_path / "y.xlsx"), "--ledger", "csv")
     with language(lang):
-        rule_heading = L.LEDGER_HEADINGS["rule"]
+        rule_heading = V.column_label("rule")
         ledger_sheet = V.sheet_label("ledger")
     ledger_csv = [r for r in csv.DictReader(
         ledger_csv_path(tmp_path / "y.xlsx").open(encoding="utf-8-sig"))]

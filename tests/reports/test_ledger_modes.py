@@ -9,10 +9,9 @@ import openpyxl
 import pytest
 
 import reports.workbook as wbmod
-from reports import labels as L
 from reports.workbook import ledger_csv_path, write_workbook
 from scoring.errors import UsageError
-from scoring.vocabulary import sheet_label
+from scoring.vocabulary import column_label, sheet_label
 from tests.reports.fixtures import make_result
 
 STAMP = datetime(2023, 1, 1)
@@ -48,7 +47,7 @@ def test_ledger_as_csv_beside_the_workbook(result, tmp_path):
     raw = csv_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the accents
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0] == [L.LEDGER_HEADINGS[k] for k in wbmod.LEDGER_COLUMNS]
+    assert rows[0] == [column_label(k) for k in wbmod.LEDGER_COLUMNS]
     assert len(rows) - 1 == len(result.ledger)
     sheet = _sheet_rows(target)
     # the sheet says where the ledger is; the CSV has the sheet's rows
