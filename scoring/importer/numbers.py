@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from scoring.i18n import _
+from scoring.text import vi_number
 
 _INT_GROUPED = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _INT_PLAIN = re.compile(r"^\d+$")
@@ -132,12 +133,4 @@ def format_number(value: int | float, decimals: int = 0, percent: bool = False) 
     """
     if value < 0:
         raise ValueError("published counts and rates are never negative")
-    text = f"{value:.{decimals}f}"
-    whole, _, frac = text.partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    out = ".".join(groups) + ("," + frac if frac else "")
-    return out + ("%" if percent else "")
+    return vi_number(value, decimals) + ("%" if percent else "")
