@@ -26,6 +26,8 @@ from xlsxwriter.utility import xl_col_to_name as _col
 
 from reports.xlsx import put, write_frame, write_xlsx
 from scoring.i18n import _
+from scoring.number_format import format_number
+from scoring.simulate.compare import leaf_changes_text
 from scoring.vocabulary import (
     class_label,
     column_label,
@@ -129,7 +131,9 @@ def write_compare_workbook(cmp: Any, path: str | Path, *, inputs: Iterable[Path]
     -------
     Path
     """
-    agencies = cmp.agencies.reset_index()
+    words = leaf_changes_text(cmp.leaves, lambda d: format_number(d, None, signed=True))
+    agencies = cmp.agencies.assign(leaves=[words.get(str(a), "") for a in cmp.agencies.index])
+    agencies = agencies.reset_index()
     agencies = agencies.sort_values(["group", "rank_a", "rank_b"], kind="stable",
                                     key=lambda s: s.map({g: i for i, g in enumerate(
                                         dict.fromkeys(agencies["group"]))})

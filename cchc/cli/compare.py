@@ -22,6 +22,7 @@ from cchc.cli.options import (
 )
 from scoring.errors import Problem, UsageError
 from scoring.i18n import _
+from scoring.number_format import format_number
 
 CSV_COLUMNS = ["agency_id", "agency", "group", "points_a", "points_b", "points_diff", "index_a",
                "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a", "class_b",
@@ -65,6 +66,7 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
     from scoring.files import check_output
     from scoring.simulate.cli_support import echo_csv
     from scoring.simulate.compare import compare as run_compare
+    from scoring.simulate.compare import leaf_changes_text
 
     if previous_path is not None:
         _against_previous(rules_path, data_path, previous_path, fmt,
@@ -95,7 +97,8 @@ def compare(rules_path: Path, against_path: Path | None, data_path: Path,
         echo_csv(cmp.agencies, CSV_COLUMNS)
     else:
         headings = compare_headings()
-        shown = cmp.agencies
+        words = leaf_changes_text(cmp.leaves, lambda d: format_number(d, None, signed=True))
+        shown = cmp.agencies.assign(leaves=[words.get(str(a), "") for a in cmp.agencies.index])
         if changed_only:
             shown = shown[(shown["points_diff"].abs() > 1e-9) | (shown["rank_shift"] != 0)
                           | shown["class_changed"].astype(bool)]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from scoring.i18n import _
 from scoring.number_format import format_number
+from scoring.simulate.compare import leaf_changes_text
 from scoring.text import fold
 from scoring.vocabulary import inputs_words, status_label
 
@@ -273,14 +274,10 @@ def _changed(a: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return shift, klass, points
 
 
-def _leaf_texts(cmp: Any, ids: pd.Index, top: int = 3) -> dict[str, str]:
+def _leaf_texts(cmp: Any, ids: pd.Index) -> dict[str, str]:
     """Per unit of ``ids``, its largest per-leaf differences: ``3.2.1: +0,50; …``."""
-    rows = cmp.leaves[cmp.leaves["agency_id"].isin(ids)]
-    rows = rows.groupby("agency_id", sort=False).head(top)   # already largest first
-    out: dict[str, list[str]] = {}
-    for aid, leaf, diff in zip(rows["agency_id"], rows["leaf"], rows["diff"], strict=True):
-        out.setdefault(str(aid), []).append(f"{leaf}: {num(diff, None, signed=True)}")
-    return {k: "; ".join(v) for k, v in out.items()}
+    return leaf_changes_text(cmp.leaves[cmp.leaves["agency_id"].isin(ids)],
+                             lambda d: num(d, None, signed=True))
 
 
 def _shift_row(cmp: Any, agency_id: Any, r: Any, leaves: Mapping[str, str]) -> dict[str, Any]:

@@ -18,13 +18,20 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.i18n import _
+
 FLOOR_LEAF = "(sàn 0)"
+"""The ``leaf`` code of the row that carries the floor at zero (a code: the same in every
+language, as the leaf codes are)."""
+TOP_LEAVES = 3
+"""How many leaves the ``leaves`` text of a unit names (the largest differences first)."""
 AGENCY_COLUMNS = ("agency", "group", "points_a", "points_b", "points_diff", "index_a",
                   "index_b", "index_diff", "rank_a", "rank_b", "rank_shift", "class_a",
                   "class_b", "class_changed", "leaves")
@@ -266,8 +273,40 @@ def correlations(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, flo
     return float(rho), float(rho_p), float(tau), float(tau_p)
 
 
+def leaf_changes_text(leaves: pd.DataFrame, number: Callable[[float], str],
+                      top: int = TOP_LEAVES) -> dict[str, str]:
+    """Per unit, its ``top`` largest per-leaf differences as one text: ``7.2.1: +0.75; …``.
+
+    The one wording of the ``leaves`` column: plain numbers for machines (``compare``'s
+    own column, its CSV), or the reader's (``number=lambda d: format_number(d, None,
+    signed=True)``) in a table, the workbook or the web page.
+
+    Parameters
+    ----------
+    leaves : DataFrame
+        :attr:`Comparison.leaves` (or a part of it): ``agency_id, leaf, diff``, each unit's
+        rows largest difference first.
+    number : callable
+        Writes one signed difference.
+    top : int
+        How many leaves per unit.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"agency_id": ["a", "a", "b"], "leaf": ["7.2.1", "3.1", "7.2.1"],
+    ...                      "diff": [0.75, -0.5, 1.0]})
+    >>> leaf_changes_text(rows, lambda d: f"{d:+.4g}")
+    {'a': '7.2.1: +0.75; 3.1: -0.5', 'b': '7.2.1: +1'}
+    """
+    rows = leaves.groupby("agency_id", sort=False).head(top)
+    text: dict[str, list[str]] = {}
+    for aid, leaf, diff in zip(rows["agency_id"], rows["leaf"], rows["diff"], strict=True):
+        text.setdefault(str(aid), []).append(f"{leaf}: {number(float(diff))}")
+    return {k: "; ".join(v) for k, v in text.items()}
+
+
 def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None = None,
-            top_leaves: int = 3) -> Comparison:
+            top_leaves: int = TOP_LEAVES) -> Comparison:
     """Compare two score results (B − A).
 
     Parameters
@@ -322,7 +361,7 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
     if len(floor):
         leaves = pd.concat([leaves, pd.DataFrame({
             "agency_id": floor.index, "group": out.loc[floor.index, "group"].to_numpy(),
-            "leaf": FLOOR_LEAF, "name": "tổng điểm không âm", "points_a": np.nan,
+            "leaf": FLOOR_LEAF, "name": _("total points floored at zero"), "points_a": np.nan,
             "points_b": np.nan, "diff": floor.to_numpy()})], ignore_index=True)
     leaves = leaves[leaves["diff"].abs() > 1e-12]
     leaves = leaves[["agency_id", "group", "leaf", "name", "points_a", "points_b", "diff"]]
@@ -330,11 +369,8 @@ def compare(a: Any, b: Any, *, label_a: str | None = None, label_b: str | None =
                            _d=-leaves["diff"].abs())
     leaves = leaves.sort_values(["_o", "_d", "leaf"], kind="stable").drop(columns=["_o", "_d"])
     leaves = leaves.reset_index(drop=True)
-    top = leaves.groupby("agency_id", sort=False).head(top_leaves)
-    text: dict[str, list[str]] = {}
-    for aid, leaf, diff in zip(top["agency_id"], top["leaf"], top["diff"], strict=True):
-        text.setdefault(aid, []).append(f"{leaf}: {diff:+.4g}")
-    out["leaves"] = np.array(["; ".join(text.get(aid, ())) for aid in out.index], dtype=object)
+    text = leaf_changes_text(leaves, lambda d: f"{d:+.4g}", top_leaves)
+    out["leaves"] = np.array([text.get(aid, "") for aid in out.index], dtype=object)
 
     rows = []
     group_order = [g.id for g in a.rules.groups] + [g.id for g in b.rules.groups]

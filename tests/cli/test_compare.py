@@ -11,6 +11,7 @@ import pytest
 
 from cchc.cli import main
 from scoring.paths import BUNDLED_DATASET, BUNDLED_RULES
+from scoring.vocabulary import column_label
 
 VARIANT = BUNDLED_RULES.parent / "khanh-hoa-2022-online3"
 
@@ -81,3 +82,28 @@ def test_usage_errors_are_one_line(capsys, tmp_path: Path) -> None:
                        str(tmp_path / "x.csv"))
     assert code == 2 and ".xlsx" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_leaf_changes_are_written_for_people_in_tables_and_plain_in_csv(
+        capsys, tmp_path: Path) -> None:
+    """The 'leaves' column says each difference as the reader writes numbers (``+0,75``)
+    in the table and the workbook, and plainly (``+0.75``) in the CSV (issue #10: one
+    number style per output)."""
+    _, csv_out, _ = run(capsys, "compare", "--against", str(VARIANT), "--format", "csv")
+    df = pd.read_csv(io.StringIO(csv_out), dtype={"agency_id": str}).set_index("agency_id")
+    fractional = df[df["leaves"].fillna("").str.contains(r"\+\d+\.\d")]
+    assert len(fractional), "the variant gives some unit a fractional leaf difference"
+    aid = fractional.index[0]
+    plain = fractional.loc[aid, "leaves"]
+    people = plain.replace(".", ",").replace("7,2,1", "7.2.1")   # the leaf code keeps its dots
+    target = tmp_path / "so-sanh.xlsx"
+    code, table, _ = run(capsys, "compare", "--against", str(VARIANT), "-o", str(target))
+    assert code == 0
+    row = next(line for line in table.splitlines() if fractional.loc[aid, "agency"] in line)
+    assert row.endswith(people) and plain not in row
+    import openpyxl
+    ws = openpyxl.load_workbook(target)["So sánh"]
+    heads = [c.value for c in ws[1]]
+    cells = {r[0]: r[heads.index(column_label("leaves"))] for r in
+             ws.iter_rows(min_row=2, values_only=True)}
+    assert cells[aid] == people
