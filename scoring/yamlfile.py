@@ -39,6 +39,7 @@ import yaml
 
 from scoring.errors import CchcError, Problem
 from scoring.i18n import N_, _
+from scoring.number_format import format_number
 from scoring.text import known_words, nfc
 
 Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -348,8 +349,9 @@ def read_yaml(path: Path, file: str, error: type[CchcError] = CchcError,
             fix=_("check that the file exists and may be read"))) from None
     if size > max_bytes:
         raise error(Problem(_("the file is {size} MB; such files are limited to {limit} MB"
-                              ).format(size=f"{size / 1024 / 1024:.1f}",
-                                       limit=max_bytes // 1024 // 1024), file=file,
+                              ).format(size=format_number(size / 1024 / 1024, 1),
+                                       limit=format_number(max_bytes // 1024 // 1024)),
+                            file=file,
                             fix=_("check that this is the right file")))
     text = nfc(decode(raw, file, error)).replace("\r\n", "\n").replace("\r", "\n")
     data, meta = parse_yaml(text, file, error)

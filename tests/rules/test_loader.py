@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.errors import Problem, RuleError
+from scoring.i18n import language
 from scoring.paths import REPO_ROOT
-from scoring.rules.loader import check_rules, load_rules
+from scoring.rules.loader import MAX_FILE_BYTES, check_rules, load_rules
 from scoring.rules.model import RuleSet
-from scoring.rules.loader import MAX_FILE_BYTES
 
 from .sample import BASE, line_of, mutate, only, problems, write
 
@@ -246,6 +246,15 @@ def test_oversized_file(tmp_path):
     text = BASE + padding * (MAX_FILE_BYTES // len(padding) + 1)
     p = only(tmp_path, text)
     assert "limited to 2 MB" in p.message and p.file.endswith("ruleset.yaml")
+    assert "the file is 2.0 MB" in p.message                   # the size, as English writes it
+
+
+def test_oversized_file_size_in_vietnamese_numbers(tmp_path):
+    padding = "# " + "x" * 1000 + "\n"
+    text = BASE + padding * (MAX_FILE_BYTES // len(padding) + 1)
+    with language("vi"):
+        p = only(tmp_path, text)
+    assert "2,0 MB" in p.message and "2.0" not in p.message
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):
