@@ -65,7 +65,7 @@ from scoring.importer.numbers import NumberFormatError, parse_number
 from scoring.number_format import format_number
 from scoring.paths import BUNDLED_RULES_ID, BUNDLED_RULES_SHA256
 from scoring.previous import PreviousYear, year_over_year
-from scoring.vocabulary import data_table_label, field_label, group_tab_label
+from scoring.vocabulary import data_table_label, field_label
 
 FONT = "Times New Roman"
 _TOL = 1e-9
@@ -231,7 +231,7 @@ def _groups_with_agencies(result: ScoreResultLike) -> list[Any]:
 
 def _group_sheet_name(i: int, group: Any, taken: set[str]) -> str:
     return _sheet_name(_("Appendix {n} - {group}").format(
-        n=V.roman(i), group=group_tab_label(group.id, group.name)), taken)
+        n=V.roman(i), group=V.group_label(group.id, group.name, tab=True)), taken)
 
 
 # --------------------------------------------------------------------------- writing

@@ -301,35 +301,21 @@ def severity_label(severity: str) -> str:
     return _label(SEVERITIES, severity)
 
 
-def group_label(group_id: str, name: str | None = None) -> str:
-    """A group's name: the rule set's ``name`` in Vietnamese, the standard label otherwise.
+def group_label(group_id: str, name: str | None = None, *, tab: bool = False) -> str:
+    """A group's name: the rule set's ``name`` in Vietnamese, the standard label otherwise
+    (``tab=True``: the short one, for a sheet tab of at most 31 characters).
 
     Examples
     --------
     >>> from scoring.i18n import language
     >>> with language("en"):
-    ...     group_label("district", "UBND cấp huyện")
-    "District People's Committees"
+    ...     group_label("district", "UBND cấp huyện"), group_label("district", tab=True)
+    ("District People's Committees", 'Districts')
     """
-    if name and (get_language() == "vi" or group_id not in GROUPS):
+    table = GROUP_TABS if tab else GROUPS
+    if name and (get_language() == "vi" or group_id not in table):
         return name
-    return _label(GROUPS, group_id)
-
-
-def group_tab_label(group_id: str, name: str | None = None) -> str:
-    """A group's name short enough for a sheet tab: the rule set's ``name`` in Vietnamese
-    (as :func:`group_label`), a short standard label otherwise.
-
-    Examples
-    --------
-    >>> from scoring.i18n import language
-    >>> with language("en"):
-    ...     group_tab_label("district", "UBND cấp huyện")
-    'Districts'
-    """
-    if name and (get_language() == "vi" or group_id not in GROUP_TABS):
-        return name
-    return _label(GROUP_TABS, group_id)
+    return _label(table, group_id)
 
 
 def class_label(label: Any) -> str:
